@@ -1,0 +1,36 @@
+//! `sim`: a seeded, reproducible Monte Carlo simulator of mediated negotiation outcomes.
+//!
+//! Flow: a scenario file is loaded and validated ([`scenario`]), compiled into a bargaining
+//! model ([`model`]), run over many trials by the engine ([`engine`]), and summarized into a
+//! report that any output format can write ([`report`]).
+
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod scenario;
+
+use std::path::Path;
+
+pub use engine::{Outcome, RunConfig};
+pub use report::RunReport;
+
+/// Loads `file`, runs it with `cfg` on the current rayon pool and summarizes the result.
+pub fn simulate(
+    file: &Path,
+    cfg: RunConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunReport, scenario::ScenarioError> {
+    let loaded = scenario::load(file)?;
+    Ok(simulate_loaded(&loaded, cfg, progress))
+}
+
+/// Runs an already loaded scenario.
+pub fn simulate_loaded(
+    loaded: &scenario::LoadedScenario,
+    cfg: RunConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> RunReport {
+    let model = model::MediatedNash::new(&loaded.scenario);
+    let tally = engine::run(&model, cfg, progress);
+    RunReport::new(loaded, cfg, engine::Model::layout(&model), &tally)
+}

@@ -1,0 +1,372 @@
+//! Bargaining models. `mediated_nash` is the first: two belligerents bargain round by round
+//! over a package of issues while the war goes on between rounds and mediators apply leverage
+//! (docs/MODEL.md gives its equations).
+
+pub mod nash;
+mod round;
+
+use crate::engine::{Layout, Model, RoundInfo, Site, TermKind, TermSpec, TrialRecord, TrialRng};
+use crate::scenario::Param;
+use crate::scenario::schema::{Level, ProposalRule, Scenario, Track};
+use crate::scenario::validate::concession_direction;
+
+/// Index of a parameter's value in the per-trial draw vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct P(usize);
+
+#[derive(Debug, Clone)]
+enum Space {
+    Continuous { min: f64, max: f64 },
+    Ordered { n: usize },
+}
+
+impl Space {
+    /// Position on [0, 1].
+    fn normalize(&self, x: f64) -> f64 {
+        match *self {
+            Space::Continuous { min, max } => (x - min) / (max - min),
+            Space::Ordered { n } => x / (n - 1) as f64,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct IssueC {
+    space: Space,
+    reversion: Option<P>,
+}
+
+#[derive(Debug, Clone)]
+struct PositionC {
+    ideal: P,
+    salience: P,
+    red_line: Option<P>,
+    /// +1 when the other side's ideal lies above this side's, -1 below (see validation).
+    direction: f64,
+}
+
+#[derive(Debug, Clone)]
+struct PartyC {
+    capability: P,
+    cost_of_war: P,
+    patience: P,
+    optimism: P,
+    mistrust: P,
+    positions: Vec<PositionC>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct LeverageC {
+    pressure: Option<P>,
+    guarantees: Option<P>,
+    information: Option<P>,
+    side_payments: Option<P>,
+}
+
+#[derive(Debug, Clone)]
+struct RoundC {
+    months: P,
+    mediators: Vec<usize>,
+    level: Level,
+    attendance: [P; 2],
+    events: Vec<(usize, Site)>,
+    site_attend: [Site; 2],
+    site_will: [Site; 2],
+    site_defect: [Site; 2],
+    site_incident: Site,
+    site_battlefield: Site,
+    site_humanitarian: Site,
+    site_collapse: Site,
+}
+
+#[derive(Debug, Clone, Default)]
+struct EffectsC {
+    battlefield_shift: Option<P>,
+    cost_change: Vec<(usize, P)>,
+    capability_change: Vec<(usize, P)>,
+    optimism_change: Vec<(usize, P)>,
+    attendance_factor: Vec<(usize, P)>,
+    collapse_hazard: Option<P>,
+}
+
+#[derive(Debug, Clone)]
+struct EventC {
+    probability: P,
+    effects: EffectsC,
+}
+
+#[derive(Debug, Clone)]
+struct SettingsC {
+    rule: ProposalRule,
+    first_proposer: usize,
+    bf_initial: P,
+    bf_max_drift: P,
+    bf_volatility: P,
+    learning: P,
+    weariness: P,
+    will_noise: P,
+    humanitarian: P,
+    collapse: P,
+    fragility: P,
+}
+
+/// The `mediated_nash` model compiled from a validated scenario.
+#[derive(Debug, Clone)]
+pub struct MediatedNash {
+    layout: Layout,
+    params: Vec<(Site, Param)>,
+    issues: Vec<IssueC>,
+    battlefield: usize,
+    /// The ceasefire issue and the scope of each of its options.
+    ceasefire: Option<(usize, Vec<f64>)>,
+    /// Settlement-track issues, in scenario order; their order is the order of the terms.
+    settlement: Vec<usize>,
+    parties: [PartyC; 2],
+    /// The side whose ideal on the battlefield issue is the higher one.
+    high_side: usize,
+    mediators: Vec<[LeverageC; 2]>,
+    rounds: Vec<RoundC>,
+    events: Vec<EventC>,
+    settings: SettingsC,
+}
+
+/// Registers parameters for drawing, each with the sub-stream named by its stable key.
+#[derive(Default)]
+struct Registry {
+    params: Vec<(Site, Param)>,
+}
+
+impl Registry {
+    fn add(&mut self, key: &str, p: &Param) -> P {
+        self.params.push((Site::named(&format!("param:{key}")), p.clone()));
+        P(self.params.len() - 1)
+    }
+}
+
+impl MediatedNash {
+    /// Compiles a scenario that has passed validation.
+    pub fn new(s: &Scenario) -> MediatedNash {
+        let mut reg = Registry::default();
+        let issue_index = |id: &str| s.issues.iter().position(|i| i.id == id).expect("validated issue id");
+        let party_index = |id: &str| s.parties.iter().position(|p| p.id == id).expect("validated party id");
+        let m = &s.model;
+        let settings = SettingsC {
+            rule: m.proposal.rule,
+            first_proposer: m.proposal.first_proposer.as_deref().map_or(0, party_index),
+            bf_initial: reg.add("model.battlefield.initial", &m.battlefield.initial),
+            bf_max_drift: reg.add("model.battlefield.max_drift_per_month", &m.battlefield.max_drift_per_month),
+            bf_volatility: reg.add("model.battlefield.volatility_per_month", &m.battlefield.volatility_per_month),
+            learning: reg.add("model.learning_per_month", &m.learning_per_month),
+            weariness: reg.add("model.war_weariness_per_month", &m.war_weariness_per_month),
+            will_noise: reg.add("model.political_will_noise", &m.political_will_noise),
+            humanitarian: reg.add("model.humanitarian_rate", &m.humanitarian_rate),
+            collapse: reg.add("model.collapse_hazard", &m.collapse_hazard),
+            fragility: reg.add("model.ceasefire_fragility", &m.ceasefire_fragility),
+        };
+        let issues: Vec<IssueC> = s
+            .issues
+            .iter()
+            .map(|i| IssueC {
+                space: match (&i.scale, &i.options) {
+                    (Some(sc), _) => Space::Continuous { min: sc.min, max: sc.max },
+                    (None, Some(o)) => Space::Ordered { n: o.len() },
+                    (None, None) => unreachable!("validated issue has a scale or options"),
+                },
+                reversion: i.reversion.as_ref().map(|r| reg.add(&format!("issues.{}.reversion", i.id), r)),
+            })
+            .collect();
+        let battlefield = issue_index(&m.battlefield.issue);
+        let ceasefire = s
+            .issues
+            .iter()
+            .position(|i| i.track == Track::Ceasefire)
+            .map(|k| (k, s.issues[k].scope.clone().expect("validated ceasefire scope")));
+        let settlement: Vec<usize> = (0..s.issues.len()).filter(|&k| s.issues[k].track == Track::Settlement).collect();
+        let compile_party = |reg: &mut Registry, i: usize| {
+            let party = &s.parties[i];
+            let other = &s.parties[1 - i];
+            let key = |f: &str| format!("parties.{}.{f}", party.id);
+            PartyC {
+                capability: reg.add(&key("capability"), &party.capability),
+                cost_of_war: reg.add(&key("cost_of_war"), &party.cost_of_war),
+                patience: reg.add(&key("patience"), &party.patience),
+                optimism: reg.add(&key("optimism"), &party.optimism),
+                mistrust: reg.add(&key("mistrust"), &party.mistrust),
+                positions: s
+                    .issues
+                    .iter()
+                    .map(|issue| {
+                        let pos = &party.positions[&issue.id];
+                        let at = |f: &str| key(&format!("positions.{}.{f}", issue.id));
+                        PositionC {
+                            ideal: reg.add(&at("ideal"), &pos.ideal),
+                            salience: reg.add(&at("salience"), &pos.salience),
+                            red_line: pos.red_line.as_ref().map(|r| reg.add(&at("red_line"), r)),
+                            direction: concession_direction(&pos.ideal, &other.positions[&issue.id].ideal),
+                        }
+                    })
+                    .collect(),
+            }
+        };
+        let parties = [compile_party(&mut reg, 0), compile_party(&mut reg, 1)];
+        let bf_id = &m.battlefield.issue;
+        let high_side =
+            usize::from(s.parties[1].positions[bf_id].ideal.central() > s.parties[0].positions[bf_id].ideal.central());
+        let mediators = s
+            .mediators
+            .iter()
+            .map(|med| {
+                let mut lev = [LeverageC::default(); 2];
+                for (target, l) in &med.leverage {
+                    let key = |f: &str| format!("mediators.{}.leverage.{target}.{f}", med.id);
+                    let mut add = |p: &Option<Param>, f: &str| p.as_ref().map(|p| reg.add(&key(f), p));
+                    lev[party_index(target)] = LeverageC {
+                        pressure: add(&l.pressure, "pressure"),
+                        guarantees: add(&l.guarantees, "guarantees"),
+                        information: add(&l.information, "information"),
+                        side_payments: add(&l.side_payments, "side_payments"),
+                    };
+                }
+                lev
+            })
+            .collect();
+        let events: Vec<EventC> = s
+            .events
+            .iter()
+            .map(|ev| {
+                let key = |f: &str| format!("events.{}.{f}", ev.id);
+                let e = &ev.effects;
+                let mut per_party = |field: &str, map: &std::collections::BTreeMap<String, Param>| {
+                    map.iter()
+                        .map(|(party, p)| (party_index(party), reg.add(&key(&format!("effects.{field}.{party}")), p)))
+                        .collect::<Vec<_>>()
+                };
+                let cost_change = per_party("cost_change", &e.cost_change);
+                let capability_change = per_party("capability_change", &e.capability_change);
+                let optimism_change = per_party("optimism_change", &e.optimism_change);
+                let attendance_factor = per_party("attendance_factor", &e.attendance_factor);
+                EventC {
+                    probability: reg.add(&key("probability"), &ev.probability),
+                    effects: EffectsC {
+                        battlefield_shift: e
+                            .battlefield_shift
+                            .as_ref()
+                            .map(|p| reg.add(&key("effects.battlefield_shift"), p)),
+                        cost_change,
+                        capability_change,
+                        optimism_change,
+                        attendance_factor,
+                        collapse_hazard: e
+                            .collapse_hazard
+                            .as_ref()
+                            .map(|p| reg.add(&key("effects.collapse_hazard"), p)),
+                    },
+                }
+            })
+            .collect();
+        let rounds = s
+            .rounds
+            .iter()
+            .map(|r| {
+                let site = |what: &str| Site::named(&format!("round:{}/{what}", r.id));
+                let per_party = |what: &str| [0, 1].map(|i| site(&format!("{what}:{}", s.parties[i].id)));
+                RoundC {
+                    months: reg.add(&format!("rounds.{}.months_before", r.id), &r.months_before),
+                    mediators: r
+                        .mediators
+                        .iter()
+                        .map(|id| s.mediators.iter().position(|m| &m.id == id).expect("validated mediator"))
+                        .collect(),
+                    level: s.parties.iter().map(|p| r.delegations[&p.id].level).min().expect("two parties"),
+                    attendance: [0, 1].map(|i| {
+                        let id = &s.parties[i].id;
+                        reg.add(&format!("rounds.{}.delegations.{id}.attendance", r.id), &r.delegations[id].attendance)
+                    }),
+                    events: s
+                        .events
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, ev)| ev.rounds.as_ref().is_none_or(|rs| rs.contains(&r.id)))
+                        .map(|(e, ev)| (e, site(&format!("event:{}", ev.id))))
+                        .collect(),
+                    site_attend: per_party("attendance"),
+                    site_will: per_party("will"),
+                    site_defect: per_party("defect"),
+                    site_incident: site("incident"),
+                    site_battlefield: site("battlefield"),
+                    site_humanitarian: site("humanitarian"),
+                    site_collapse: site("collapse"),
+                }
+            })
+            .collect();
+        let layout = Layout {
+            rounds: s
+                .rounds
+                .iter()
+                .map(|r| RoundInfo { id: r.id.clone(), label: r.label.clone(), date: r.date.clone() })
+                .collect(),
+            terms: settlement
+                .iter()
+                .map(|&k| {
+                    let i = &s.issues[k];
+                    TermSpec {
+                        issue: i.id.clone(),
+                        label: i.label.clone(),
+                        kind: match (&i.scale, &i.options) {
+                            (Some(sc), _) => TermKind::Continuous { min: sc.min, max: sc.max, unit: sc.unit.clone() },
+                            (None, Some(o)) => TermKind::Options(o.clone()),
+                            (None, None) => unreachable!("validated issue has a scale or options"),
+                        },
+                    }
+                })
+                .collect(),
+            ceasefire_options: ceasefire
+                .as_ref()
+                .map(|(k, _)| s.issues[*k].options.clone().expect("validated options")),
+        };
+        MediatedNash {
+            layout,
+            params: reg.params,
+            issues,
+            battlefield,
+            ceasefire,
+            settlement,
+            parties,
+            high_side,
+            mediators,
+            rounds,
+            events,
+            settings,
+        }
+    }
+}
+
+/// Per-thread working memory of `mediated_nash`.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    draws: Vec<f64>,
+    trial: round::TrialState,
+    order: Vec<usize>,
+}
+
+impl Model for MediatedNash {
+    type Scratch = Scratch;
+
+    fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch { draws: vec![0.0; self.params.len()], trial: round::TrialState::default(), order: Vec::new() }
+    }
+
+    fn run_trial(&self, rng: &TrialRng, scratch: &mut Scratch, record: &mut TrialRecord) {
+        for (slot, (site, param)) in scratch.draws.iter_mut().zip(&self.params) {
+            *slot = match param.dist {
+                crate::scenario::Dist::Fixed(v) => v,
+                _ => param.sample(&mut rng.stream(*site)),
+            };
+        }
+        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.order, record);
+    }
+}

@@ -1,0 +1,405 @@
+//! One trial of `mediated_nash`, round by round: events, the ceasefire's durability, the war
+//! between rounds, attendance, and the negotiation at the table.
+
+use rand_distr::{Distribution, StandardNormal};
+
+use super::nash::{self, Choice, Segment};
+use super::{MediatedNash, P, PartyC, Space};
+use crate::engine::rng::uniform01;
+use crate::engine::{Outcome, RoundRecord, Site, TrialRecord, TrialRng};
+use crate::scenario::schema::{Level, ProposalRule};
+
+/// Slack for comparing positions with red lines, against rounding in normalization.
+const EPS: f64 = 1e-9;
+
+/// Values fixed for the whole trial once the parameters are drawn, kept to reuse buffers.
+#[derive(Debug, Default)]
+pub struct TrialState {
+    /// Salience weights, normalized to sum to 1, per side and issue.
+    w: [Vec<f64>; 2],
+    /// Ideal points on [0, 1], per side and issue.
+    ideal: [Vec<f64>; 2],
+    /// Continuous settlement issues as Pareto segments, and which issue each is.
+    segments: Vec<Segment>,
+    segment_issue: Vec<usize>,
+    /// Ordered settlement issues (other than the ceasefire issue) and which issue each is.
+    choices: Vec<Choice>,
+    choice_issue: Vec<usize>,
+}
+
+fn uniform(rng: &TrialRng, site: Site) -> f64 {
+    uniform01(&mut rng.stream(site))
+}
+
+fn normal(rng: &TrialRng, site: Site) -> f64 {
+    StandardNormal.sample(&mut rng.stream(site))
+}
+
+impl MediatedNash {
+    fn position(&self, draws: &[f64], k: usize, p: P) -> f64 {
+        self.issues[k].space.normalize(draws[p.0])
+    }
+
+    /// Battlefield-issue units to [0, 1] units (a length, not a position).
+    fn bf_length(&self, x: f64) -> f64 {
+        match self.issues[self.battlefield].space {
+            Space::Continuous { min, max } => x / (max - min),
+            Space::Ordered { .. } => unreachable!("validated: the battlefield issue is continuous"),
+        }
+    }
+
+    fn term_value(&self, k: usize, z: f64) -> f64 {
+        match self.issues[k].space {
+            Space::Continuous { min, max } => min + z * (max - min),
+            Space::Ordered { n } => (z * (n - 1) as f64).round(),
+        }
+    }
+}
+
+/// Utility of side `i` for position `z` on issue `k`: w (1 - |z - ideal|).
+#[inline]
+fn utility(st: &TrialState, i: usize, k: usize, z: f64) -> f64 {
+    st.w[i][k] * (1.0 - (z - st.ideal[i][k]).abs())
+}
+
+/// Nash weights of the two sides.
+fn weights(m: &MediatedNash, draws: &[f64]) -> [f64; 2] {
+    let delta = [0, 1].map(|i| draws[m.parties[i].patience.0]);
+    match m.settings.rule {
+        ProposalRule::Nash => [0.5, 0.5],
+        ProposalRule::PatienceNash => {
+            let (l0, l1) = (delta[0].ln(), delta[1].ln());
+            [l1 / (l0 + l1), l0 / (l0 + l1)]
+        }
+        ProposalRule::Rubinstein => {
+            let f = m.settings.first_proposer;
+            let share = (1.0 - delta[1 - f]) / (1.0 - delta[f] * delta[1 - f]);
+            let mut a = [1.0 - share; 2];
+            a[f] = share;
+            a
+        }
+    }
+}
+
+/// Whether position `z` respects side `i`'s red line on issue `k`.
+fn within_red_line(m: &MediatedNash, draws: &[f64], i: usize, k: usize, z: f64) -> bool {
+    let pos = &m.parties[i].positions[k];
+    match pos.red_line {
+        None => true,
+        Some(r) => (z - m.position(draws, k, r)) * pos.direction <= EPS,
+    }
+}
+
+/// Prepares the trial's weights, ideals and the settlement space; false when the red lines
+/// leave no settlement possible at all.
+fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
+    for i in 0..2 {
+        let party: &PartyC = &m.parties[i];
+        st.w[i].clear();
+        st.ideal[i].clear();
+        let total: f64 = party.positions.iter().map(|p| draws[p.salience.0]).sum();
+        for (k, pos) in party.positions.iter().enumerate() {
+            st.w[i].push(if total > 0.0 { draws[pos.salience.0] / total } else { 0.0 });
+            st.ideal[i].push(m.position(draws, k, pos.ideal));
+        }
+    }
+    st.segments.clear();
+    st.segment_issue.clear();
+    st.choices.clear();
+    st.choice_issue.clear();
+    let mut feasible = true;
+    for &k in &m.settlement {
+        let (a0, a1) = (st.ideal[0][k], st.ideal[1][k]);
+        match m.issues[k].space {
+            Space::Continuous { .. } => {
+                let (mut lo, mut hi) = (a0.min(a1), a0.max(a1));
+                for i in 0..2 {
+                    let pos = &m.parties[i].positions[k];
+                    if let Some(r) = pos.red_line {
+                        let r = m.position(draws, k, r);
+                        if pos.direction > 0.0 { hi = hi.min(r) } else { lo = lo.max(r) }
+                    }
+                }
+                if lo > hi + EPS {
+                    feasible = false;
+                }
+                let hi = hi.max(lo);
+                let (start, towards0) = if a1 <= a0 { (lo, 1.0) } else { (hi, -1.0) };
+                st.segments.push(Segment { start, towards0, length: hi - lo, gain0: st.w[0][k], loss1: st.w[1][k] });
+                st.segment_issue.push(k);
+            }
+            Space::Ordered { n } => {
+                let mut c = Choice::default();
+                for j in 0..n {
+                    let z = j as f64 / (n - 1) as f64;
+                    if within_red_line(m, draws, 0, k, z) && within_red_line(m, draws, 1, k, z) {
+                        c.options.push(j);
+                        c.utility.push([utility(st, 0, k, z), utility(st, 1, k, z)]);
+                    }
+                }
+                feasible &= !c.options.is_empty();
+                st.choices.push(c);
+                st.choice_issue.push(k);
+            }
+        }
+    }
+    feasible
+}
+
+/// What the active mediators bring to one side in one round.
+#[derive(Debug, Clone, Copy, Default)]
+struct Channels {
+    pressure: f64,
+    side_payments: f64,
+    /// Combined guarantee strength: 1 - prod(1 - g).
+    guarantees: f64,
+    /// Combined information: 1 - prod(1 - I).
+    information: f64,
+}
+
+fn channels(m: &MediatedNash, draws: &[f64], active: &[usize]) -> [Channels; 2] {
+    let value = |p: Option<P>| p.map_or(0.0, |p| draws[p.0]);
+    [0, 1].map(|i| {
+        let (mut c, mut no_guarantee, mut no_info) = (Channels::default(), 1.0, 1.0);
+        for &med in active {
+            let lev = &m.mediators[med][i];
+            c.pressure += value(lev.pressure);
+            c.side_payments += value(lev.side_payments);
+            no_guarantee *= 1.0 - value(lev.guarantees);
+            no_info *= 1.0 - value(lev.information);
+        }
+        c.guarantees = 1.0 - no_guarantee;
+        c.information = 1.0 - no_info;
+        c
+    })
+}
+
+/// The evolving state of one trial.
+struct War {
+    /// Front position on [0, 1] of the battlefield issue.
+    front: f64,
+    /// Each side's belief gap, [0, 1] units, towards its own ideal.
+    gap: [f64; 2],
+    base_cost: [f64; 2],
+    capability: [f64; 2],
+    months: f64,
+    /// Option of the ceasefire in force.
+    ceasefire: Option<usize>,
+}
+
+pub fn run_trial(
+    m: &MediatedNash,
+    draws: &[f64],
+    rng: &TrialRng,
+    st: &mut TrialState,
+    order: &mut Vec<usize>,
+    record: &mut TrialRecord,
+) {
+    record.settled = false;
+    record.leverage_dependent = false;
+    record.ceasefire_option = None;
+    let settlement_possible = prepare(m, draws, st);
+    let alpha = weights(m, draws);
+    let st: &TrialState = st;
+    let s = &m.settings;
+    let get = |p: P| draws[p.0];
+    let bf = m.battlefield;
+    let sides = [0usize, 1];
+    let mut war = War {
+        front: m.position(draws, bf, s.bf_initial),
+        gap: sides.map(|i| m.bf_length(get(m.parties[i].optimism))),
+        base_cost: sides.map(|i| get(m.parties[i].cost_of_war)),
+        capability: sides.map(|i| get(m.parties[i].capability)),
+        months: 0.0,
+        ceasefire: None,
+    };
+    // Value of the settlement issues other than the battlefield at their reversion points.
+    let reversion: [f64; 2] = sides.map(|i| {
+        m.settlement
+            .iter()
+            .filter(|&&k| k != bf)
+            .map(|&k| utility(st, i, k, m.position(draws, k, m.issues[k].reversion.expect("validated reversion"))))
+            .sum()
+    });
+    let ceasefire_options = m.ceasefire.as_ref().map_or(0, |(_, scope)| scope.len());
+    let ceasefire_utility = |i: usize, o: usize| match &m.ceasefire {
+        Some((k, scope)) => utility(st, i, *k, o as f64 / (scope.len() - 1) as f64),
+        None => 0.0,
+    };
+    let scope = |o: Option<usize>| match (&m.ceasefire, o) {
+        (Some((_, scope)), Some(o)) => scope[o],
+        _ => 0.0,
+    };
+    let will_noise = get(s.will_noise);
+    let mut collapsed = false;
+
+    for (t, round) in m.rounds.iter().enumerate() {
+        if record.settled || collapsed {
+            let outcome = if record.settled { Outcome::Settlement } else { Outcome::Collapse };
+            record.rounds[t] = RoundRecord { outcome, ceasefire_in_force: false };
+            continue;
+        }
+        let dt = get(round.months);
+        war.months += dt;
+        let active = channels(m, draws, &round.mediators);
+
+        // Events fire before the round.
+        let mut attendance_factor = [1.0; 2];
+        let mut collapse_extra = 0.0;
+        for &(e, site) in &round.events {
+            let ev = &m.events[e];
+            if uniform(rng, site) >= get(ev.probability) {
+                continue;
+            }
+            let fx = &ev.effects;
+            if let Some(p) = fx.battlefield_shift {
+                war.front = (war.front + m.bf_length(get(p))).clamp(0.0, 1.0);
+            }
+            for &(i, p) in &fx.cost_change {
+                war.base_cost[i] += get(p);
+            }
+            for &(i, p) in &fx.capability_change {
+                war.capability[i] += get(p);
+            }
+            for &(i, p) in &fx.optimism_change {
+                war.gap[i] = (war.gap[i] + m.bf_length(get(p))).max(0.0);
+            }
+            for &(i, p) in &fx.attendance_factor {
+                attendance_factor[i] *= get(p);
+            }
+            if let Some(p) = fx.collapse_hazard {
+                collapse_extra += get(p);
+            }
+        }
+
+        let cost = sides.map(|i| war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months));
+        let sign = |i: usize| if i == m.high_side { 1.0 } else { -1.0 };
+        let war_value = |i: usize, war: &War| {
+            let belief = (war.front + sign(i) * war.gap[i]).clamp(0.0, 1.0);
+            reversion[i] + utility(st, i, bf, belief) + ceasefire_utility(i, 0)
+        };
+        let truce_value = |i: usize, o: usize, war: &War| {
+            reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o) - (1.0 - scope(Some(o))) * cost[i]
+        };
+
+        // A ceasefire in force holds unless an incident breaks it or a side now prefers war.
+        if let Some(o) = war.ceasefire {
+            let guarantee = 0.5 * (active[0].guarantees + active[1].guarantees);
+            let mut broken = uniform(rng, round.site_incident) < get(s.fragility) * (1.0 - guarantee);
+            for i in sides {
+                let shock = if will_noise > 0.0 { will_noise * normal(rng, round.site_defect[i]) } else { 0.0 };
+                let hold = truce_value(i, o, &war) + active[i].side_payments;
+                let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
+                broken |= hold < fight;
+            }
+            if broken {
+                war.ceasefire = None;
+            }
+        }
+
+        // The war between rounds: the front moves with the capability balance, and fighting
+        // reveals information that shrinks each side's optimism.
+        if dt > 0.0 {
+            let halted = scope(war.ceasefire);
+            let (hi, lo) = (war.capability[m.high_side].max(0.0), war.capability[1 - m.high_side].max(0.0));
+            let balance = if hi + lo > 0.0 { (hi - lo) / (hi + lo) } else { 0.0 };
+            let drift = m.bf_length(get(s.bf_max_drift)) * balance * dt;
+            let vol = m.bf_length(get(s.bf_volatility));
+            let shock =
+                if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * normal(rng, round.site_battlefield) } else { 0.0 };
+            war.front = (war.front + (1.0 - halted) * (drift + shock)).clamp(0.0, 1.0);
+            let keep = (1.0 - get(s.learning)).powf(dt * (1.0 - halted));
+            for g in &mut war.gap {
+                *g *= keep;
+            }
+        }
+        for i in sides {
+            war.gap[i] *= 1.0 - active[i].information;
+        }
+
+        let present = sides.map(|i| {
+            let p = (get(round.attendance[i]) * attendance_factor[i]).clamp(0.0, 1.0);
+            p >= 1.0 || (p > 0.0 && uniform(rng, round.site_attend[i]) < p)
+        });
+        if !(present[0] && present[1]) {
+            record.rounds[t] = RoundRecord { outcome: Outcome::NoMeeting, ceasefire_in_force: war.ceasefire.is_some() };
+            continue;
+        }
+
+        // At the table: each side's disagreement payoff is the status quo (war, or the truce in
+        // force) less the mediators' pressure, plus this round's political-will shock.
+        let disagreement = sides.map(|i| {
+            let status_quo = match war.ceasefire {
+                Some(o) => truce_value(i, o, &war),
+                None => war_value(i, &war) - cost[i],
+            };
+            let shock = if will_noise > 0.0 { will_noise * normal(rng, round.site_will[i]) } else { 0.0 };
+            status_quo - active[i].pressure + shock
+        });
+        let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
+        let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
+
+        let mut outcome = Outcome::TalksNoDeal;
+        if round.level == Level::Leaders && settlement_possible {
+            let base = sides.map(|i| {
+                let start: f64 =
+                    st.segments.iter().zip(&st.segment_issue).map(|(g, &k)| utility(st, i, k, g.start)).sum();
+                start + ceasefire_utility(i, ceasefire_options.saturating_sub(1)) + extras[i] - disagreement[i]
+            });
+            if let Some(deal) = nash::solve(base, &st.segments, &st.choices, alpha, order) {
+                for (term, &k) in m.settlement.iter().enumerate() {
+                    let z = if let Some(j) = st.segment_issue.iter().position(|&x| x == k) {
+                        deal.positions[j]
+                    } else {
+                        let j = st.choice_issue.iter().position(|&x| x == k).expect("issue is a segment or a choice");
+                        deal.options[j] as f64
+                            / (match m.issues[k].space {
+                                Space::Ordered { n } => n - 1,
+                                _ => 1,
+                            }) as f64
+                    };
+                    record.terms[term] = m.term_value(k, z);
+                }
+                record.settled = true;
+                record.leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i]);
+                outcome = Outcome::Settlement;
+            }
+        }
+        if outcome != Outcome::Settlement && round.level >= Level::Ministers && war.ceasefire.is_none() {
+            if let Some((k, _)) = &m.ceasefire {
+                let mut best: Option<(f64, usize)> = None;
+                for o in 1..ceasefire_options {
+                    let z = o as f64 / (ceasefire_options - 1) as f64;
+                    if !(within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z)) {
+                        continue;
+                    }
+                    let e = sides.map(|i| truce_value(i, o, &war) + extras[i] - disagreement[i]);
+                    if let Some(v) = nash::log_nash(e, alpha) {
+                        if best.is_none_or(|(b, _)| v > b) {
+                            best = Some((v, o));
+                        }
+                    }
+                }
+                if let Some((_, o)) = best {
+                    war.ceasefire = Some(o);
+                    record.ceasefire_option.get_or_insert(o);
+                    outcome = Outcome::Ceasefire;
+                }
+            }
+        }
+        let humanitarian = uniform(rng, round.site_humanitarian) < get(s.humanitarian);
+        if outcome == Outcome::TalksNoDeal && humanitarian {
+            outcome = Outcome::Humanitarian;
+        }
+        if outcome == Outcome::TalksNoDeal {
+            let hazard = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
+            if hazard > 0.0 && uniform(rng, round.site_collapse) < hazard {
+                outcome = Outcome::Collapse;
+                collapsed = true;
+                war.ceasefire = None;
+            }
+        }
+        record.rounds[t] =
+            RoundRecord { outcome, ceasefire_in_force: war.ceasefire.is_some() && outcome != Outcome::Settlement };
+    }
+}

@@ -1,0 +1,399 @@
+//! The summary of a run, and the output formats that write it (one file per format, behind
+//! [`Export`]).
+
+mod csv;
+mod json;
+mod markdown;
+mod table;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::engine::stats::{Z95, histogram_quantile, standard_error, wilson};
+use crate::engine::tally::TermTally;
+use crate::engine::{CHUNK, Layout, Outcome, RunConfig, Tally, TermKind};
+use crate::scenario::LoadedScenario;
+
+/// Version of the JSON layout; bumped on any incompatible change.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// The random number scheme, stated in every report.
+pub const RNG_DESCRIPTION: &str =
+    "ChaCha8; key = seed (u64, little-endian) + 24 zero bytes; stream = trial index; one sub-stream per site";
+
+/// Quantiles reported for continuous settlement terms.
+pub const QUANTILES: [(&str, f64); 5] = [("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub sim: ToolInfo,
+    pub run: RunInfo,
+    pub rounds: Vec<RoundReport>,
+    pub settlement: SettlementReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ceasefire: Option<CeasefireReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    pub version: String,
+    pub layout: u32,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub scenario: String,
+    pub title: String,
+    pub as_of: String,
+    /// `sha256:` and the hex digest of the scenario file's bytes.
+    pub digest: String,
+    pub seed: u64,
+    pub trials: u64,
+    pub rng: String,
+    pub chunk: u64,
+}
+
+/// A proportion of trials with its Monte Carlo uncertainty.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub count: u64,
+    pub p: f64,
+    /// Standard error sqrt(p (1 - p) / n).
+    pub se: f64,
+    /// 95% Wilson score interval.
+    pub ci95: [f64; 2],
+}
+
+impl Estimate {
+    pub fn new(count: u64, n: u64) -> Estimate {
+        let (lo, hi) = wilson(count, n, Z95);
+        Estimate {
+            count,
+            p: if n == 0 { 0.0 } else { count as f64 / n as f64 },
+            se: standard_error(count, n),
+            ci95: [lo, hi],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundReport {
+    pub id: String,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Probability of each outcome of the round; they sum to 1.
+    pub outcomes: Outcomes,
+    /// A ceasefire or a settlement signed in this round or before.
+    pub ceasefire_reached: Estimate,
+    /// A settlement signed in this round or before.
+    pub settlement_reached: Estimate,
+    /// A ceasefire (without settlement) holds at the end of the round.
+    pub ceasefire_in_force: Estimate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcomes {
+    pub no_meeting: Estimate,
+    pub talks_no_deal: Estimate,
+    pub humanitarian: Estimate,
+    pub ceasefire: Estimate,
+    pub settlement: Estimate,
+    pub collapse: Estimate,
+}
+
+impl Outcomes {
+    pub fn get(&self, o: Outcome) -> &Estimate {
+        match o {
+            Outcome::NoMeeting => &self.no_meeting,
+            Outcome::TalksNoDeal => &self.talks_no_deal,
+            Outcome::Humanitarian => &self.humanitarian,
+            Outcome::Ceasefire => &self.ceasefire,
+            Outcome::Settlement => &self.settlement,
+            Outcome::Collapse => &self.collapse,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SettlementReport {
+    /// Settled by the last round.
+    pub reached: Estimate,
+    /// Among settlements: those that at least one side would have refused without the
+    /// mediators' pressure and side payments.
+    pub leverage_dependent: Estimate,
+    /// Terms per settlement issue, conditional on a settlement.
+    pub terms: Vec<TermReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TermReport {
+    Continuous {
+        issue: String,
+        label: String,
+        unit: String,
+        min: f64,
+        max: f64,
+        /// Mean over settlements; null when there is none.
+        mean: Option<f64>,
+        /// Quantiles from a 1000-bin histogram, interpolated within the bin.
+        quantiles: Option<Quantiles>,
+    },
+    Options {
+        issue: String,
+        label: String,
+        options: Vec<OptionShare>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Quantiles {
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionShare {
+    pub option: String,
+    /// Share among the agreements, with its interval.
+    pub share: Estimate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CeasefireReport {
+    /// A ceasefire or settlement signed by the last round.
+    pub reached: Estimate,
+    /// Option of the first ceasefire signed, among trials that signed one.
+    pub first_ceasefire_terms: Vec<OptionShare>,
+}
+
+impl RunReport {
+    pub fn new(loaded: &LoadedScenario, cfg: RunConfig, layout: &Layout, tally: &Tally) -> RunReport {
+        let n = tally.trials;
+        let rounds = layout
+            .rounds
+            .iter()
+            .enumerate()
+            .map(|(t, info)| {
+                let c = &tally.outcomes[t];
+                let est = |o: Outcome| Estimate::new(c[o.index()], n);
+                RoundReport {
+                    id: info.id.clone(),
+                    label: info.label.clone(),
+                    date: info.date.clone(),
+                    outcomes: Outcomes {
+                        no_meeting: est(Outcome::NoMeeting),
+                        talks_no_deal: est(Outcome::TalksNoDeal),
+                        humanitarian: est(Outcome::Humanitarian),
+                        ceasefire: est(Outcome::Ceasefire),
+                        settlement: est(Outcome::Settlement),
+                        collapse: est(Outcome::Collapse),
+                    },
+                    ceasefire_reached: Estimate::new(tally.reached_ceasefire[t], n),
+                    settlement_reached: est(Outcome::Settlement),
+                    ceasefire_in_force: Estimate::new(tally.in_force[t], n),
+                }
+            })
+            .collect();
+        let settled = tally.settled;
+        let terms = layout
+            .terms
+            .iter()
+            .zip(&tally.terms)
+            .map(|(spec, term)| match (&spec.kind, term) {
+                (TermKind::Continuous { unit, .. }, TermTally::Continuous { min, max, bins, sum }) => {
+                    let q = |p| histogram_quantile(bins, *min, *max, p);
+                    TermReport::Continuous {
+                        issue: spec.issue.clone(),
+                        label: spec.label.clone(),
+                        unit: unit.clone(),
+                        min: *min,
+                        max: *max,
+                        mean: (settled > 0).then(|| sum / settled as f64),
+                        quantiles: q(0.5).map(|_| Quantiles {
+                            p05: q(QUANTILES[0].1).unwrap_or(f64::NAN),
+                            p25: q(QUANTILES[1].1).unwrap_or(f64::NAN),
+                            p50: q(QUANTILES[2].1).unwrap_or(f64::NAN),
+                            p75: q(QUANTILES[3].1).unwrap_or(f64::NAN),
+                            p95: q(QUANTILES[4].1).unwrap_or(f64::NAN),
+                        }),
+                    }
+                }
+                (TermKind::Options(labels), TermTally::Options(counts)) => TermReport::Options {
+                    issue: spec.issue.clone(),
+                    label: spec.label.clone(),
+                    options: shares(labels, counts),
+                },
+                _ => unreachable!("a tally follows its layout"),
+            })
+            .collect();
+        let last = layout.rounds.len() - 1;
+        RunReport {
+            sim: ToolInfo {
+                version: env!("CARGO_PKG_VERSION").into(),
+                layout: LAYOUT_VERSION,
+                model: "mediated_nash".into(),
+            },
+            run: RunInfo {
+                scenario: loaded.file.display().to_string(),
+                title: loaded.scenario.meta.title.clone(),
+                as_of: loaded.scenario.meta.as_of.clone(),
+                digest: format!("sha256:{}", loaded.digest),
+                seed: cfg.seed,
+                trials: n,
+                rng: RNG_DESCRIPTION.into(),
+                chunk: CHUNK,
+            },
+            rounds,
+            settlement: SettlementReport {
+                reached: Estimate::new(settled, n),
+                leverage_dependent: Estimate::new(tally.leverage_dependent, settled),
+                terms,
+            },
+            ceasefire: layout.ceasefire_options.as_ref().map(|labels| CeasefireReport {
+                reached: Estimate::new(tally.reached_ceasefire[last], n),
+                first_ceasefire_terms: shares(labels, &tally.ceasefire_options),
+            }),
+        }
+    }
+}
+
+fn shares(labels: &[String], counts: &[u64]) -> Vec<OptionShare> {
+    let total: u64 = counts.iter().sum();
+    labels.iter().zip(counts).map(|(l, &c)| OptionShare { option: l.clone(), share: Estimate::new(c, total) }).collect()
+}
+
+/// An output format.
+pub trait Export {
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The output formats `sim run --format` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for the terminal.
+    Table,
+    /// The documented JSON layout (docs/OUTPUT.md).
+    Json,
+    /// Tidy long CSV: one row per section, round, measure and statistic.
+    Csv,
+    /// Markdown tables.
+    Markdown,
+}
+
+impl Format {
+    pub fn exporter(self) -> Box<dyn Export> {
+        match self {
+            Format::Table => Box::new(table::TableExport),
+            Format::Json => Box::new(json::JsonExport),
+            Format::Csv => Box::new(csv::CsvExport),
+            Format::Markdown => Box::new(markdown::MarkdownExport),
+        }
+    }
+}
+
+/// A percentage with one decimal.
+pub(crate) fn pct(p: f64) -> String {
+    format!("{:.1}", 100.0 * p)
+}
+
+/// The larger side of an interval around p, in percentage points.
+pub(crate) fn half_width(e: &Estimate) -> f64 {
+    100.0 * (e.p - e.ci95[0]).max(e.ci95[1] - e.p)
+}
+
+/// A titled grid of cells, shared by the text and Markdown formats.
+pub(crate) struct Grid {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn round_name(r: &RoundReport) -> String {
+    match &r.date {
+        Some(d) => format!("{} ({d})", r.label),
+        None => r.label.clone(),
+    }
+}
+
+/// The report's content as grids: outcomes per round, cumulative chances, settlement terms.
+pub(crate) fn grids(report: &RunReport) -> Vec<Grid> {
+    let cell = |e: &Estimate| format!("{} ±{:.1}", pct(e.p), half_width(e));
+    let mut out = vec![Grid {
+        title: "Outcome of each round, % of trials (± 95% Wilson interval, wider side)".into(),
+        headers: std::iter::once("round".to_string())
+            .chain(Outcome::ALL.iter().map(|o| o.label().to_string()))
+            .collect(),
+        rows: report
+            .rounds
+            .iter()
+            .map(|r| {
+                std::iter::once(round_name(r)).chain(Outcome::ALL.iter().map(|&o| cell(r.outcomes.get(o)))).collect()
+            })
+            .collect(),
+    }];
+    out.push(Grid {
+        title: "By the end of each round, % of trials".into(),
+        headers: ["round", "ceasefire or settlement signed", "settlement signed", "ceasefire holding"]
+            .map(String::from)
+            .to_vec(),
+        rows: report
+            .rounds
+            .iter()
+            .map(|r| {
+                vec![
+                    round_name(r),
+                    cell(&r.ceasefire_reached),
+                    cell(&r.settlement_reached),
+                    cell(&r.ceasefire_in_force),
+                ]
+            })
+            .collect(),
+    });
+    let s = &report.settlement;
+    let mut rows = Vec::new();
+    for term in &s.terms {
+        match term {
+            TermReport::Continuous { label, unit, mean, quantiles, .. } => {
+                let q = quantiles.as_ref().map_or("-".to_string(), |q| {
+                    format!(
+                        "median {:.3}; 50% in [{:.3}, {:.3}]; 90% in [{:.3}, {:.3}]",
+                        q.p50, q.p25, q.p75, q.p05, q.p95
+                    )
+                });
+                let m = mean.map_or("-".to_string(), |m| format!("{m:.3}"));
+                rows.push(vec![format!("{label} ({unit})"), format!("mean {m}; {q}")]);
+            }
+            TermReport::Options { label, options, .. } => {
+                let shares: Vec<String> = options.iter().map(|o| format!("{} {}%", o.option, pct(o.share.p))).collect();
+                rows.push(vec![label.clone(), shares.join("; ")]);
+            }
+        }
+    }
+    out.push(Grid {
+        title: format!(
+            "Settlement terms, given a settlement ({} of {} trials; {}% of them depend on leverage)",
+            s.reached.count,
+            report.run.trials,
+            pct(s.leverage_dependent.p)
+        ),
+        headers: vec!["issue".into(), "terms".into()],
+        rows,
+    });
+    if let Some(c) = &report.ceasefire {
+        let shares: Vec<String> =
+            c.first_ceasefire_terms.iter().skip(1).map(|o| format!("{} {}%", o.option, pct(o.share.p))).collect();
+        out.push(Grid {
+            title: "First ceasefire signed, given one".into(),
+            headers: vec!["issue".into(), "terms".into()],
+            rows: vec![vec!["ceasefire".into(), shares.join("; ")]],
+        });
+    }
+    out
+}

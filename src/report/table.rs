@@ -1,0 +1,47 @@
+//! Aligned plain text for the terminal.
+
+use std::io::{self, Write};
+
+use super::{Export, RunReport, grids};
+
+pub struct TableExport;
+
+impl Export for TableExport {
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        let run = &report.run;
+        writeln!(out, "{} (as of {})", run.title, run.as_of)?;
+        writeln!(
+            out,
+            "{} trials, seed {}, scenario {} ({})",
+            run.trials,
+            run.seed,
+            run.scenario,
+            &run.digest[..run.digest.len().min(19)]
+        )?;
+        for grid in grids(report) {
+            writeln!(out)?;
+            writeln!(out, "{}", grid.title)?;
+            let mut width: Vec<usize> = grid.headers.iter().map(|h| h.chars().count()).collect();
+            for row in &grid.rows {
+                for (w, c) in width.iter_mut().zip(row) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+            let line = |cells: &[String]| {
+                let padded: Vec<String> = cells
+                    .iter()
+                    .zip(&width)
+                    .enumerate()
+                    .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                    .collect();
+                padded.join("  ").trim_end().to_string()
+            };
+            writeln!(out, "{}", line(&grid.headers))?;
+            writeln!(out, "{}", "-".repeat(width.iter().sum::<usize>() + 2 * (width.len() - 1)))?;
+            for row in &grid.rows {
+                writeln!(out, "{}", line(row))?;
+            }
+        }
+        Ok(())
+    }
+}

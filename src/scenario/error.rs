@@ -1,0 +1,53 @@
+//! Errors in a scenario or evidence file: each names the file, where in it, and the rule broken.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ScenarioError {
+    #[error("{}: cannot read: {source}", file.display())]
+    Io { file: PathBuf, source: std::io::Error },
+    #[error("{}: invalid JSON at line {line}, column {column}: {message}", file.display())]
+    Syntax { file: PathBuf, line: usize, column: usize, message: String },
+    #[error("{}: at {path} (line {line}, column {column}): {message}", file.display())]
+    Shape { file: PathBuf, path: String, line: usize, column: usize, message: String },
+    #[error("{}: at {path}: {message}", file.display())]
+    Invalid { file: PathBuf, path: String, message: String },
+}
+
+impl ScenarioError {
+    /// Turns a serde_json error met while reading `file` into the matching variant.
+    pub fn from_json(file: PathBuf, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let (line, column) = (inner.line(), inner.column());
+        let message = strip_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Data => ScenarioError::Shape {
+                file,
+                path: if path == "." { "(top level)".into() } else { path },
+                line,
+                column,
+                message,
+            },
+            _ => ScenarioError::Syntax { file, line, column, message },
+        }
+    }
+
+    /// The JSON path the error points at, where it has one.
+    pub fn json_path(&self) -> Option<&str> {
+        match self {
+            ScenarioError::Shape { path, .. } | ScenarioError::Invalid { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the variants print the position themselves.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}

@@ -1,0 +1,311 @@
+//! The scenario file: the types a scenario JSON document deserializes into. The JSON Schema
+//! that `sim schema` prints is derived from these same types.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::param::Param;
+
+/// A negotiation scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub meta: Meta,
+    #[serde(default)]
+    pub run: RunDefaults,
+    pub model: ModelSettings,
+    /// What is bargained over.
+    pub issues: Vec<Issue>,
+    /// The two belligerents.
+    pub parties: Vec<Party>,
+    #[serde(default)]
+    pub mediators: Vec<Mediator>,
+    /// Rounds of talks, in time order.
+    pub rounds: Vec<Round>,
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub title: String,
+    pub description: String,
+    /// The date the scenario speaks from, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// Folder of the evidence base, relative to the scenario file (e.g. `../seeds`).
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunDefaults {
+    /// Trials when `--trials` is not given.
+    #[serde(default = "default_trials")]
+    pub trials: u64,
+    /// Seed when `--seed` is not given.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_trials() -> u64 {
+    100_000
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+impl Default for RunDefaults {
+    fn default() -> Self {
+        RunDefaults { trials: default_trials(), seed: default_seed() }
+    }
+}
+
+/// Which bargaining model runs the scenario, and its scenario-wide settings.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSettings {
+    pub kind: ModelKind,
+    /// How the proposal on the table is chosen.
+    pub proposal: Proposal,
+    pub battlefield: Battlefield,
+    /// Fraction of each side's belief gap about the war that a month of fighting removes.
+    pub learning_per_month: Param,
+    /// Growth of each side's per-round cost of war per month of war since the first round.
+    pub war_weariness_per_month: Param,
+    /// Standard deviation of the per-round shock to each side's disagreement payoff
+    /// ("political will"), in utility units.
+    pub political_will_noise: Param,
+    /// Chance that a meeting agrees a humanitarian step (e.g. a prisoner exchange).
+    pub humanitarian_rate: Param,
+    /// Chance that a meeting with no deal at all ends the talks for good.
+    pub collapse_hazard: Param,
+    /// Per-round chance that an incident breaks a ceasefire in force, before guarantees.
+    pub ceasefire_fragility: Param,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// Two-sided Nash bargaining with war between rounds and mediator leverage (docs/MODEL.md).
+    MediatedNash,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    pub rule: ProposalRule,
+    /// The party that proposes first, for the `rubinstein` rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_proposer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalRule {
+    /// Symmetric Nash bargaining solution.
+    Nash,
+    /// Asymmetric Nash with weights from patience (the limit of alternating offers).
+    PatienceNash,
+    /// Asymmetric Nash with the first proposer's Rubinstein share as its weight.
+    Rubinstein,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Battlefield {
+    /// The continuous issue whose disagreement value is the war's outcome (e.g. territory).
+    pub issue: String,
+    /// Position on that issue held on the ground at the first round, in the issue's units.
+    pub initial: Param,
+    /// Monthly movement of the front, in the issue's units, when one side has all the
+    /// capability; scaled by the capability balance.
+    pub max_drift_per_month: Param,
+    /// Standard deviation of the front's monthly movement, in the issue's units.
+    pub volatility_per_month: Param,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Issue {
+    pub id: String,
+    pub label: String,
+    /// Which delegations may sign it: `ceasefire` (ministers and up) or `settlement` (leaders).
+    pub track: Track,
+    /// A continuous outcome space. Give either `scale` or `options`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
+    /// Ordered options, from one end to the other. Give either `scale` or `options`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+    /// For the ceasefire issue: the share of the fighting each option halts, starting with 0
+    /// for "no ceasefire".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<f64>>,
+    /// Where the issue stands if no settlement is signed (issue units, or option index);
+    /// required for settlement issues other than the battlefield issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversion: Option<Param>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Track {
+    Ceasefire,
+    Settlement,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    pub min: f64,
+    pub max: f64,
+    pub unit: String,
+    pub min_label: String,
+    pub max_label: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// Military and economic strength; only the ratio between the two sides matters.
+    pub capability: Param,
+    /// Utility lost per round of war, at the first round.
+    pub cost_of_war: Param,
+    /// Per-round discount factor, in (0, 1).
+    pub patience: Param,
+    /// How far the side believes the war will move the front in its favour, in the
+    /// battlefield issue's units (Fearon's mutual optimism).
+    pub optimism: Param,
+    /// Utility a side subtracts from any agreement for fear the other will not keep it,
+    /// before guarantees.
+    pub mistrust: Param,
+    /// Position per issue id.
+    pub positions: BTreeMap<String, Position>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Belligerent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// Most preferred outcome (issue units, or option index).
+    pub ideal: Param,
+    /// Importance; a party's saliences sum to 1 (normalized again after each draw).
+    pub salience: Param,
+    /// The furthest the party will concede towards the other side (issue units, or option
+    /// index). Omit for no red line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_line: Option<Param>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mediator {
+    pub id: String,
+    pub name: String,
+    /// Leverage per target party id.
+    pub leverage: BTreeMap<String, Leverage>,
+}
+
+/// The channels through which a mediator moves one party. Omitted channels are zero.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Leverage {
+    /// Utility the party loses by refusing a deal on the table (raises its cost of no).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pressure: Option<Param>,
+    /// Share in [0, 1] of the party's commitment fear that the mediator's guarantees remove.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guarantees: Option<Param>,
+    /// Share in [0, 1] of the party's belief gap that the mediator's information removes per
+    /// round it is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information: Option<Param>,
+    /// Utility the mediator adds to any deal the party signs (aid, sanctions relief).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_payments: Option<Param>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Round {
+    pub id: String,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Months of war since the previous round (for the first round: before it).
+    pub months_before: Param,
+    /// Mediators active in this round.
+    #[serde(default)]
+    pub mediators: Vec<String>,
+    /// Delegation per belligerent id.
+    pub delegations: BTreeMap<String, Delegation>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Delegation {
+    pub level: Level,
+    /// Chance the delegation comes.
+    pub attendance: Param,
+}
+
+/// Delegation level; it bounds what the delegation may sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Mid-level officials: humanitarian steps only.
+    Officials,
+    /// Ministers: also a ceasefire.
+    Ministers,
+    /// Heads of state: also a settlement.
+    Leaders,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub id: String,
+    pub label: String,
+    /// Chance the event happens before each eligible round.
+    pub probability: Param,
+    /// Round ids where it can happen; all rounds when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<Vec<String>>,
+    pub effects: Effects,
+}
+
+/// What an event changes. Omitted effects are zero.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Effects {
+    /// Moves the front now, in the battlefield issue's units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battlefield_shift: Option<Param>,
+    /// Added to a party's per-round cost of war from now on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cost_change: BTreeMap<String, Param>,
+    /// Added to a party's capability from now on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capability_change: BTreeMap<String, Param>,
+    /// Added to a party's belief gap (optimism) now.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub optimism_change: BTreeMap<String, Param>,
+    /// Multiplies a party's attendance chance in this round.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attendance_factor: BTreeMap<String, Param>,
+    /// Added to the collapse hazard of this round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collapse_hazard: Option<Param>,
+}
