@@ -344,7 +344,10 @@ pub fn run_trial(
             let base = sides.map(|i| {
                 let start: f64 =
                     st.segments.iter().zip(&st.segment_issue).map(|(g, &k)| utility(st, i, k, g.start)).sum();
-                start + ceasefire_utility(i, ceasefire_options.saturating_sub(1)) + extras[i] - disagreement[i]
+                // A settlement ends the war on agreed terms, so the ceasefire question is moot:
+                // each side gets its full ceasefire-issue utility.
+                let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
+                start + ceasefire_moot + extras[i] - disagreement[i]
             });
             if let Some(deal) = nash::solve(base, &st.segments, &st.choices, alpha, order) {
                 for (term, &k) in m.settlement.iter().enumerate() {

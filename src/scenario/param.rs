@@ -402,7 +402,7 @@ mod tests {
             r#"{"dist":"truncated_normal","mean":0.3,"sd":0.1,"low":0.0,"high":1.0}"#,
         ] {
             let p = parse(s).unwrap();
-            assert_eq!(serde_json::to_string(&p).unwrap(), s);
+            assert_eq!(parse(&serde_json::to_string(&p).unwrap()).unwrap(), p);
         }
     }
 
