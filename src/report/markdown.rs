@@ -22,7 +22,8 @@ impl Export for MarkdownExport {
             writeln!(out)?;
             let escape = |c: &String| c.replace('|', "\\|");
             writeln!(out, "| {} |", grid.headers.iter().map(escape).collect::<Vec<_>>().join(" | "))?;
-            let align: Vec<&str> = (0..grid.headers.len()).map(|i| if i == 0 { "---" } else { "---:" }).collect();
+            let align: Vec<&str> =
+                (0..grid.headers.len()).map(|i| if i < grid.text_columns { "---" } else { "---:" }).collect();
             writeln!(out, "| {} |", align.join(" | "))?;
             for row in &grid.rows {
                 writeln!(out, "| {} |", row.iter().map(escape).collect::<Vec<_>>().join(" | "))?;

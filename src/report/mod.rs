@@ -311,6 +311,8 @@ pub(crate) fn half_width(e: &Estimate) -> f64 {
 /// A titled grid of cells, shared by the text and Markdown formats.
 pub(crate) struct Grid {
     pub title: String,
+    /// Leading columns that hold text (left-aligned); the rest hold figures.
+    pub text_columns: usize,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
@@ -326,6 +328,7 @@ fn round_name(r: &RoundReport) -> String {
 pub(crate) fn grids(report: &RunReport) -> Vec<Grid> {
     let cell = |e: &Estimate| format!("{} ±{:.1}", pct(e.p), half_width(e));
     let mut out = vec![Grid {
+        text_columns: 1,
         title: "Outcome of each round, % of trials (± 95% Wilson interval, wider side)".into(),
         headers: std::iter::once("round".to_string())
             .chain(Outcome::ALL.iter().map(|o| o.label().to_string()))
@@ -339,6 +342,7 @@ pub(crate) fn grids(report: &RunReport) -> Vec<Grid> {
             .collect(),
     }];
     out.push(Grid {
+        text_columns: 1,
         title: "By the end of each round, % of trials".into(),
         headers: ["round", "ceasefire or settlement signed", "settlement signed", "ceasefire holding"]
             .map(String::from)
@@ -361,38 +365,54 @@ pub(crate) fn grids(report: &RunReport) -> Vec<Grid> {
     for term in &s.terms {
         match term {
             TermReport::Continuous { label, unit, mean, quantiles, .. } => {
-                let q = quantiles.as_ref().map_or("-".to_string(), |q| {
-                    format!(
-                        "median {:.3}; 50% in [{:.3}, {:.3}]; 90% in [{:.3}, {:.3}]",
-                        q.p50, q.p25, q.p75, q.p05, q.p95
-                    )
-                });
-                let m = mean.map_or("-".to_string(), |m| format!("{m:.3}"));
-                rows.push(vec![format!("{label} ({unit})"), format!("mean {m}; {q}")]);
+                let name = format!("{label} ({unit})");
+                match (mean, quantiles) {
+                    (Some(m), Some(q)) => {
+                        rows.push(vec![name, "mean".into(), format!("{m:.3}")]);
+                        rows.push(vec![String::new(), "median".into(), format!("{:.3}", q.p50)]);
+                        rows.push(vec![String::new(), "middle 50%".into(), format!("{:.3} to {:.3}", q.p25, q.p75)]);
+                        rows.push(vec![String::new(), "middle 90%".into(), format!("{:.3} to {:.3}", q.p05, q.p95)]);
+                    }
+                    _ => rows.push(vec![name, "no settlement".into(), "-".into()]),
+                }
             }
             TermReport::Options { label, options, .. } => {
-                let shares: Vec<String> = options.iter().map(|o| format!("{} {}%", o.option, pct(o.share.p))).collect();
-                rows.push(vec![label.clone(), shares.join("; ")]);
+                for (j, o) in options.iter().enumerate() {
+                    let name = if j == 0 { label.clone() } else { String::new() };
+                    rows.push(vec![name, o.option.clone(), format!("{}%", pct(o.share.p))]);
+                }
             }
         }
     }
     out.push(Grid {
-        title: format!(
-            "Settlement terms, given a settlement ({} of {} trials; {}% of them depend on leverage)",
-            s.reached.count,
-            report.run.trials,
-            pct(s.leverage_dependent.p)
-        ),
-        headers: vec!["issue".into(), "terms".into()],
+        text_columns: 2,
+        title: if s.reached.count == 0 {
+            format!("Settlement terms: no settlement in {} trials", report.run.trials)
+        } else {
+            format!(
+                "Settlement terms, given a settlement ({} of {} trials; {}% of them depend on leverage)",
+                s.reached.count,
+                report.run.trials,
+                pct(s.leverage_dependent.p)
+            )
+        },
+        headers: vec!["issue".into(), "".into(), "value".into()],
         rows,
     });
     if let Some(c) = &report.ceasefire {
-        let shares: Vec<String> =
-            c.first_ceasefire_terms.iter().skip(1).map(|o| format!("{} {}%", o.option, pct(o.share.p))).collect();
         out.push(Grid {
-            title: "First ceasefire signed, given one".into(),
-            headers: vec!["issue".into(), "terms".into()],
-            rows: vec![vec!["ceasefire".into(), shares.join("; ")]],
+            text_columns: 1,
+            title: format!(
+                "First ceasefire signed, given one ({} trials)",
+                c.first_ceasefire_terms.iter().map(|o| o.share.count).sum::<u64>()
+            ),
+            headers: vec!["option".into(), "share".into()],
+            rows: c
+                .first_ceasefire_terms
+                .iter()
+                .skip(1)
+                .map(|o| vec![o.option.clone(), format!("{}%", pct(o.share.p))])
+                .collect(),
         });
     }
     out

@@ -32,7 +32,7 @@ impl Export for TableExport {
                     .iter()
                     .zip(&width)
                     .enumerate()
-                    .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                    .map(|(i, (c, w))| if i < grid.text_columns { format!("{c:<w$}") } else { format!("{c:>w$}") })
                     .collect();
                 padded.join("  ").trim_end().to_string()
             };

@@ -58,7 +58,13 @@ pub fn load(file: &Path) -> Result<LoadedScenario, ScenarioError> {
 pub fn parse(file: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let scenario: Scenario =
-        serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::from_json(file.to_path_buf(), e))?;
+        serde_path_to_error::deserialize(&mut *de).map_err(|e| ScenarioError::from_json(file.to_path_buf(), e))?;
+    de.end().map_err(|e| ScenarioError::Syntax {
+        file: file.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: "unexpected data after the scenario object".into(),
+    })?;
     Ok(scenario)
 }
 

@@ -177,13 +177,13 @@ fn check_issues(s: &Scenario) -> Check {
                 if scope.first() != Some(&0.0) {
                     fail(at("scope[0]"), "the first ceasefire option must be \"no ceasefire\", with scope 0")?;
                 }
-                for (j, w) in scope.windows(2).enumerate() {
-                    if !(w[1] > w[0]) {
-                        fail(format!("issues[{i}].scope[{}]", j + 1), "ceasefire scopes must increase strictly")?;
-                    }
-                }
                 if scope.iter().any(|x| !x.is_finite() || *x > 1.0) {
                     fail(at("scope"), "ceasefire scopes lie in [0, 1]")?;
+                }
+                for (j, w) in scope.windows(2).enumerate() {
+                    if w[1] <= w[0] {
+                        fail(format!("issues[{i}].scope[{}]", j + 1), "ceasefire scopes must increase strictly")?;
+                    }
                 }
                 if issue.reversion.is_some() {
                     fail(at("reversion"), "the ceasefire issue reverts to its first option; remove `reversion`")?;
