@@ -16,7 +16,7 @@ pub struct Site(u64);
 
 impl Site {
     /// A site named by a stable string, e.g. `param:parties.russia.cost_of_war` or
-    /// `round:r1/attendance/russia`: FNV-1a 64 of the UTF-8 bytes, top 36 bits.
+    /// `round:r1/attendance:russia`: FNV-1a 64 of the UTF-8 bytes, top 36 bits.
     pub fn named(name: &str) -> Site {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in name.bytes() {

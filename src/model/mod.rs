@@ -66,7 +66,8 @@ struct LeverageC {
 #[derive(Debug, Clone)]
 struct RoundC {
     months: P,
-    mediators: Vec<usize>,
+    /// Mediators listed for the round: index, chance of engaging (None: always), its site.
+    mediators: Vec<(usize, Option<P>, Site)>,
     level: Level,
     attendance: [P; 2],
     events: Vec<(usize, Site)>,
@@ -275,7 +276,13 @@ impl MediatedNash {
                     mediators: r
                         .mediators
                         .iter()
-                        .map(|id| s.mediators.iter().position(|m| &m.id == id).expect("validated mediator"))
+                        .map(|med| {
+                            let id = med.id();
+                            let index = s.mediators.iter().position(|m| m.id == id).expect("validated mediator");
+                            let presence =
+                                med.presence().map(|p| reg.add(&format!("rounds.{}.mediators.{id}.presence", r.id), p));
+                            (index, presence, site(&format!("presence:{id}")))
+                        })
                         .collect(),
                     level: s.parties.iter().map(|p| r.delegations[&p.id].level).min().expect("two parties"),
                     attendance: [0, 1].map(|i| {

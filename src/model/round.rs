@@ -241,7 +241,16 @@ pub fn run_trial(
         }
         let dt = get(round.months);
         war.months += dt;
-        let active = channels(m, draws, &round.mediators);
+        let engaged: Vec<usize> = round
+            .mediators
+            .iter()
+            .filter(|(_, presence, site)| match presence {
+                None => true,
+                Some(p) => uniform(rng, *site) < get(*p),
+            })
+            .map(|&(med, ..)| med)
+            .collect();
+        let active = channels(m, draws, &engaged);
 
         // Events fire before the round.
         let mut attendance_factor = [1.0; 2];

@@ -169,7 +169,8 @@ pub struct OptionShare {
 pub struct CeasefireReport {
     /// A ceasefire or settlement signed by the last round.
     pub reached: Estimate,
-    /// Option of the first ceasefire signed, among trials that signed one.
+    /// Option of the first ceasefire signed, among trials that signed one (every option but
+    /// the first, "no ceasefire").
     pub first_ceasefire_terms: Vec<OptionShare>,
 }
 
@@ -258,7 +259,8 @@ impl RunReport {
             },
             ceasefire: layout.ceasefire_options.as_ref().map(|labels| CeasefireReport {
                 reached: Estimate::new(tally.reached_ceasefire[last], n),
-                first_ceasefire_terms: shares(labels, &tally.ceasefire_options),
+                // Option 0 is "no ceasefire", never the term of a signed ceasefire.
+                first_ceasefire_terms: shares(&labels[1..], &tally.ceasefire_options[1..]),
             }),
         }
     }
@@ -410,7 +412,6 @@ pub(crate) fn grids(report: &RunReport) -> Vec<Grid> {
             rows: c
                 .first_ceasefire_terms
                 .iter()
-                .skip(1)
                 .map(|o| vec![o.option.clone(), format!("{}%", pct(o.share.p))])
                 .collect(),
         });

@@ -74,7 +74,8 @@ pub struct ModelSettings {
     pub battlefield: Battlefield,
     /// Fraction of each side's belief gap about the war that a month of fighting removes.
     pub learning_per_month: Param,
-    /// Growth of each side's per-round cost of war per month of war since the first round.
+    /// Growth of each side's per-round cost of war per month of war in the scenario (counted
+    /// from the start of the first round's `months_before`).
     pub war_weariness_per_month: Param,
     /// Standard deviation of the per-round shock to each side's disagreement payoff
     /// ("political will"), in utility units.
@@ -246,11 +247,43 @@ pub struct Round {
     pub date: Option<String>,
     /// Months of war since the previous round (for the first round: before it).
     pub months_before: Param,
-    /// Mediators active in this round.
+    /// Mediators at work in this round: an id (always present) or `{"id", "presence"}` with
+    /// the chance that the mediator engages in this round.
     #[serde(default)]
-    pub mediators: Vec<String>,
+    pub mediators: Vec<RoundMediator>,
     /// Delegation per belligerent id.
     pub delegations: BTreeMap<String, Delegation>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RoundMediator {
+    Always(String),
+    Maybe(MediatorPresence),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediatorPresence {
+    pub id: String,
+    /// Chance the mediator engages in this round (its leverage applies only then).
+    pub presence: Param,
+}
+
+impl RoundMediator {
+    pub fn id(&self) -> &str {
+        match self {
+            RoundMediator::Always(id) => id,
+            RoundMediator::Maybe(m) => &m.id,
+        }
+    }
+
+    pub fn presence(&self) -> Option<&Param> {
+        match self {
+            RoundMediator::Always(_) => None,
+            RoundMediator::Maybe(m) => Some(&m.presence),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

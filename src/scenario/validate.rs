@@ -252,6 +252,7 @@ fn check_parties(s: &Scenario) -> Check {
                 in_range(&pat("red_line"), red, lo, hi, "a red line")?;
                 let other = &s.parties[1 - i.min(1)];
                 let Some(other_pos) = other.positions.get(&issue.id) else { continue };
+                separated_ideals(&pat("ideal"), &pos.ideal, &other_pos.ideal, &other.id)?;
                 let dir = concession_direction(&pos.ideal, &other_pos.ideal);
                 let (ideal_lo, ideal_hi) = pos.ideal.support();
                 let (red_lo, red_hi) = red.support();
@@ -295,6 +296,22 @@ fn check_parties(s: &Scenario) -> Check {
     Ok(())
 }
 
+/// Where the side of each party matters (red lines, the battlefield), the two ideal points may
+/// not overlap, so that every draw puts them in the same order as their means.
+fn separated_ideals(path: &str, own: &Param, other: &Param, other_id: &str) -> Check {
+    let ((a_lo, a_hi), (b_lo, b_hi)) = (own.support(), other.support());
+    if a_lo < b_hi && b_lo < a_hi || (a_lo == b_lo && a_hi == b_hi) {
+        return fail(
+            path,
+            format!(
+                "this ideal point ([{a_lo}, {a_hi}]) must not overlap `{other_id}`'s ([{b_lo}, {b_hi}]) on an issue with \
+                 red lines or on the battlefield issue: which side concedes in which direction must not depend on the draw"
+            ),
+        );
+    }
+    Ok(())
+}
+
 fn check_model(s: &Scenario) -> Check {
     let m = &s.model;
     let party_ids: Vec<&str> = s.parties.iter().map(|p| p.id.as_str()).collect();
@@ -315,6 +332,12 @@ fn check_model(s: &Scenario) -> Check {
     };
     if issue.scale.is_none() || issue.track != Track::Settlement {
         fail("model.battlefield.issue", "the battlefield issue must be a continuous (`scale`) settlement issue")?;
+    }
+    if let (Some(a), Some(b)) = (s.parties.first(), s.parties.get(1)) {
+        if let (Some(pa), Some(pb)) = (a.positions.get(&issue.id), b.positions.get(&issue.id)) {
+            let path = format!("parties[0].positions.{}.ideal", issue.id);
+            separated_ideals(&path, &pa.ideal, &pb.ideal, &b.id)?;
+        }
     }
     let (lo, hi) = issue_range(issue);
     in_range("model.battlefield.initial", &bf.initial, lo, hi, "the front's initial position")?;
@@ -372,9 +395,17 @@ fn check_rounds(s: &Scenario) -> Check {
             }
         }
         in_range(&at("months_before"), &round.months_before, 0.0, 600.0, "months of war")?;
+        let mut seen = BTreeSet::new();
         for (j, m) in round.mediators.iter().enumerate() {
-            if !mediator_ids.contains(m.as_str()) {
-                fail(format!("rounds[{i}].mediators[{j}]"), format!("unknown mediator `{m}`"))?;
+            let id = m.id();
+            if !mediator_ids.contains(id) {
+                fail(format!("rounds[{i}].mediators[{j}]"), format!("unknown mediator `{id}`"))?;
+            }
+            if !seen.insert(id) {
+                fail(format!("rounds[{i}].mediators[{j}]"), format!("mediator `{id}` is listed twice"))?;
+            }
+            if let Some(p) = m.presence() {
+                in_range(&format!("rounds[{i}].mediators[{j}].presence"), p, 0.0, 1.0, "a probability")?;
             }
         }
         for key in round.delegations.keys() {

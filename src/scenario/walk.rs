@@ -88,6 +88,15 @@ impl Scenario {
                 format!("rounds.{}.months_before", round.id),
                 &round.months_before
             );
+            for (j, med) in round.mediators.iter().enumerate() {
+                if let Some(p) = med.presence() {
+                    push!(
+                        format!("rounds[{i}].mediators[{j}].presence"),
+                        format!("rounds.{}.mediators.{}.presence", round.id, med.id()),
+                        p
+                    );
+                }
+            }
             for (party, d) in &round.delegations {
                 push!(
                     format!("rounds[{i}].delegations.{party}.attendance"),
