@@ -56,6 +56,9 @@ struct RunArgs {
     /// Write to this file instead of standard output (written whole, or not at all).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
+    /// Print the scenario as run (a variant merged onto its base) instead of running it.
+    #[arg(long)]
+    print_scenario: bool,
 }
 
 fn main() -> ExitCode {
@@ -107,6 +110,12 @@ fn run() -> anyhow::Result<ExitCode> {
 
 fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = scenario::load(&args.file)?;
+    if args.print_scenario {
+        let mut stdout = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, &loaded.document)?;
+        writeln!(stdout)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let defaults = &loaded.scenario.run;
     let cfg = RunConfig { trials: args.trials.unwrap_or(defaults.trials), seed: args.seed.unwrap_or(defaults.seed) };
     let mut pool = rayon::ThreadPoolBuilder::new();

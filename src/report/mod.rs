@@ -243,7 +243,7 @@ impl RunReport {
             },
             run: RunInfo {
                 scenario: loaded.file.display().to_string(),
-                title: loaded.scenario.meta.title.clone(),
+                title: loaded.title().to_string(),
                 as_of: loaded.scenario.meta.as_of.clone(),
                 digest: format!("sha256:{}", loaded.digest),
                 seed: cfg.seed,

@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod param;
 pub mod schema;
 pub mod validate;
+pub mod variant;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -19,39 +20,78 @@ pub use schema::*;
 /// A scenario read from disk, validated against the rules and its evidence base.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
+    /// The file named on the command line (a scenario or a variant).
     pub file: PathBuf,
     pub scenario: Scenario,
-    /// SHA-256 of the file's bytes, lowercase hex.
+    /// The scenario as a JSON document, after any variant patches.
+    pub document: serde_json::Value,
+    /// SHA-256, lowercase hex: of the file's bytes for a plain scenario, of the merged document
+    /// (compact JSON) for a variant.
     pub digest: String,
     pub evidence: Evidence,
+    /// The variant files applied, outermost first; empty for a plain scenario.
+    pub variants: Vec<(PathBuf, variant::VariantFile)>,
 }
 
-/// Reads, parses and validates a scenario file, and checks its citations.
-pub fn load(file: &Path) -> Result<LoadedScenario, ScenarioError> {
-    let io = |e| ScenarioError::Io { file: file.to_path_buf(), source: e };
-    if std::fs::metadata(file).map_err(io)?.is_dir() {
-        return Err(ScenarioError::Io {
-            file: file.to_path_buf(),
-            source: std::io::Error::other("is a directory, not a scenario file"),
-        });
+impl LoadedScenario {
+    /// The title to show: the outermost variant's, or the scenario's.
+    pub fn title(&self) -> &str {
+        self.variants.first().map_or(&self.scenario.meta.title, |(_, v)| &v.title)
     }
-    let bytes = std::fs::read(file).map_err(io)?;
-    let scenario = parse(file, &bytes)?;
-    let dir = file.parent().unwrap_or(Path::new(".")).join(&scenario.meta.evidence);
+}
+
+/// Reads a scenario or variant file, resolves and patches its bases, parses, validates, and
+/// checks every citation against the evidence folder.
+pub fn load(file: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let resolved = variant::resolve(file)?;
+    let (scenario, digest) = match &resolved.plain_bytes {
+        Some(bytes) => (parse(file, bytes)?, sha256_hex(bytes)),
+        None => {
+            let scenario: Scenario =
+                serde_path_to_error::deserialize(&resolved.document).map_err(|e| ScenarioError::Invalid {
+                    file: file.to_path_buf(),
+                    path: format!("{} (of the merged scenario)", e.path()),
+                    message: e.into_inner().to_string(),
+                })?;
+            let canonical = serde_json::to_vec(&resolved.document).expect("a JSON value serializes");
+            (scenario, sha256_hex(&canonical))
+        }
+    };
+    let root = &resolved.root;
+    let dir = root.parent().unwrap_or(Path::new(".")).join(&scenario.meta.evidence);
     let evidence = Evidence::load(&dir).map_err(|e| match e {
         ScenarioError::Io { source, .. } => ScenarioError::Invalid {
-            file: file.to_path_buf(),
+            file: root.clone(),
             path: "meta.evidence".into(),
             message: format!("cannot read the evidence folder {}: {source}", dir.display()),
         },
         other => other,
     })?;
+    let merged = if resolved.chain.is_empty() { "" } else { " (of the merged scenario)" };
     validate::validate(&scenario, Some(&evidence)).map_err(|v| ScenarioError::Invalid {
         file: file.to_path_buf(),
-        path: v.path,
+        path: format!("{}{merged}", v.path),
         message: v.message,
     })?;
-    Ok(LoadedScenario { file: file.to_path_buf(), scenario, digest: sha256_hex(&bytes), evidence })
+    for (vfile, v) in &resolved.chain {
+        for (j, id) in v.sources.iter().enumerate() {
+            if evidence.get(id).is_none() {
+                return Err(ScenarioError::Invalid {
+                    file: vfile.clone(),
+                    path: format!("sources[{j}]"),
+                    message: format!("unknown evidence id `{id}`: no fact with that id in {}", dir.display()),
+                });
+            }
+        }
+    }
+    Ok(LoadedScenario {
+        file: file.to_path_buf(),
+        scenario,
+        document: resolved.document,
+        digest,
+        evidence,
+        variants: resolved.chain,
+    })
 }
 
 /// Parses scenario JSON; checks shape only.
