@@ -8,6 +8,7 @@ pub mod engine;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod study;
 
 use std::path::Path;
 
@@ -33,4 +34,17 @@ pub fn simulate_loaded(
     let model = model::MediatedNash::new(&loaded.scenario);
     let tally = engine::run(&model, cfg, progress);
     RunReport::new(loaded, cfg, engine::Model::layout(&model), &tally)
+}
+
+/// Runs a base scenario and its variants on common random numbers.
+pub fn compare_loaded(
+    loaded: &[scenario::LoadedScenario],
+    cfg: RunConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> report::CompareReport {
+    let models: Vec<model::MediatedNash> = loaded.iter().map(|l| model::MediatedNash::new(&l.scenario)).collect();
+    let refs: Vec<&model::MediatedNash> = models.iter().collect();
+    let paired = engine::paired::run_paired(&refs, cfg, progress);
+    let layouts: Vec<&engine::Layout> = models.iter().map(engine::Model::layout).collect();
+    report::CompareReport::new(loaded, &layouts, cfg, &paired)
 }

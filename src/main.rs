@@ -8,7 +8,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use sim::RunConfig;
-use sim::report::Format;
+use sim::engine::paired::Figure;
+use sim::report::{Format, SensitivityReport, Summary, SweepReport};
 use sim::scenario::{self, ScenarioError};
 
 /// Seeded, reproducible Monte Carlo estimates of negotiation outcomes.
@@ -33,18 +34,88 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run a base scenario and variants on common random numbers and report the differences.
+    Compare(CompareArgs),
+    /// Headline figures over a grid of values of one or two parameters.
+    Sweep(SweepArgs),
+    /// Rank the uncertain inputs by how much they move a headline figure (tornado data).
+    Sensitivity(SensitivityArgs),
     /// Print the JSON Schema of scenario files.
     Schema,
 }
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// Scenario file (JSON).
+    /// Scenario or variant file (JSON).
     file: PathBuf,
-    /// Number of trials [default: the scenario's `run.trials`].
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Print the scenario as run (a variant merged onto its base) instead of running it.
+    #[arg(long)]
+    print_scenario: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompareArgs {
+    /// The base scenario.
+    base: PathBuf,
+    /// Variants (or other scenarios) to compare with it.
+    #[arg(required = true)]
+    variants: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct SweepArgs {
+    /// Scenario or variant file (JSON).
+    file: PathBuf,
+    /// A parameter and its values: POINTER=v1,v2,... with POINTER a JSON Pointer into the
+    /// scenario (see `sim run FILE --print-scenario`). Give one or two.
+    #[arg(long = "set", required = true, value_parser = parse_axis)]
+    axes: Vec<sim::study::sweep::Axis>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn parse_axis(spec: &str) -> Result<sim::study::sweep::Axis, String> {
+    sim::study::sweep::Axis::parse(spec)
+}
+
+#[derive(Debug, clap::Args)]
+struct SensitivityArgs {
+    /// Scenario or variant file (JSON).
+    file: PathBuf,
+    /// The headline figure to explain.
+    #[arg(long, value_enum, default_value_t = Figure::CeasefireReached)]
+    figure: Figure,
+    /// Round id at which the figure is read [default: the last round].
+    #[arg(long)]
+    round: Option<String>,
+    /// Low quantile at which each input is held.
+    #[arg(long, default_value_t = 0.1, value_parser = parse_quantile)]
+    low: f64,
+    /// High quantile at which each input is held.
+    #[arg(long, default_value_t = 0.9, value_parser = parse_quantile)]
+    high: f64,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn parse_quantile(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(q) if (0.0..=1.0).contains(&q) => Ok(q),
+        _ => Err(format!("`{s}` is not a quantile between 0 and 1")),
+    }
+}
+
+/// Options shared by the commands that run trials.
+#[derive(Debug, clap::Args)]
+struct CommonArgs {
+    /// Number of trials [default: the (base) scenario's `run.trials`].
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
     trials: Option<u64>,
-    /// Seed of the random streams [default: the scenario's `run.seed`].
+    /// Seed of the random streams [default: the (base) scenario's `run.seed`].
     #[arg(long, short = 's')]
     seed: Option<u64>,
     /// Worker threads [default: all cores]; the output does not depend on it.
@@ -56,9 +127,35 @@ struct RunArgs {
     /// Write to this file instead of standard output (written whole, or not at all).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
-    /// Print the scenario as run (a variant merged onto its base) instead of running it.
-    #[arg(long)]
-    print_scenario: bool,
+}
+
+impl CommonArgs {
+    fn config(&self, defaults: &scenario::RunDefaults) -> RunConfig {
+        RunConfig { trials: self.trials.unwrap_or(defaults.trials), seed: self.seed.unwrap_or(defaults.seed) }
+    }
+
+    /// Runs `job` on a pool of the requested size.
+    fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
+        let mut pool = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = self.threads {
+            pool = pool.num_threads(n as usize);
+        }
+        pool.build().context("cannot start worker threads")
+    }
+
+    /// Writes a summary in the chosen format to the chosen place.
+    fn emit(&self, summary: &dyn Summary) -> anyhow::Result<ExitCode> {
+        let exporter = self.format.exporter();
+        match &self.output {
+            None => {
+                let mut stdout = io::stdout().lock();
+                exporter.write(summary, &mut stdout)?;
+                stdout.flush()?;
+            }
+            Some(path) => write_atomically(path, |out| exporter.write(summary, out))?,
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 fn main() -> ExitCode {
@@ -82,6 +179,9 @@ fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run_scenario(args),
+        Command::Compare(args) => compare(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Sensitivity(args) => sensitivity(args),
         Command::Validate { files } => {
             let mut stdout = io::stdout().lock();
             for file in files {
@@ -116,24 +216,60 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         writeln!(stdout)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let defaults = &loaded.scenario.run;
-    let cfg = RunConfig { trials: args.trials.unwrap_or(defaults.trials), seed: args.seed.unwrap_or(defaults.seed) };
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(n as usize);
+    let cfg = args.common.config(&loaded.scenario.run);
+    let report = args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|_| {}));
+    args.common.emit(&report)
+}
+
+fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    let files: Vec<&PathBuf> = std::iter::once(&args.base).chain(&args.variants).collect();
+    let loaded = files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
+    let cfg = args.common.config(&loaded[0].scenario.run);
+    let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, &|_| {}));
+    args.common.emit(&report)
+}
+
+fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    if args.axes.len() > 2 {
+        return Err(usage("sweep takes one or two --set parameters"));
     }
-    let pool = pool.build().context("cannot start worker threads")?;
-    let report = pool.install(|| sim::simulate_loaded(&loaded, cfg, &|_| {}));
-    let exporter = args.format.exporter();
-    match &args.output {
-        None => {
-            let mut stdout = io::stdout().lock();
-            exporter.write(&report, &mut stdout)?;
-            stdout.flush()?;
-        }
-        Some(path) => write_atomically(path, |out| exporter.write(&report, out))?,
+    let loaded = scenario::load(&args.file)?;
+    let cfg = args.common.config(&loaded.scenario.run);
+    let points = args.common.pool()?.install(|| sim::study::sweep::sweep(&loaded, &args.axes, cfg, &|_| {}))?;
+    args.common.emit(&SweepReport::new(&loaded, &args.axes, cfg, &points))
+}
+
+fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
+    if args.low >= args.high {
+        return Err(usage("--low must be below --high"));
     }
-    Ok(ExitCode::SUCCESS)
+    let loaded = scenario::load(&args.file)?;
+    let rounds = &loaded.scenario.rounds;
+    let round = match &args.round {
+        None => rounds.len() - 1,
+        Some(id) => rounds.iter().position(|r| &r.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = rounds.iter().map(|r| r.id.as_str()).collect();
+            usage(&format!("no round `{id}` in {} (rounds: {})", args.file.display(), ids.join(", ")))
+        })?,
+    };
+    let cfg = RunConfig {
+        trials: args.common.trials.unwrap_or(SENSITIVITY_TRIALS),
+        seed: args.common.seed.unwrap_or(loaded.scenario.run.seed),
+    };
+    let opts = sim::study::sensitivity::Options { figure: args.figure, low: args.low, high: args.high };
+    let (base, inputs) =
+        args.common.pool()?.install(|| sim::study::sensitivity::sensitivity(&loaded, round, opts, cfg, &|_| {}))?;
+    let report = SensitivityReport::new(&loaded, &rounds[round].id, opts, cfg, base, inputs);
+    args.common.emit(&report)
+}
+
+/// Trials per run of a sensitivity study when `--trials` is not given: two runs per uncertain
+/// input, each paired, so fewer trials than a single run already give tight swings.
+const SENSITIVITY_TRIALS: u64 = 10_000;
+
+/// An invalid combination of arguments (exit code 2).
+fn usage(message: &str) -> anyhow::Error {
+    anyhow::Error::new(ScenarioError::Usage(message.to_string()))
 }
 
 /// Writes to a temporary file beside `path` and renames it into place, so a failed or

@@ -1,6 +1,7 @@
 //! The Monte Carlo engine: trials, random streams and aggregation, for any bargaining model
 //! that implements [`Model`].
 
+pub mod paired;
 pub mod rng;
 pub mod stats;
 pub mod tally;
@@ -160,30 +161,48 @@ pub struct RunConfig {
 pub fn run<M: Model>(model: &M, cfg: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Tally {
     let layout = model.layout();
     let mut total = Tally::new(layout);
+    in_chunks(
+        cfg,
+        || (model.scratch(), TrialRecord::new(layout)),
+        || Tally::new(layout),
+        |(scratch, record), tally, rng| {
+            model.run_trial(rng, scratch, record);
+            tally.add(record);
+        },
+        |part| total.merge(&part),
+        progress,
+    );
+    total
+}
+
+/// The chunked, ordered driver behind every run: `trial` is called for each trial index with
+/// its random source, per-thread scratch `S` and the chunk's accumulator `A`; `merge` receives
+/// the accumulators in chunk order.
+pub(crate) fn in_chunks<S: Send, A: Send>(
+    cfg: RunConfig,
+    scratch: impl Fn() -> S + Sync + Send,
+    accumulator: impl Fn() -> A + Sync + Send,
+    trial: impl Fn(&mut S, &mut A, &TrialRng) + Sync + Send,
+    mut merge: impl FnMut(A),
+    progress: &(dyn Fn(u64) + Sync),
+) {
     let chunks = cfg.trials.div_ceil(CHUNK);
     let mut first = 0;
     while first < chunks {
         let last = (first + CHUNKS_PER_BATCH).min(chunks);
-        let parts: Vec<Tally> = (first..last)
+        let parts: Vec<A> = (first..last)
             .into_par_iter()
-            .map_init(
-                || (model.scratch(), TrialRecord::new(layout)),
-                |(scratch, record), chunk| {
-                    let mut tally = Tally::new(layout);
-                    let start = chunk * CHUNK;
-                    for trial in start..(start + CHUNK).min(cfg.trials) {
-                        model.run_trial(&TrialRng::new(cfg.seed, trial), scratch, record);
-                        tally.add(record);
-                    }
-                    tally
-                },
-            )
+            .map_init(&scratch, |s, chunk| {
+                let mut acc = accumulator();
+                let start = chunk * CHUNK;
+                for t in start..(start + CHUNK).min(cfg.trials) {
+                    trial(s, &mut acc, &TrialRng::new(cfg.seed, t));
+                }
+                acc
+            })
             .collect();
-        for part in &parts {
-            total.merge(part);
-        }
-        progress(total.trials);
+        parts.into_iter().for_each(&mut merge);
+        progress((last * CHUNK).min(cfg.trials));
         first = last;
     }
-    total
 }

@@ -24,7 +24,7 @@ pub struct Tally {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TermTally {
-    Continuous { min: f64, max: f64, bins: Vec<u64>, sum: f64 },
+    Continuous { min: f64, max: f64, bins: Vec<u64>, sum: f64, sum_sq: f64 },
     Options(Vec<u64>),
 }
 
@@ -43,7 +43,7 @@ impl Tally {
                 .iter()
                 .map(|t| match &t.kind {
                     TermKind::Continuous { min, max, .. } => {
-                        TermTally::Continuous { min: *min, max: *max, bins: vec![0; TERM_BINS], sum: 0.0 }
+                        TermTally::Continuous { min: *min, max: *max, bins: vec![0; TERM_BINS], sum: 0.0, sum_sq: 0.0 }
                     }
                     TermKind::Options(o) => TermTally::Options(vec![0; o.len()]),
                 })
@@ -69,10 +69,11 @@ impl Tally {
             self.leverage_dependent += u64::from(r.leverage_dependent);
             for (term, &x) in self.terms.iter_mut().zip(&r.terms) {
                 match term {
-                    TermTally::Continuous { min, max, bins, sum } => {
+                    TermTally::Continuous { min, max, bins, sum, sum_sq } => {
                         let pos = ((x - *min) / (*max - *min) * TERM_BINS as f64).floor();
                         bins[(pos.max(0.0) as usize).min(TERM_BINS - 1)] += 1;
                         *sum += x;
+                        *sum_sq += x * x;
                     }
                     TermTally::Options(counts) => counts[x as usize] += 1,
                 }
@@ -96,9 +97,13 @@ impl Tally {
         add_all(&mut self.ceasefire_options, &other.ceasefire_options);
         for (a, b) in self.terms.iter_mut().zip(&other.terms) {
             match (a, b) {
-                (TermTally::Continuous { bins, sum, .. }, TermTally::Continuous { bins: b2, sum: s2, .. }) => {
+                (
+                    TermTally::Continuous { bins, sum, sum_sq, .. },
+                    TermTally::Continuous { bins: b2, sum: s2, sum_sq: q2, .. },
+                ) => {
                     add_all(bins, b2);
                     *sum += s2;
+                    *sum_sq += q2;
                 }
                 (TermTally::Options(x), TermTally::Options(y)) => add_all(x, y),
                 _ => unreachable!("tallies of one layout have the same term kinds"),

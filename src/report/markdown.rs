@@ -2,25 +2,25 @@
 
 use std::io::{self, Write};
 
-use super::{Export, RunReport, grids};
+use super::{Export, Summary};
 
 pub struct MarkdownExport;
 
 impl Export for MarkdownExport {
-    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
-        let run = &report.run;
-        writeln!(out, "## {}", run.title)?;
-        writeln!(out)?;
-        writeln!(
-            out,
-            "As of {}. {} trials, seed {}, scenario `{}` (`{}`), sim {}.",
-            run.as_of, run.trials, run.seed, run.scenario, run.digest, report.sim.version
-        )?;
-        for grid in grids(report) {
+    fn write(&self, summary: &dyn Summary, out: &mut dyn Write) -> io::Result<()> {
+        let heading = summary.heading();
+        if let Some((title, rest)) = heading.split_first() {
+            writeln!(out, "## {title}")?;
+            for line in rest {
+                writeln!(out)?;
+                writeln!(out, "{line}")?;
+            }
+        }
+        let escape = |c: &String| c.replace('|', "\\|");
+        for grid in summary.grids() {
             writeln!(out)?;
             writeln!(out, "**{}**", grid.title)?;
             writeln!(out)?;
-            let escape = |c: &String| c.replace('|', "\\|");
             writeln!(out, "| {} |", grid.headers.iter().map(escape).collect::<Vec<_>>().join(" | "))?;
             let align: Vec<&str> =
                 (0..grid.headers.len()).map(|i| if i < grid.text_columns { "---" } else { "---:" }).collect();

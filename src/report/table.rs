@@ -2,23 +2,16 @@
 
 use std::io::{self, Write};
 
-use super::{Export, RunReport, grids};
+use super::{Export, Summary};
 
 pub struct TableExport;
 
 impl Export for TableExport {
-    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
-        let run = &report.run;
-        writeln!(out, "{} (as of {})", run.title, run.as_of)?;
-        writeln!(
-            out,
-            "{} trials, seed {}, scenario {} ({})",
-            run.trials,
-            run.seed,
-            run.scenario,
-            &run.digest[..run.digest.len().min(19)]
-        )?;
-        for grid in grids(report) {
+    fn write(&self, summary: &dyn Summary, out: &mut dyn Write) -> io::Result<()> {
+        for line in summary.heading() {
+            writeln!(out, "{line}")?;
+        }
+        for grid in summary.grids() {
             writeln!(out)?;
             writeln!(out, "{}", grid.title)?;
             let mut width: Vec<usize> = grid.headers.iter().map(|h| h.chars().count()).collect();

@@ -84,6 +84,45 @@ impl Param {
         }
     }
 
+    /// The `q` quantile of the distribution (0 <= q <= 1).
+    pub fn quantile(&self, q: f64) -> f64 {
+        let q = q.clamp(0.0, 1.0);
+        match self.dist {
+            Dist::Fixed(v) => v,
+            Dist::Uniform { low, high } => low + q * (high - low),
+            Dist::Triangular { low, mode, high } => {
+                let at_mode = (mode - low) / (high - low);
+                if q < at_mode {
+                    low + (q * (high - low) * (mode - low)).sqrt()
+                } else {
+                    high - ((1.0 - q) * (high - low) * (high - mode)).sqrt()
+                }
+            }
+            Dist::Beta { mean, spread } => {
+                let (a, b) = beta_shape(mean, spread);
+                statrs::distribution::Beta::new(a, b).expect("validated beta").inverse_cdf(q)
+            }
+            Dist::TruncatedNormal { mean, sd, low, high } => {
+                let n = std_normal();
+                let (lo, hi) = (n.cdf((low - mean) / sd), n.cdf((high - mean) / sd));
+                (mean + sd * n.inverse_cdf(lo + q * (hi - lo))).clamp(low, high)
+            }
+        }
+    }
+
+    /// A short description of the law, e.g. `uniform(0.02, 0.06)`.
+    pub fn describe(&self) -> String {
+        match self.dist {
+            Dist::Fixed(v) => format!("{v}"),
+            Dist::Uniform { low, high } => format!("uniform({low}, {high})"),
+            Dist::Triangular { low, mode, high } => format!("triangular({low}, {mode}, {high})"),
+            Dist::Beta { mean, spread } => format!("beta(mean {mean}, spread {spread})"),
+            Dist::TruncatedNormal { mean, sd, low, high } => {
+                format!("truncated_normal({mean}, sd {sd}, [{low}, {high}])")
+            }
+        }
+    }
+
     pub fn is_fixed(&self) -> bool {
         matches!(self.dist, Dist::Fixed(_))
     }
@@ -420,6 +459,19 @@ mod tests {
     fn truncated_normal_mean_is_exact_for_symmetric_truncation() {
         let p = parse(r#"{"dist":"truncated_normal","mean":0.4,"sd":0.2,"low":0.1,"high":0.7}"#).unwrap();
         assert!((p.central() - 0.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quantiles_invert_the_laws() {
+        let tri = parse(r#"{"dist":"triangular","low":0,"mode":0.25,"high":1}"#).unwrap();
+        assert!((tri.quantile(0.25) - 0.25).abs() < 1e-12);
+        assert!((tri.quantile(0.0) - 0.0).abs() < 1e-12 && (tri.quantile(1.0) - 1.0).abs() < 1e-12);
+        let uni = parse(r#"{"dist":"uniform","low":2,"high":4}"#).unwrap();
+        assert!((uni.quantile(0.9) - 3.8).abs() < 1e-12);
+        let tn = parse(r#"{"dist":"truncated_normal","mean":0.5,"sd":0.1,"low":0,"high":1}"#).unwrap();
+        assert!((tn.quantile(0.5) - 0.5).abs() < 1e-9);
+        let beta = parse(r#"{"dist":"beta","mean":0.5,"spread":0.1}"#).unwrap();
+        assert!((beta.quantile(0.5) - 0.5).abs() < 1e-6);
     }
 
     #[test]

@@ -72,14 +72,21 @@ fn positive(path: &str, p: &Param, what: &str) -> Check {
 fn unique_ids<'a>(items: impl Iterator<Item = &'a str>, list: &str) -> Check {
     let mut seen = BTreeSet::new();
     for (i, id) in items.enumerate() {
-        if id.trim().is_empty() {
-            return fail(format!("{list}[{i}].id"), "ids must not be empty");
+        if !valid_id(id) {
+            return fail(
+                format!("{list}[{i}].id"),
+                format!("ids use letters, digits, `_` and `-` only, and are not empty (got `{id}`)"),
+            );
         }
         if !seen.insert(id) {
             return fail(format!("{list}[{i}].id"), format!("id `{id}` is used twice in `{list}`"));
         }
     }
     Ok(())
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn valid_date(s: &str) -> bool {

@@ -4,6 +4,15 @@
 use super::param::Param;
 use super::schema::{Effects, Leverage, Scenario};
 
+/// The JSON Pointer (RFC 6901) of a path such as `parties[0].positions.territory.ideal`.
+/// Ids are restricted to letters, digits, `_` and `-`, so the path splits unambiguously.
+pub fn pointer(path: &str) -> String {
+    path.split('.')
+        .flat_map(|part| part.split('[').map(|p| p.trim_end_matches(']')))
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct ParamRef<'a> {
     /// Where the parameter sits in the file, e.g. `parties[0].cost_of_war`.
@@ -148,4 +157,16 @@ pub fn effect_params(e: &Effects) -> Vec<(String, &Param)> {
         out.push(("collapse_hazard".into(), p));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointer;
+
+    #[test]
+    fn paths_become_pointers() {
+        assert_eq!(pointer("parties[0].positions.territory.ideal"), "/parties/0/positions/territory/ideal");
+        assert_eq!(pointer("model.battlefield.initial"), "/model/battlefield/initial");
+        assert_eq!(pointer("rounds[2].mediators[1].presence"), "/rounds/2/mediators/1/presence");
+    }
 }

@@ -1,0 +1,226 @@
+//! Several scenarios run on the same trials with the same random numbers (common random
+//! numbers), and the per-trial differences between each variant and the base.
+
+use super::{Layout, Model, Outcome, RunConfig, Tally, TrialRecord, in_chunks};
+
+/// The yes/no figures compared per round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Figure {
+    /// The round's outcome is a humanitarian deal.
+    Humanitarian,
+    /// A ceasefire or settlement was signed in this round or before.
+    CeasefireReached,
+    /// A settlement was signed in this round or before.
+    SettlementReached,
+    /// The talks collapsed in this round or before.
+    Collapse,
+    /// A ceasefire (without settlement) holds at the end of the round.
+    CeasefireInForce,
+}
+
+impl Figure {
+    pub const ALL: [Figure; 5] = [
+        Figure::Humanitarian,
+        Figure::CeasefireReached,
+        Figure::SettlementReached,
+        Figure::Collapse,
+        Figure::CeasefireInForce,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Figure::Humanitarian => "humanitarian",
+            Figure::CeasefireReached => "ceasefire_reached",
+            Figure::SettlementReached => "settlement_reached",
+            Figure::Collapse => "collapse",
+            Figure::CeasefireInForce => "ceasefire_in_force",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Figure::Humanitarian => "humanitarian deal in the round",
+            Figure::CeasefireReached => "ceasefire or settlement signed",
+            Figure::SettlementReached => "settlement signed",
+            Figure::Collapse => "talks collapsed",
+            Figure::CeasefireInForce => "ceasefire holding",
+        }
+    }
+
+    /// The figure's count in round `t` of a tally.
+    pub fn count(self, tally: &Tally, t: usize) -> u64 {
+        match self {
+            Figure::Humanitarian => tally.outcomes[t][Outcome::Humanitarian.index()],
+            Figure::CeasefireReached => tally.reached_ceasefire[t],
+            Figure::SettlementReached => tally.outcomes[t][Outcome::Settlement.index()],
+            Figure::Collapse => tally.outcomes[t][Outcome::Collapse.index()],
+            Figure::CeasefireInForce => tally.in_force[t],
+        }
+    }
+}
+
+const FIGURES: usize = Figure::ALL.len();
+
+/// Each figure's value per round of one trial record.
+fn flags(record: &TrialRecord, out: &mut Vec<[bool; FIGURES]>) {
+    out.clear();
+    let mut reached = false;
+    for r in &record.rounds {
+        reached |= matches!(r.outcome, Outcome::Ceasefire | Outcome::Settlement);
+        out.push([
+            r.outcome == Outcome::Humanitarian,
+            reached,
+            r.outcome == Outcome::Settlement,
+            r.outcome == Outcome::Collapse,
+            r.ceasefire_in_force,
+        ]);
+    }
+}
+
+/// Compared positions: the base's round `t` against the variant's round of the same id, plus
+/// the last round of each ("by the end").
+fn alignment(base: &Layout, variant: &Layout) -> Vec<Option<usize>> {
+    base.rounds.iter().map(|r| variant.rounds.iter().position(|v| v.id == r.id)).collect()
+}
+
+/// Results of a paired run: each scenario's tally, and for each variant (scenarios after the
+/// first) the number of trials where its figure differs from the base's, per base round and
+/// "by the end" (last round against last round).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paired {
+    pub tallies: Vec<Tally>,
+    /// `discordant[v - 1][t][f]`: variant `v`, base round `t`, figure `f`; `None` where the
+    /// variant has no round of that id.
+    pub discordant: Vec<Vec<Option<[u64; FIGURES]>>>,
+    pub discordant_end: Vec<[u64; FIGURES]>,
+    /// Round of the variant aligned with each base round.
+    pub aligned: Vec<Vec<Option<usize>>>,
+}
+
+impl Paired {
+    fn new(models: &[&impl Model]) -> Paired {
+        let base = models[0].layout();
+        let aligned: Vec<Vec<Option<usize>>> = models[1..].iter().map(|m| alignment(base, m.layout())).collect();
+        Paired {
+            tallies: models.iter().map(|m| Tally::new(m.layout())).collect(),
+            discordant: aligned.iter().map(|a| a.iter().map(|x| x.map(|_| [0; FIGURES])).collect()).collect(),
+            discordant_end: vec![[0; FIGURES]; models.len() - 1],
+            aligned,
+        }
+    }
+
+    fn merge(&mut self, other: &Paired) {
+        for (a, b) in self.tallies.iter_mut().zip(&other.tallies) {
+            a.merge(b);
+        }
+        for (va, vb) in self.discordant.iter_mut().zip(&other.discordant) {
+            for (ra, rb) in va.iter_mut().zip(vb) {
+                if let (Some(x), Some(y)) = (ra, rb) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        *p += q;
+                    }
+                }
+            }
+        }
+        for (x, y) in self.discordant_end.iter_mut().zip(&other.discordant_end) {
+            for (p, q) in x.iter_mut().zip(y) {
+                *p += q;
+            }
+        }
+    }
+}
+
+/// Runs every model on the same trials: trial `t` of each uses stream `t` of the same seed, so
+/// the models share every random draw whose site they share.
+pub fn run_paired<M: Model>(models: &[&M], cfg: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Paired {
+    assert!(!models.is_empty(), "at least one model");
+    let mut total = Paired::new(models);
+    let template = Paired::new(models);
+    in_chunks(
+        cfg,
+        || {
+            let records: Vec<TrialRecord> = models.iter().map(|m| TrialRecord::new(m.layout())).collect();
+            let scratch: Vec<M::Scratch> = models.iter().map(|m| m.scratch()).collect();
+            (scratch, records, vec![Vec::new(); models.len()])
+        },
+        || template.clone(),
+        |(scratch, records, figs), acc, rng| {
+            for (i, m) in models.iter().enumerate() {
+                m.run_trial(rng, &mut scratch[i], &mut records[i]);
+                acc.tallies[i].add(&records[i]);
+                flags(&records[i], &mut figs[i]);
+            }
+            let base: &Vec<[bool; FIGURES]> = &figs[0];
+            for v in 1..models.len() {
+                for (t, slot) in acc.discordant[v - 1].iter_mut().enumerate() {
+                    if let (Some(counts), Some(tv)) = (slot, acc.aligned[v - 1][t]) {
+                        for f in 0..FIGURES {
+                            counts[f] += u64::from(base[t][f] != figs[v][tv][f]);
+                        }
+                    }
+                }
+                let (lb, lv) = (base.len() - 1, figs[v].len() - 1);
+                for f in 0..FIGURES {
+                    acc.discordant_end[v - 1][f] += u64::from(base[lb][f] != figs[v][lv][f]);
+                }
+            }
+        },
+        |part| total.merge(&part),
+        progress,
+    );
+    total
+}
+
+/// A paired difference of proportions, from the count difference and the discordant pairs.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct PairedDifference {
+    /// Variant minus base.
+    pub diff: f64,
+    /// Standard error of the mean of the per-trial differences.
+    pub se: f64,
+    /// Normal 95% interval of the mean difference.
+    pub ci95: [f64; 2],
+    /// The interval excludes 0.
+    pub significant: bool,
+}
+
+impl PairedDifference {
+    /// With d_t in {-1, 0, 1}: sum d = `count_variant - count_base`, sum d^2 = `discordant`.
+    pub fn new(count_base: u64, count_variant: u64, discordant: u64, n: u64) -> PairedDifference {
+        let nf = n as f64;
+        let sum = count_variant as f64 - count_base as f64;
+        let mean = if n == 0 { 0.0 } else { sum / nf };
+        let var = if n > 1 { ((discordant as f64 - sum * sum / nf) / (nf - 1.0)).max(0.0) } else { 0.0 };
+        let se = if n == 0 { 0.0 } else { (var / nf).sqrt() };
+        let half = super::stats::Z95 * se;
+        PairedDifference {
+            diff: mean,
+            se,
+            ci95: [mean - half, mean + half],
+            significant: mean - half > 0.0 || mean + half < 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PairedDifference;
+
+    #[test]
+    fn identical_runs_differ_by_exactly_zero() {
+        let d = PairedDifference::new(400, 400, 0, 1000);
+        assert_eq!((d.diff, d.se, d.ci95, d.significant), (0.0, 0.0, [0.0, 0.0], false));
+    }
+
+    #[test]
+    fn paired_variance_of_a_known_sample() {
+        // 10 trials: base 1 in trials 0..4, variant 1 in trials 2..8 -> d = -1,-1,0,0,1,1,1,1,0,0.
+        let d = PairedDifference::new(4, 6, 6, 10);
+        let values = [-1.0, -1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0f64];
+        let mean = values.iter().sum::<f64>() / 10.0;
+        let var = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / 9.0;
+        assert!((d.diff - mean).abs() < 1e-12);
+        assert!((d.se - (var / 10.0).sqrt()).abs() < 1e-12);
+    }
+}

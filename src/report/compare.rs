@@ -1,0 +1,370 @@
+//! The summary of `sim compare`: each scenario's headline figures and each variant's paired
+//! difference from the base.
+
+use serde::Serialize;
+
+use super::run::estimate_rows;
+use super::{Estimate, Grid, RNG_DESCRIPTION, Summary, ToolInfo, pct};
+use crate::engine::paired::{Figure, Paired, PairedDifference};
+use crate::engine::stats::Z95;
+use crate::engine::tally::TermTally;
+use crate::engine::{CHUNK, Layout, RunConfig};
+use crate::scenario::LoadedScenario;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareReport {
+    pub sim: ToolInfo,
+    pub run: CompareRun,
+    /// The base first, then the variants in the order given.
+    pub scenarios: Vec<ScenarioInfo>,
+    /// Per round of the base: each figure in every scenario (matched by round id).
+    pub rounds: Vec<CompareRound>,
+    /// Each figure at the last round of every scenario ("by the end").
+    pub end: Vec<FigureRow>,
+    /// Mean settlement terms on continuous issues, given a settlement.
+    pub terms: Vec<TermRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareRun {
+    pub seed: u64,
+    pub trials: u64,
+    pub rng: String,
+    pub chunk: u64,
+    pub common_random_numbers: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    pub file: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareRound {
+    pub id: String,
+    pub label: String,
+    pub figures: Vec<FigureRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureRow {
+    pub figure: &'static str,
+    pub base: Estimate,
+    /// One per variant; null where the variant has no such round.
+    pub variants: Vec<Option<VariantFigure>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantFigure {
+    pub value: Estimate,
+    /// Variant minus base, from the paired per-trial differences.
+    pub difference: PairedDifference,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TermRow {
+    pub issue: String,
+    pub label: String,
+    pub base: Option<f64>,
+    pub variants: Vec<Option<TermDifference>>,
+}
+
+/// Difference of conditional means; the interval treats the two sets of settlements as
+/// independent samples, which is conservative under common random numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermDifference {
+    pub mean: Option<f64>,
+    pub diff: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+fn mean_var(tally: &TermTally, n: u64) -> Option<(f64, f64)> {
+    match tally {
+        TermTally::Continuous { sum, sum_sq, .. } if n > 0 => {
+            let nf = n as f64;
+            let mean = sum / nf;
+            let var = if n > 1 { ((sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0) } else { 0.0 };
+            Some((mean, var))
+        }
+        _ => None,
+    }
+}
+
+impl CompareReport {
+    pub fn new(loaded: &[LoadedScenario], layouts: &[&Layout], cfg: RunConfig, paired: &Paired) -> CompareReport {
+        let n = cfg.trials;
+        let base_tally = &paired.tallies[0];
+        let row = |figure: Figure, t_base: usize, t_variants: &dyn Fn(usize) -> Option<(usize, u64)>| FigureRow {
+            figure: figure.key(),
+            base: Estimate::new(figure.count(base_tally, t_base), n),
+            variants: (1..loaded.len())
+                .map(|v| {
+                    t_variants(v).map(|(tv, discordant)| {
+                        let count = figure.count(&paired.tallies[v], tv);
+                        VariantFigure {
+                            value: Estimate::new(count, n),
+                            difference: PairedDifference::new(figure.count(base_tally, t_base), count, discordant, n),
+                        }
+                    })
+                })
+                .collect(),
+        };
+        let rounds = layouts[0]
+            .rounds
+            .iter()
+            .enumerate()
+            .map(|(t, info)| CompareRound {
+                id: info.id.clone(),
+                label: info.label.clone(),
+                figures: Figure::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(f, &figure)| {
+                        row(figure, t, &|v| {
+                            let tv = paired.aligned[v - 1][t]?;
+                            Some((tv, paired.discordant[v - 1][t]?[f]))
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let last = |v: usize| layouts[v].rounds.len() - 1;
+        let end = Figure::ALL
+            .iter()
+            .enumerate()
+            .map(|(f, &figure)| row(figure, last(0), &|v| Some((last(v), paired.discordant_end[v - 1][f]))))
+            .collect();
+        let terms = layouts[0]
+            .terms
+            .iter()
+            .enumerate()
+            .filter(|(_, spec)| matches!(spec.kind, crate::engine::TermKind::Continuous { .. }))
+            .map(|(k, spec)| {
+                let base = mean_var(&base_tally.terms[k], base_tally.settled);
+                TermRow {
+                    issue: spec.issue.clone(),
+                    label: spec.label.clone(),
+                    base: base.map(|(m, _)| m),
+                    variants: (1..loaded.len())
+                        .map(|v| {
+                            let kv = layouts[v].terms.iter().position(|t| t.issue == spec.issue)?;
+                            let tally = &paired.tallies[v];
+                            let var = mean_var(&tally.terms[kv], tally.settled);
+                            let diff = match (base, var) {
+                                (Some((mb, vb)), Some((mv, vv))) => {
+                                    let se = (vb / base_tally.settled as f64 + vv / tally.settled as f64).sqrt();
+                                    Some((mv - mb, [mv - mb - Z95 * se, mv - mb + Z95 * se]))
+                                }
+                                _ => None,
+                            };
+                            Some(TermDifference {
+                                mean: var.map(|(m, _)| m),
+                                diff: diff.map(|d| d.0),
+                                ci95: diff.map(|d| d.1),
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        CompareReport {
+            sim: ToolInfo::current(),
+            run: CompareRun {
+                seed: cfg.seed,
+                trials: n,
+                rng: RNG_DESCRIPTION.into(),
+                chunk: CHUNK,
+                common_random_numbers: true,
+            },
+            scenarios: loaded
+                .iter()
+                .map(|l| ScenarioInfo {
+                    file: l.file.display().to_string(),
+                    title: l.title().to_string(),
+                    rationale: l.variants.first().map(|(_, v)| v.rationale.clone()),
+                    digest: format!("sha256:{}", l.digest),
+                })
+                .collect(),
+            rounds,
+            end,
+            terms,
+        }
+    }
+
+    fn figure_rows(rows: &mut Vec<Vec<String>>, section: &str, round: &str, names: &[String], r: &FigureRow) {
+        estimate_rows(rows, &[section, round, &names[0], r.figure], &r.base);
+        for (v, x) in r.variants.iter().enumerate() {
+            let Some(x) = x else { continue };
+            let key = [section, round, &names[v + 1], r.figure];
+            estimate_rows(rows, &key, &x.value);
+            let d = &x.difference;
+            for (stat, value) in [
+                ("diff", d.diff.to_string()),
+                ("diff_se", d.se.to_string()),
+                ("diff_ci95_low", d.ci95[0].to_string()),
+                ("diff_ci95_high", d.ci95[1].to_string()),
+                ("significant", u8::from(d.significant).to_string()),
+            ] {
+                rows.push(key.iter().map(|k| k.to_string()).chain([stat.to_string(), value]).collect());
+            }
+        }
+    }
+}
+
+impl Summary for CompareReport {
+    fn heading(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!("Comparison of {} scenarios with common random numbers", self.scenarios.len()),
+            format!("{} trials each, seed {}, sim {}", self.run.trials, self.run.seed, self.sim.version),
+        ];
+        for (i, s) in self.scenarios.iter().enumerate() {
+            let role = if i == 0 { "base" } else { "variant" };
+            let why = s.rationale.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+            lines.push(format!("  {role} {} ({}){why}", s.title, s.file));
+        }
+        lines
+    }
+
+    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let names: Vec<String> = self.scenarios.iter().map(|s| s.file.clone()).collect();
+        let mut rows = Vec::new();
+        for r in &self.rounds {
+            for f in &r.figures {
+                Self::figure_rows(&mut rows, "round", &r.id, &names, f);
+            }
+        }
+        for f in &self.end {
+            Self::figure_rows(&mut rows, "end", "", &names, f);
+        }
+        for t in &self.terms {
+            if let Some(m) = t.base {
+                rows.push(vec![
+                    "terms".into(),
+                    String::new(),
+                    names[0].clone(),
+                    t.issue.clone(),
+                    "mean".into(),
+                    m.to_string(),
+                ]);
+            }
+            for (v, d) in t.variants.iter().enumerate() {
+                let Some(d) = d else { continue };
+                let key = ["terms".to_string(), String::new(), names[v + 1].clone(), t.issue.clone()];
+                let stats = [
+                    ("mean", d.mean),
+                    ("diff", d.diff),
+                    ("diff_ci95_low", d.ci95.map(|c| c[0])),
+                    ("diff_ci95_high", d.ci95.map(|c| c[1])),
+                ];
+                for (stat, value) in stats {
+                    if let Some(x) = value {
+                        rows.push(key.iter().cloned().chain([stat.to_string(), x.to_string()]).collect());
+                    }
+                }
+            }
+        }
+        (["section", "round", "scenario", "figure", "statistic", "value"].map(String::from).to_vec(), rows)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a report serializes")
+    }
+
+    fn grids(&self) -> Vec<Grid> {
+        let shown = [Figure::CeasefireReached, Figure::SettlementReached, Figure::CeasefireInForce, Figure::Collapse];
+        let cell = |r: &FigureRow, v: Option<usize>| match v {
+            None => pct(r.base.p),
+            Some(v) => match &r.variants[v] {
+                None => "-".into(),
+                Some(x) => format!(
+                    "{} ({:+.1} ±{:.1}){}",
+                    pct(x.value.p),
+                    100.0 * x.difference.diff,
+                    100.0 * (x.difference.ci95[1] - x.difference.diff),
+                    if x.difference.significant { "*" } else { "" }
+                ),
+            },
+        };
+        let names: Vec<String> = self.scenarios.iter().map(|s| s.title.clone()).collect();
+        let by_key = |rows: &[FigureRow], f: Figure| rows.iter().find(|r| r.figure == f.key()).cloned();
+        let mut grids = vec![Grid {
+            text_columns: 1,
+            title: "By the end of each scenario, % of trials (variant: difference from the base, ± 95% paired \
+                    interval; * the interval excludes 0)"
+                .into(),
+            headers: std::iter::once("scenario".to_string())
+                .chain(shown.iter().map(|f| f.label().to_string()))
+                .collect(),
+            rows: names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let v = i.checked_sub(1);
+                    std::iter::once(name.clone())
+                        .chain(shown.iter().map(|&f| by_key(&self.end, f).map_or("-".into(), |r| cell(&r, v))))
+                        .collect()
+                })
+                .collect(),
+        }];
+        for figure in [Figure::Humanitarian, Figure::CeasefireReached] {
+            grids.push(Grid {
+                text_columns: 1,
+                title: format!("{} per round of the base, %", capitalize(figure.label())),
+                headers: std::iter::once("scenario".to_string())
+                    .chain(self.rounds.iter().map(|r| r.label.clone()))
+                    .collect(),
+                rows: names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| {
+                        let v = i.checked_sub(1);
+                        std::iter::once(name.clone())
+                            .chain(
+                                self.rounds
+                                    .iter()
+                                    .map(|r| by_key(&r.figures, figure).map_or("-".into(), |x| cell(&x, v))),
+                            )
+                            .collect()
+                    })
+                    .collect(),
+            });
+        }
+        if !self.terms.is_empty() {
+            grids.push(Grid {
+                text_columns: 1,
+                title: "Mean settlement terms, given a settlement (variant: difference, ± 95% interval)".into(),
+                headers: std::iter::once("scenario".to_string())
+                    .chain(self.terms.iter().map(|t| t.label.clone()))
+                    .collect(),
+                rows: names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| {
+                        std::iter::once(name.clone())
+                            .chain(self.terms.iter().map(|t| match i.checked_sub(1) {
+                                None => t.base.map_or("-".into(), |m| format!("{m:.3}")),
+                                Some(v) => match &t.variants[v] {
+                                    Some(TermDifference { mean: Some(m), diff: Some(d), ci95: Some(ci) }) => {
+                                        format!("{m:.3} ({d:+.3} ±{:.3})", ci[1] - d)
+                                    }
+                                    Some(TermDifference { mean: Some(m), .. }) => format!("{m:.3}"),
+                                    _ => "-".into(),
+                                },
+                            }))
+                            .collect()
+                    })
+                    .collect(),
+            });
+        }
+        grids
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}

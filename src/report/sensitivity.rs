@@ -1,0 +1,131 @@
+//! The summary of `sim sensitivity`: the inputs ranked by how much they move a headline figure
+//! (the data of a tornado chart).
+
+use serde::Serialize;
+
+use super::run::estimate_rows;
+use super::sweep::StudyRun;
+use super::{Estimate, Grid, Summary, ToolInfo, pct};
+use crate::engine::RunConfig;
+use crate::engine::paired::Figure;
+use crate::scenario::LoadedScenario;
+use crate::study::sensitivity::{Effect, Options};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SensitivityReport {
+    pub sim: ToolInfo,
+    pub run: StudyRun,
+    pub figure: &'static str,
+    pub round: String,
+    pub low_quantile: f64,
+    pub high_quantile: f64,
+    /// The figure with every input drawn as usual.
+    pub base: Estimate,
+    /// Largest swing first.
+    pub inputs: Vec<Effect>,
+}
+
+impl SensitivityReport {
+    pub fn new(
+        loaded: &LoadedScenario,
+        round: &str,
+        opts: Options,
+        cfg: RunConfig,
+        base: Estimate,
+        inputs: Vec<Effect>,
+    ) -> SensitivityReport {
+        SensitivityReport {
+            sim: ToolInfo::current(),
+            run: StudyRun::new(loaded, cfg),
+            figure: opts.figure.key(),
+            round: round.to_string(),
+            low_quantile: opts.low,
+            high_quantile: opts.high,
+            base,
+            inputs,
+        }
+    }
+}
+
+impl Summary for SensitivityReport {
+    fn heading(&self) -> Vec<String> {
+        let label = Figure::ALL.iter().find(|f| f.key() == self.figure).map_or(self.figure, |f| f.label());
+        vec![
+            format!("Sensitivity of {} ({})", self.run.title, self.run.scenario),
+            format!(
+                "Figure: {label}, round `{}`: {}% with every input drawn. Each input held at its {:.0}th and {:.0}th \
+                 percentile, {} trials each, seed {} (common random numbers).",
+                self.round,
+                pct(self.base.p),
+                100.0 * self.low_quantile,
+                100.0 * self.high_quantile,
+                self.run.trials,
+                self.run.seed
+            ),
+        ]
+    }
+
+    fn grids(&self) -> Vec<Grid> {
+        vec![Grid {
+            text_columns: 3,
+            title: "Inputs ranked by swing (figure at high minus at low, percentage points, ± 95% paired interval)"
+                .into(),
+            headers: ["rank", "input", "law", "low -> high", "figure at low", "at high", "swing"]
+                .map(String::from)
+                .to_vec(),
+            rows: self
+                .inputs
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    vec![
+                        format!("{}", i + 1),
+                        e.key.clone(),
+                        e.law.clone(),
+                        format!("{:.4} -> {:.4}", e.low_value, e.high_value),
+                        pct(e.at_low.p),
+                        pct(e.at_high.p),
+                        format!(
+                            "{:+.1} ±{:.1}{}",
+                            100.0 * e.swing.diff,
+                            100.0 * (e.swing.ci95[1] - e.swing.diff),
+                            if e.swing.significant { "*" } else { "" }
+                        ),
+                    ]
+                })
+                .collect(),
+        }]
+    }
+
+    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut rows = Vec::new();
+        estimate_rows(&mut rows, &["0", "base", "", ""], &self.base);
+        for (i, e) in self.inputs.iter().enumerate() {
+            let rank = (i + 1).to_string();
+            let low = e.low_value.to_string();
+            let high = e.high_value.to_string();
+            estimate_rows(&mut rows, &[&rank, &e.key, "low", &low], &e.at_low);
+            estimate_rows(&mut rows, &[&rank, &e.key, "high", &high], &e.at_high);
+            for (stat, value) in [
+                ("diff", e.swing.diff),
+                ("diff_se", e.swing.se),
+                ("diff_ci95_low", e.swing.ci95[0]),
+                ("diff_ci95_high", e.swing.ci95[1]),
+            ] {
+                rows.push(vec![
+                    rank.clone(),
+                    e.key.clone(),
+                    "swing".into(),
+                    String::new(),
+                    stat.into(),
+                    value.to_string(),
+                ]);
+            }
+        }
+        (["rank", "input", "setting", "input_value", "statistic", "value"].map(String::from).to_vec(), rows)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a report serializes")
+    }
+}

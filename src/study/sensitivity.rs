@@ -1,0 +1,84 @@
+//! `sim sensitivity`: for every uncertain input, how much a headline figure moves when that
+//! input is held at a low and at a high quantile while every other input is drawn as usual.
+//! Both runs share their random numbers (common random numbers), so the swing is estimated
+//! from paired per-trial differences.
+
+use serde_json::Value;
+
+use crate::engine::paired::{Figure, PairedDifference, run_paired};
+use crate::engine::{self, Model, RunConfig};
+use crate::report::Estimate;
+use crate::scenario::walk::pointer;
+use crate::scenario::{LoadedScenario, ScenarioError};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub figure: Figure,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The effect of one input.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Effect {
+    /// Stable key, e.g. `parties.russia.cost_of_war`.
+    pub key: String,
+    /// Where it sits in the scenario, e.g. `parties[0].cost_of_war`.
+    pub path: String,
+    pub law: String,
+    pub low_value: f64,
+    pub high_value: f64,
+    pub at_low: Estimate,
+    pub at_high: Estimate,
+    /// Figure at the high quantile minus figure at the low quantile.
+    pub swing: PairedDifference,
+}
+
+/// The base figure, and the effects ranked by the size of their swing (largest first; ties
+/// in key order).
+pub fn sensitivity(
+    loaded: &LoadedScenario,
+    round: usize,
+    opts: Options,
+    cfg: RunConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Estimate, Vec<Effect>), ScenarioError> {
+    let base_model = crate::model::MediatedNash::new(&loaded.scenario);
+    let params: Vec<_> = loaded.scenario.params().into_iter().filter(|p| !p.param.is_fixed()).collect();
+    // Compile every pair first, so a problem shows before any trial runs.
+    let mut pairs = Vec::with_capacity(params.len());
+    for p in &params {
+        let at = pointer(&p.path);
+        let (lo, hi) = (p.param.quantile(opts.low), p.param.quantile(opts.high));
+        let model_at = |x: f64| {
+            let value = Value::from(x);
+            super::modified(loaded, &[(at.as_str(), &value)], &format!("{} held at {x}", p.path))
+        };
+        pairs.push((lo, hi, model_at(lo)?, model_at(hi)?));
+    }
+    let n = cfg.trials;
+    let base = engine::run(&base_model, cfg, progress);
+    let base_estimate = Estimate::new(opts.figure.count(&base, round), n);
+    let mut effects = Vec::with_capacity(pairs.len());
+    for (i, (p, (lo, hi, low_model, high_model))) in params.iter().zip(&pairs).enumerate() {
+        // The base run, then two runs per input.
+        let done = (1 + 2 * i as u64) * n;
+        let paired = run_paired(&[low_model, high_model], cfg, &|d| progress(done + 2 * d));
+        debug_assert_eq!(low_model.layout().rounds.len(), high_model.layout().rounds.len());
+        let f = Figure::ALL.iter().position(|&x| x == opts.figure).expect("a listed figure");
+        let (c_lo, c_hi) = (opts.figure.count(&paired.tallies[0], round), opts.figure.count(&paired.tallies[1], round));
+        let discordant = paired.discordant[0][round].expect("same rounds")[f];
+        effects.push(Effect {
+            key: p.key.clone(),
+            path: p.path.clone(),
+            law: p.param.describe(),
+            low_value: *lo,
+            high_value: *hi,
+            at_low: Estimate::new(c_lo, n),
+            at_high: Estimate::new(c_hi, n),
+            swing: PairedDifference::new(c_lo, c_hi, discordant, n),
+        });
+    }
+    effects.sort_by(|a, b| b.swing.diff.abs().total_cmp(&a.swing.diff.abs()).then_with(|| a.key.cmp(&b.key)));
+    Ok((base_estimate, effects))
+}
