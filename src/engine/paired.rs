@@ -151,18 +151,18 @@ pub fn run_paired<M: Model>(models: &[&M], cfg: RunConfig, progress: &(dyn Fn(u6
                 acc.tallies[i].add(&records[i]);
                 flags(&records[i], &mut figs[i]);
             }
-            let base: &Vec<[bool; FIGURES]> = &figs[0];
-            for v in 1..models.len() {
-                for (t, slot) in acc.discordant[v - 1].iter_mut().enumerate() {
-                    if let (Some(counts), Some(tv)) = (slot, acc.aligned[v - 1][t]) {
-                        for f in 0..FIGURES {
-                            counts[f] += u64::from(base[t][f] != figs[v][tv][f]);
+            let (base, variants) = figs.split_first().expect("at least one model");
+            for (v, fig) in variants.iter().enumerate() {
+                for (t, slot) in acc.discordant[v].iter_mut().enumerate() {
+                    if let (Some(counts), Some(tv)) = (slot, acc.aligned[v][t]) {
+                        for (f, count) in counts.iter_mut().enumerate() {
+                            *count += u64::from(base[t][f] != fig[tv][f]);
                         }
                     }
                 }
-                let (lb, lv) = (base.len() - 1, figs[v].len() - 1);
-                for f in 0..FIGURES {
-                    acc.discordant_end[v - 1][f] += u64::from(base[lb][f] != figs[v][lv][f]);
+                let (lb, lv) = (base.len() - 1, fig.len() - 1);
+                for (f, count) in acc.discordant_end[v].iter_mut().enumerate() {
+                    *count += u64::from(base[lb][f] != fig[lv][f]);
                 }
             }
         },
