@@ -36,15 +36,17 @@ pub fn simulate_loaded(
     RunReport::new(loaded, cfg, engine::Model::layout(&model), &tally)
 }
 
-/// Runs a base scenario and its variants on common random numbers.
+/// Runs a base scenario and its variants, on common random numbers unless `streams` says
+/// otherwise.
 pub fn compare_loaded(
     loaded: &[scenario::LoadedScenario],
     cfg: RunConfig,
+    streams: engine::paired::Streams,
     progress: &(dyn Fn(u64) + Sync),
 ) -> report::CompareReport {
     let models: Vec<model::MediatedNash> = loaded.iter().map(|l| model::MediatedNash::new(&l.scenario)).collect();
     let refs: Vec<&model::MediatedNash> = models.iter().collect();
-    let paired = engine::paired::run_paired(&refs, cfg, progress);
+    let paired = engine::paired::run_paired(&refs, cfg, streams, progress);
     let layouts: Vec<&engine::Layout> = models.iter().map(engine::Model::layout).collect();
-    report::CompareReport::new(loaded, &layouts, cfg, &paired)
+    report::CompareReport::new(loaded, &layouts, cfg, streams, &paired)
 }

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use sim::RunConfig;
-use sim::engine::paired::Figure;
+use sim::engine::paired::{Figure, Streams};
 use sim::report::{Format, SensitivityReport, Summary, SweepReport};
 use sim::scenario::{self, ScenarioError};
 
@@ -62,6 +62,10 @@ struct CompareArgs {
     /// Variants (or other scenarios) to compare with it.
     #[arg(required = true)]
     variants: Vec<PathBuf>,
+    /// Give each scenario its own seed (seed + position) instead of common random numbers, to
+    /// see how much wider the intervals of the differences become.
+    #[arg(long)]
+    independent: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -225,7 +229,8 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let files: Vec<&PathBuf> = std::iter::once(&args.base).chain(&args.variants).collect();
     let loaded = files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
     let cfg = args.common.config(&loaded[0].scenario.run);
-    let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, &|_| {}));
+    let streams = if args.independent { Streams::Independent } else { Streams::Common };
+    let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, streams, &|_| {}));
     args.common.emit(&report)
 }
 

@@ -1,7 +1,7 @@
 //! Several scenarios run on the same trials with the same random numbers (common random
 //! numbers), and the per-trial differences between each variant and the base.
 
-use super::{Layout, Model, Outcome, RunConfig, Tally, TrialRecord, in_chunks};
+use super::{Layout, Model, Outcome, RunConfig, Tally, TrialRecord, TrialRng, in_chunks};
 
 /// The yes/no figures compared per round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,9 +131,25 @@ impl Paired {
     }
 }
 
-/// Runs every model on the same trials: trial `t` of each uses stream `t` of the same seed, so
-/// the models share every random draw whose site they share.
-pub fn run_paired<M: Model>(models: &[&M], cfg: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Paired {
+/// How the scenarios of a paired run draw their random numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streams {
+    /// Trial `t` of every model uses stream `t` of the same seed: the models share every draw
+    /// whose site they share.
+    Common,
+    /// Model `i` uses seed `seed + i`: independent runs, for showing what common random numbers
+    /// buy.
+    Independent,
+}
+
+/// Runs every model on the same trial indices and tallies the per-trial differences from the
+/// first model.
+pub fn run_paired<M: Model>(
+    models: &[&M],
+    cfg: RunConfig,
+    streams: Streams,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Paired {
     assert!(!models.is_empty(), "at least one model");
     let mut total = Paired::new(models);
     let template = Paired::new(models);
@@ -147,6 +163,14 @@ pub fn run_paired<M: Model>(models: &[&M], cfg: RunConfig, progress: &(dyn Fn(u6
         || template.clone(),
         |(scratch, records, figs), acc, rng| {
             for (i, m) in models.iter().enumerate() {
+                let own;
+                let rng = match streams {
+                    Streams::Common => rng,
+                    Streams::Independent => {
+                        own = TrialRng::new(cfg.seed.wrapping_add(i as u64), rng.trial());
+                        &own
+                    }
+                };
                 m.run_trial(rng, &mut scratch[i], &mut records[i]);
                 acc.tallies[i].add(&records[i]);
                 flags(&records[i], &mut figs[i]);

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::run::estimate_rows;
 use super::{Estimate, Grid, RNG_DESCRIPTION, Summary, ToolInfo, pct};
-use crate::engine::paired::{Figure, Paired, PairedDifference};
+use crate::engine::paired::{Figure, Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
 use crate::engine::tally::TermTally;
 use crate::engine::{CHUNK, Layout, RunConfig};
@@ -95,7 +95,13 @@ fn mean_var(tally: &TermTally, n: u64) -> Option<(f64, f64)> {
 }
 
 impl CompareReport {
-    pub fn new(loaded: &[LoadedScenario], layouts: &[&Layout], cfg: RunConfig, paired: &Paired) -> CompareReport {
+    pub fn new(
+        loaded: &[LoadedScenario],
+        layouts: &[&Layout],
+        cfg: RunConfig,
+        streams: Streams,
+        paired: &Paired,
+    ) -> CompareReport {
         let n = cfg.trials;
         let base_tally = &paired.tallies[0];
         let row = |figure: Figure, t_base: usize, t_variants: &dyn Fn(usize) -> Option<(usize, u64)>| FigureRow {
@@ -178,7 +184,7 @@ impl CompareReport {
                 trials: n,
                 rng: RNG_DESCRIPTION.into(),
                 chunk: CHUNK,
-                common_random_numbers: true,
+                common_random_numbers: streams == Streams::Common,
             },
             scenarios: loaded
                 .iter()
@@ -218,7 +224,14 @@ impl CompareReport {
 impl Summary for CompareReport {
     fn heading(&self) -> Vec<String> {
         let mut lines = vec![
-            format!("Comparison of {} scenarios with common random numbers", self.scenarios.len()),
+            if self.run.common_random_numbers {
+                format!("Comparison of {} scenarios with common random numbers", self.scenarios.len())
+            } else {
+                format!(
+                    "Comparison of {} scenarios on independent streams (scenario i uses seed + i)",
+                    self.scenarios.len()
+                )
+            },
             format!("{} trials each, seed {}, sim {}", self.run.trials, self.run.seed, self.sim.version),
         ];
         for (i, s) in self.scenarios.iter().enumerate() {

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::engine::paired::{Figure, PairedDifference, run_paired};
+use crate::engine::paired::{Figure, PairedDifference, Streams, run_paired};
 use crate::engine::{self, Model, RunConfig};
 use crate::report::Estimate;
 use crate::scenario::walk::pointer;
@@ -63,7 +63,7 @@ pub fn sensitivity(
     for (i, (p, (lo, hi, low_model, high_model))) in params.iter().zip(&pairs).enumerate() {
         // The base run, then two runs per input.
         let done = (1 + 2 * i as u64) * n;
-        let paired = run_paired(&[low_model, high_model], cfg, &|d| progress(done + 2 * d));
+        let paired = run_paired(&[low_model, high_model], cfg, Streams::Common, &|d| progress(done + 2 * d));
         debug_assert_eq!(low_model.layout().rounds.len(), high_model.layout().rounds.len());
         let f = Figure::ALL.iter().position(|&x| x == opts.figure).expect("a listed figure");
         let (c_lo, c_hi) = (opts.figure.count(&paired.tallies[0], round), opts.figure.count(&paired.tallies[1], round));
