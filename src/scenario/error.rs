@@ -6,8 +6,8 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ScenarioError {
-    #[error("{}: cannot read: {source}", file.display())]
-    Io { file: PathBuf, source: std::io::Error },
+    #[error("{}: cannot read: {cause}", file.display())]
+    Io { file: PathBuf, cause: std::io::Error },
     #[error("{}: invalid JSON at line {line}, column {column}: {message}", file.display())]
     Syntax { file: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: at {path} (line {line}, column {column}): {message}", file.display())]

@@ -53,7 +53,7 @@ pub struct Evidence {
 impl Evidence {
     /// Reads every `*.json` file of `dir`, in file-name order.
     pub fn load(dir: &Path) -> Result<Evidence, ScenarioError> {
-        let io = |e| ScenarioError::Io { file: dir.to_path_buf(), source: e };
+        let io = |e| ScenarioError::Io { file: dir.to_path_buf(), cause: e };
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(io)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -62,7 +62,7 @@ impl Evidence {
         files.sort();
         let mut evidence = Evidence { dir: dir.to_path_buf(), facts: BTreeMap::new() };
         for file in files {
-            let bytes = std::fs::read(&file).map_err(|e| ScenarioError::Io { file: file.clone(), source: e })?;
+            let bytes = std::fs::read(&file).map_err(|e| ScenarioError::Io { file: file.clone(), cause: e })?;
             let de = &mut serde_json::Deserializer::from_slice(&bytes);
             let parsed: EvidenceFile =
                 serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::from_json(file.clone(), e))?;

@@ -60,10 +60,10 @@ pub fn load(file: &Path) -> Result<LoadedScenario, ScenarioError> {
     let root = &resolved.root;
     let dir = root.parent().unwrap_or(Path::new(".")).join(&scenario.meta.evidence);
     let evidence = Evidence::load(&dir).map_err(|e| match e {
-        ScenarioError::Io { source, .. } => ScenarioError::Invalid {
+        ScenarioError::Io { cause, .. } => ScenarioError::Invalid {
             file: root.clone(),
             path: "meta.evidence".into(),
-            message: format!("cannot read the evidence folder {}: {source}", dir.display()),
+            message: format!("cannot read the evidence folder {}: {cause}", dir.display()),
         },
         other => other,
     })?;

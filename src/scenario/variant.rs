@@ -42,11 +42,11 @@ pub struct Resolved {
 }
 
 fn read(file: &Path) -> Result<Vec<u8>, ScenarioError> {
-    let io = |e| ScenarioError::Io { file: file.to_path_buf(), source: e };
+    let io = |e| ScenarioError::Io { file: file.to_path_buf(), cause: e };
     if std::fs::metadata(file).map_err(io)?.is_dir() {
         return Err(ScenarioError::Io {
             file: file.to_path_buf(),
-            source: std::io::Error::other("is a directory, not a scenario file"),
+            cause: std::io::Error::other("it is a directory, not a scenario file"),
         });
     }
     std::fs::read(file).map_err(io)
@@ -82,7 +82,7 @@ fn resolve_chain(file: &Path, seen: &mut Vec<PathBuf>) -> Result<Resolved, Scena
     if variant.merge_patch.is_none() && variant.json_patch.is_none() {
         return Err(invalid(file, "(top level)", "a variant needs `merge_patch` or `json_patch`"));
     }
-    let here = std::fs::canonicalize(file).map_err(|e| ScenarioError::Io { file: file.to_path_buf(), source: e })?;
+    let here = std::fs::canonicalize(file).map_err(|e| ScenarioError::Io { file: file.to_path_buf(), cause: e })?;
     if let Some(start) = seen.iter().position(|p| p == &here) {
         let cycle: Vec<String> =
             seen[start..].iter().chain(std::iter::once(&here)).map(|p| p.display().to_string()).collect();
