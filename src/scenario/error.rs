@@ -26,7 +26,13 @@ impl ScenarioError {
         let inner = err.into_inner();
         let (line, column) = (inner.line(), inner.column());
         let message = strip_position(&inner.to_string());
+        // serde_json reports a number beyond f64 as a syntax error, though the JSON is well
+        // formed and the path says which value is at fault.
+        let out_of_range = message == "number out of range" && path != ".";
         match inner.classify() {
+            serde_json::error::Category::Data | serde_json::error::Category::Syntax if out_of_range => {
+                ScenarioError::Shape { file, path, line, column, message }
+            }
             serde_json::error::Category::Data => ScenarioError::Shape {
                 file,
                 path: if path == "." { "(top level)".into() } else { path },

@@ -1,0 +1,277 @@
+//! Invalid input, through the command line: exit code 2, exactly one line on stderr that
+//! starts with `sim: error:`, names the file and (where there is one) the JSON path, no panic,
+//! nothing on stdout, and no output file.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::util::{at, index_of, remove, set, sim_output, stderr_of, summit};
+
+/// What the error line must say.
+struct Expect<'a> {
+    /// The JSON path, when the error is about one value.
+    path: Option<&'a str>,
+    /// Words of the broken rule.
+    words: &'a [&'a str],
+}
+
+/// Runs `sim run FILE --format json --output OUT` and `sim validate FILE` and checks both
+/// failures; returns the error line of `run`.
+fn assert_rejected(dir: &Path, file: &Path, expect: Expect) -> String {
+    let before = listing(dir);
+    let out_file = dir.join("out.json");
+    let run = sim_output([
+        "run".as_ref(),
+        file.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--trials".as_ref(),
+        "10".as_ref(),
+        "--output".as_ref(),
+        out_file.as_os_str(),
+    ]);
+    let validate = sim_output(["validate".as_ref(), file.as_os_str()]);
+    let mut lines = Vec::new();
+    for (cmd, out) in [("run", &run), ("validate", &validate)] {
+        let stderr = stderr_of(out);
+        let what = format!("`sim {cmd} {}`", file.display());
+        assert_eq!(out.status.code(), Some(2), "{what}: exit code; stderr:\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{what} panicked:\n{stderr}");
+        assert!(out.stdout.is_empty(), "{what} printed to stdout: {}", String::from_utf8_lossy(&out.stdout));
+        let line = match stderr.lines().collect::<Vec<_>>()[..] {
+            [line] => line.to_string(),
+            _ => panic!("{what}: stderr must be exactly one line, got:\n{stderr}"),
+        };
+        assert!(line.starts_with("sim: error:"), "{what}: {line}");
+        assert!(line.contains(&file.display().to_string()), "{what}: the error does not name the file: {line}");
+        if let Some(path) = expect.path {
+            assert!(line.contains(&format!("at {path}")), "{what}: the error does not name `{path}`: {line}");
+        }
+        for w in expect.words {
+            assert!(line.contains(w), "{what}: the error does not say `{w}`: {line}");
+        }
+        lines.push(line);
+    }
+    assert_eq!(lines[0], lines[1], "`run` and `validate` report the same error");
+    assert!(!out_file.exists(), "an output file was written for invalid input");
+    assert_eq!(listing(dir), before, "files appeared next to the output");
+    lines.remove(0)
+}
+
+fn listing(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    v.sort();
+    v
+}
+
+/// A message says each thing once: no `: `-separated clause of some length appears twice
+/// (e.g. an OS error printed by the error and again by its cause).
+fn assert_no_repeated_clause(line: &str) {
+    let clauses: Vec<&str> = line.split(": ").filter(|c| c.len() >= 12).collect();
+    for (i, c) in clauses.iter().enumerate() {
+        assert!(!clauses[i + 1..].contains(c), "the error repeats `{c}`: {line}");
+    }
+}
+
+/// Writes `text` as `name` in a fresh temporary directory.
+fn write(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join(name);
+    std::fs::write(&file, text).expect("writable");
+    (dir, file)
+}
+
+/// The bundled scenario changed by `edit`, written to a temporary directory; its evidence
+/// folder is the repository's `seeds/` (absolute), so every rule can be checked.
+fn mutated(edit: impl FnOnce(&mut Value)) -> (tempfile::TempDir, PathBuf) {
+    let mut v = summit();
+    edit(&mut v);
+    write("scenario.json", &serde_json::to_string_pretty(&v).unwrap())
+}
+
+fn rejects(edit: impl FnOnce(&mut Value), path: &str, words: &[&str]) {
+    let (dir, file) = mutated(edit);
+    assert_rejected(dir.path(), &file, Expect { path: Some(path), words });
+}
+
+#[test]
+fn the_unmodified_scenario_is_accepted() {
+    // The fixture the other cases start from is valid, so each failure below is due to its edit.
+    let (dir, file) = mutated(|_| {});
+    let out = sim_output(["validate".as_ref(), file.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    drop(dir);
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let text = serde_json::to_string_pretty(&summit()).unwrap();
+    // Drop the comma after the first string value: the next line's key is then unexpected.
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let i = lines.iter().position(|l| l.ends_with("\",")).expect("a string value followed by a comma");
+    lines[i].pop();
+    let (dir, file) = write("scenario.json", &lines.join("\n"));
+    let line = assert_rejected(dir.path(), &file, Expect { path: None, words: &["invalid JSON"] });
+    let expected_line = i + 2;
+    assert!(line.contains(&format!("line {expected_line}, column ")), "expected line {expected_line}: {line}");
+}
+
+#[test]
+fn empty_file() {
+    let (dir, file) = write("empty.json", "");
+    assert_rejected(dir.path(), &file, Expect { path: None, words: &["line 1"] });
+}
+
+#[test]
+fn a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("scenarios.json");
+    std::fs::create_dir(&sub).unwrap();
+    assert_rejected(dir.path(), &sub, Expect { path: None, words: &["directory"] });
+}
+
+#[test]
+fn a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_rejected(dir.path(), &dir.path().join("missing.json"), Expect { path: None, words: &["cannot read"] });
+}
+
+/// An OS error is stated once, not once by the error and again by its cause.
+#[test]
+fn io_errors_state_their_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.json");
+    let sub = dir.path().join("scenarios.json");
+    std::fs::create_dir(&sub).unwrap();
+    for file in [&missing, &sub] {
+        let out = sim_output(["validate".as_ref(), file.as_os_str()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert_no_repeated_clause(stderr_of(&out).trim_end());
+    }
+}
+
+#[test]
+fn a_string_where_a_number_goes() {
+    rejects(|v| set(v, "parties[0].cost_of_war", json!("high")), "parties[0].cost_of_war", &["invalid type"]);
+}
+
+#[test]
+fn a_value_out_of_range() {
+    rejects(|v| set(v, "parties[0].patience", json!(1.5)), "parties[0].patience", &["between 0 and 1"]);
+}
+
+#[test]
+fn saliences_that_do_not_sum_to_one() {
+    rejects(|v| set(v, "parties[1].positions.territory.salience", json!(0.9)), "parties[1].positions", &["sum to 1"]);
+}
+
+#[test]
+fn an_unknown_party_in_a_round() {
+    rejects(
+        |v| set(v, "rounds[0].delegations.belarus", json!({ "level": "ministers", "attendance": 1.0 })),
+        "rounds[0].delegations.belarus",
+        &["unknown party"],
+    );
+}
+
+#[test]
+fn an_unknown_issue_in_positions() {
+    rejects(
+        |v| set(v, "parties[1].positions.crimea", json!({ "ideal": 0.0, "salience": 0.0 })),
+        "parties[1].positions.crimea",
+        &["unknown issue"],
+    );
+}
+
+#[test]
+fn an_unknown_evidence_id() {
+    rejects(
+        |v| {
+            let sources = at(v, "parties[0].cost_of_war.sources").as_array_mut().expect("the parameter cites sources");
+            sources.push(json!("nope.no-such-fact"));
+        },
+        "parties[0].cost_of_war.sources[",
+        &["unknown evidence id", "nope.no-such-fact"],
+    );
+}
+
+#[test]
+fn an_empty_list_of_rounds() {
+    rejects(|v| set(v, "rounds", json!([])), "rounds", &["at least one round"]);
+}
+
+#[test]
+fn a_red_line_on_the_wrong_side_of_the_ideal() {
+    // Ukraine concedes upwards on territory (towards Russia's ideal 1), from an ideal of 0.3: a
+    // red line at 0.2 lies behind it.
+    rejects(
+        |v| {
+            let ukraine = index_of(v, "parties", "ukraine");
+            set(v, &format!("parties[{ukraine}].positions.territory.ideal"), json!(0.3));
+            set(v, &format!("parties[{ukraine}].positions.territory.red_line"), json!(0.2));
+        },
+        "parties[1].positions.territory.red_line",
+        &["wrong side"],
+    );
+}
+
+#[test]
+fn a_uniform_with_low_above_high() {
+    rejects(
+        |v| set(v, "parties[0].cost_of_war", json!({ "dist": "uniform", "low": 0.3, "high": 0.1 })),
+        "parties[0].cost_of_war",
+        &["low < high"],
+    );
+}
+
+#[test]
+fn a_beta_with_an_impossible_spread() {
+    rejects(
+        |v| set(v, "parties[0].cost_of_war", json!({ "dist": "beta", "mean": 0.3, "spread": 0.6 })),
+        "parties[0].cost_of_war",
+        &["spread"],
+    );
+}
+
+/// The bundled scenario with `1e999` (valid JSON, but beyond f64) as a uniform's `low`.
+fn too_large() -> (tempfile::TempDir, PathBuf) {
+    let mut v = summit();
+    set(&mut v, "parties[0].cost_of_war", json!({ "dist": "uniform", "low": "HUGE", "high": 0.1 }));
+    write("scenario.json", &serde_json::to_string_pretty(&v).unwrap().replace("\"HUGE\"", "1e999"))
+}
+
+#[test]
+fn a_number_too_large_for_f64() {
+    let (dir, file) = too_large();
+    assert_rejected(dir.path(), &file, Expect { path: None, words: &["out of range", "line ", "column "] });
+}
+
+/// `1e999` is well-formed JSON: the problem is one value, whose path the error should give
+/// like every other value error (README: "the place in it (a JSON path ...)").
+#[test]
+fn a_number_too_large_for_f64_names_its_json_path() {
+    let (dir, file) = too_large();
+    assert_rejected(dir.path(), &file, Expect { path: Some("parties[0].cost_of_war.low"), words: &[] });
+}
+
+#[test]
+fn an_unknown_field() {
+    rejects(
+        |v| {
+            let x = remove(v, "parties[0].cost_of_war");
+            set(v, "parties[0].cost_of_wat", x);
+        },
+        "parties[0].cost_of_wat",
+        &["unknown field", "cost_of_wat"],
+    );
+}
+
+#[test]
+fn the_paths_in_the_expectations_match_the_fixture() {
+    // Cases above name parties by index in the expected paths; make sure the fixture still has
+    // Russia first and Ukraine second.
+    let v = summit();
+    assert_eq!(index_of(&v, "parties", "russia"), 0);
+    assert_eq!(index_of(&v, "parties", "ukraine"), 1);
+}

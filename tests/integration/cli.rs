@@ -1,0 +1,75 @@
+//! `sim validate`, `sim schema`, and a snapshot of `sim run --format json`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::util::{Report, SUMMIT, root, sim_output, success};
+
+/// `scenarios/**/*.json` (scenarios and their variants), relative to the package root, sorted.
+fn bundled_scenarios() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a readable directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|x| x == "json") {
+                out.push(path.strip_prefix(root()).expect("under the root").to_path_buf());
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&root().join("scenarios"), &mut files);
+    files.sort();
+    files
+}
+
+/// `sim validate` accepts every bundled scenario and variant, one `ok:` line each, in order.
+#[test]
+fn validate_accepts_every_bundled_scenario() {
+    let files = bundled_scenarios();
+    assert!(files.iter().any(|f| f == Path::new(SUMMIT)), "{files:?}");
+    let out = sim_output(std::iter::once(PathBuf::from("validate")).chain(files.iter().cloned()));
+    let stdout = String::from_utf8(success(&out).to_vec()).expect("UTF-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), files.len(), "one line per file:\n{stdout}");
+    for (line, file) in lines.iter().zip(&files) {
+        assert!(line.starts_with(&format!("ok: {} (", file.display())), "{line}");
+    }
+}
+
+/// `sim schema` prints a JSON Schema whose top-level properties include the scenario's lists.
+#[test]
+fn schema_is_json_with_the_scenario_properties() {
+    let out = sim_output(["schema"]);
+    let schema: Value = serde_json::from_slice(success(&out)).expect("the schema is JSON");
+    let properties = schema["properties"].as_object().expect("a `properties` object");
+    for key in ["meta", "model", "issues", "parties", "mediators", "rounds", "events"] {
+        assert!(properties.contains_key(key), "the schema does not describe `{key}`");
+    }
+    let required: Vec<&str> =
+        schema["required"].as_array().expect("`required`").iter().filter_map(Value::as_str).collect();
+    for key in ["parties", "rounds"] {
+        assert!(required.contains(&key), "`{key}` should be required: {required:?}");
+    }
+}
+
+/// The JSON report of the bundled scenario at a fixed seed, as a reviewed snapshot: any change
+/// in the model, the scenario or the layout shows up here as a diff to accept or reject
+/// (`INSTA_UPDATE=always cargo test` rewrites `tests/snapshots/`). The version is blanked so
+/// that a version bump alone does not churn the snapshot.
+#[test]
+fn json_report_snapshot() {
+    let out = sim_output(["run", SUMMIT, "--format", "json", "--trials", "3000", "--seed", "1"]);
+    let mut report: Value = serde_json::from_slice(success(&out)).expect("JSON");
+    let typed: Report = serde_json::from_value(report.clone()).expect("the documented layout");
+    assert_eq!((typed.run.trials, typed.run.seed, typed.run.scenario.as_str()), (3000, 1, SUMMIT));
+    assert_eq!((typed.sim.layout, typed.sim.model.as_str()), (1, "mediated_nash"));
+    assert_eq!(typed.sim.version, env!("CARGO_PKG_VERSION"));
+    let bytes = std::fs::read(root().join(SUMMIT)).expect("readable");
+    assert_eq!(typed.run.digest, format!("sha256:{}", sim::scenario::sha256_hex(&bytes)), "digest of the file's bytes");
+    report["sim"]["version"] = json!("[version]");
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_json_snapshot!("summit_seed1_3000", report);
+    });
+}

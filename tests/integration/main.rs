@@ -1,0 +1,26 @@
+//! The integration test suite of `sim`, built as one test binary (`tests/integration/main.rs`
+//! and its modules), so the crate and the shared helpers compile once.
+//!
+//! - `util`: paths, the `sim` command, scenario builders, the report's JSON layout.
+//! - `determinism`: byte-identical output at any thread count; all-fixed inputs give identical
+//!   trials; a trial does not depend on the trials run before it.
+//! - `oracles`: closed-form answers (Nash, Rubinstein, patience-weighted Nash, Fearon).
+//! - `properties`: red lines, absent parties, pressure monotonicity under common random
+//!   numbers, and the consistency of reports and trial records.
+//! - `statistics`: Monte Carlo error and the Wilson interval.
+//! - `engine`: the engine runs a model defined here (a war of attrition).
+//! - `bad_input`: every kind of invalid input gives exit code 2 and one clear line.
+//! - `cli`: `validate`, `schema` and a snapshot of the JSON report.
+//!
+//! Dependencies are optimized even in debug builds (Cargo.toml), so the statistical tests run
+//! at full trial counts under a plain `cargo test`.
+
+mod util;
+
+mod bad_input;
+mod cli;
+mod determinism;
+mod engine;
+mod oracles;
+mod properties;
+mod statistics;

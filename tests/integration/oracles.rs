@@ -1,0 +1,94 @@
+//! Closed-form answers. In the `duel` scenario (one issue, ideals 1 and 0, saliences 1,
+//! utilities u_north = x and u_south = 1 - x on the frontier u_north + u_south = 1) a side's
+//! disagreement payoff is its utility at the front less its cost of war, so the settled
+//! territory is the (weighted) Nash solution on that frontier, the same in every trial.
+
+use serde_json::json;
+
+use crate::util::{duel, report, set};
+
+const TRIALS: u64 = 200;
+
+/// Every trial settles in the first round with territory `expected`: the report's mean is
+/// exact, and its quantiles (from a 1000-bin histogram) lie within one bin of it.
+fn assert_settles_at(v: &serde_json::Value, expected: f64, what: &str) {
+    let r = report(v, TRIALS, 3);
+    assert_eq!(r.rounds[0].outcomes.settlement.count, TRIALS, "{what}: not every trial settled in round 1");
+    assert_eq!(r.settlement.reached.count, TRIALS, "{what}");
+    let ((min, max), mean, quantiles) = r.continuous_term("territory");
+    let mean = mean.expect("a mean when there are settlements");
+    assert!((mean - expected).abs() < 1e-9, "{what}: mean territory {mean}, expected {expected}");
+    let bin = (max - min) / 1000.0;
+    for q in quantiles.expect("quantiles when there are settlements").all() {
+        assert!((q - expected).abs() <= bin, "{what}: quantile {q} is more than a bin ({bin}) from {expected}");
+    }
+}
+
+/// Costs 0.3 and 0.4, front at 0.5: disagreement (0.5 - 0.3, 0.5 - 0.4) = (0.2, 0.1); the
+/// symmetric Nash solution splits the surplus 0.7 equally: (0.55, 0.45).
+#[test]
+fn nash_splits_the_surplus_over_the_disagreement_point() {
+    assert_settles_at(&duel(), 0.55, "nash");
+    // The issue's units do not matter: on [0, 100] with the front at 50 the deal is 55.
+    let mut v = duel();
+    set(&mut v, "issues[0].scale.max", json!(100.0));
+    set(&mut v, "model.battlefield.initial", json!(50.0));
+    set(&mut v, "parties[0].positions.territory.ideal", json!(100.0));
+    assert_settles_at(&v, 55.0, "nash on [0, 100]");
+}
+
+/// Costs 0.5 each at a front of 0.5: disagreement (0, 0). The Rubinstein share of the first
+/// proposer with discount factors d_f (its own) and d_o (the other's) is
+/// (1 - d_o) / (1 - d_f d_o); the weighted Nash solution with that weight on u0 + u1 = 1 and
+/// d = 0 gives the first proposer exactly that share.
+#[test]
+fn rubinstein_gives_the_first_proposer_its_share() {
+    let mut v = duel();
+    for i in 0..2 {
+        set(&mut v, &format!("parties[{i}].cost_of_war"), json!(0.5));
+    }
+    set(&mut v, "parties[0].patience", json!(0.9));
+    set(&mut v, "parties[1].patience", json!(0.8));
+    set(&mut v, "model.proposal", json!({ "rule": "rubinstein", "first_proposer": "north" }));
+    assert_settles_at(&v, (1.0 - 0.8) / (1.0 - 0.9 * 0.8), "rubinstein, north first");
+    assert!(((1.0 - 0.8) / (1.0 - 0.72) - 0.7143_f64).abs() < 5e-5);
+
+    set(&mut v, "model.proposal.first_proposer", json!("south"));
+    assert_settles_at(&v, 1.0 - (1.0 - 0.9) / (1.0 - 0.9 * 0.8), "rubinstein, south first");
+
+    // The limit of alternating offers as the time between offers shrinks: weights
+    // ln d_other / (ln d_own + ln d_other).
+    set(&mut v, "model.proposal", json!({ "rule": "patience_nash" }));
+    let (l0, l1) = (0.9_f64.ln(), 0.8_f64.ln());
+    assert_settles_at(&v, l1 / (l0 + l1), "patience_nash");
+}
+
+/// Fearon (1995): with a front at p = 0.6 and costs 0.1 and 0.15, north accepts any x >= 0.5
+/// and south any x <= 0.75; the bargaining range (0.5, 0.75) is never empty, so leaders who
+/// meet always agree; the symmetric Nash point is its middle, 0.625.
+#[test]
+fn fearon_bargaining_range_means_no_war() {
+    let mut v = duel();
+    set(&mut v, "model.battlefield.initial", json!(0.6));
+    set(&mut v, "parties[0].cost_of_war", json!(0.1));
+    set(&mut v, "parties[1].cost_of_war", json!(0.15));
+    let r = report(&v, TRIALS, 8);
+    let mean = r.continuous_term("territory").1.expect("settlements");
+    assert!(0.5 < mean && mean < 0.75, "settled share {mean} outside the bargaining range");
+    assert_settles_at(&v, 0.625, "fearon");
+
+    // Mutual optimism g on each side shrinks the range to [0.5 + g, 0.75 - g]: with g = 0.1
+    // it is [0.6, 0.65], still centred on 0.625.
+    for i in 0..2 {
+        set(&mut v, &format!("parties[{i}].optimism"), json!(0.1));
+    }
+    assert_settles_at(&v, 0.625, "fearon, optimism 0.1");
+
+    // With g = 0.15 > (0.1 + 0.15) / 2 the range is empty: the sides meet and never agree.
+    for i in 0..2 {
+        set(&mut v, &format!("parties[{i}].optimism"), json!(0.15));
+    }
+    let r = report(&v, TRIALS, 8);
+    assert_eq!(r.rounds[0].outcomes.talks_no_deal.count, TRIALS, "mutual optimism should leave no deal");
+    assert_eq!(r.settlement.reached.count, 0);
+}

@@ -1,0 +1,281 @@
+//! Properties every trial or every report must have: red lines hold, an absent side blocks any
+//! deal, more pressure never delays the first agreement (under common random numbers),
+//! outcomes are consistent across rounds.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use sim::engine::{Model, Outcome, TrialRecord, TrialRng};
+
+use crate::util::{
+    ALIGNMENT_RED_LINES, TERRITORY_RED_LINES, at, first_agreement, get, index_of, model, records, remove, report,
+    rugged, set, summit, summit_report,
+};
+
+/// Slack the model allows against rounding when it compares a position with a red line.
+const EPS: f64 = 1e-9;
+
+/// Red lines as bounds on the settled terms: territory in [lo, hi], alignment option in [lo, hi].
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    territory: (f64, f64),
+    alignment: (usize, usize),
+}
+
+/// Checks every settled record against the bounds; returns the settled records and those whose
+/// territory sits on a red line (where the red line binds).
+fn check_red_lines(recs: &[TrialRecord], b: Bounds) -> Result<(usize, usize), String> {
+    let (mut settled, mut binding) = (0, 0);
+    for (t, r) in recs.iter().enumerate().filter(|(_, r)| r.settled) {
+        settled += 1;
+        let (territory, option) = (r.terms[0], r.terms[1]);
+        if !(b.territory.0 - EPS <= territory && territory <= b.territory.1 + EPS) {
+            return Err(format!("trial {t}: territory {territory} crosses the red lines {:?}: {r:?}", b.territory));
+        }
+        if option.fract() != 0.0 || !(b.alignment.0 as f64 <= option && option <= b.alignment.1 as f64) {
+            return Err(format!("trial {t}: alignment option {option} outside {:?}: {r:?}", b.alignment));
+        }
+        binding += usize::from((territory - b.territory.0).abs() < 1e-6 || (territory - b.territory.1).abs() < 1e-6);
+    }
+    Ok((settled, binding))
+}
+
+#[test]
+fn settlements_never_cross_a_red_line() {
+    let n = 20_000;
+    let bounds = Bounds { territory: TERRITORY_RED_LINES, alignment: ALIGNMENT_RED_LINES };
+    let v = rugged();
+    let recs = records(&model(&v), 42, 0..n);
+    let (settled, binding) = check_red_lines(&recs, bounds).unwrap_or_else(|e| panic!("{e}"));
+    assert!(settled >= n as usize / 20, "only {settled} of {n} trials settled: the test would prove little");
+    assert!(binding > 0, "no settlement sits on a red line: the red lines never bind, the test proves little");
+
+    // The test has teeth: without the red lines, the same trials (common random numbers)
+    // settle outside the band.
+    let mut free = v.clone();
+    for p in ["parties[0]", "parties[1]"] {
+        for issue in ["territory", "alignment"] {
+            remove(&mut free, &format!("{p}.positions.{issue}.red_line"));
+        }
+    }
+    let recs = records(&model(&free), 42, 0..n);
+    assert!(check_red_lines(&recs, bounds).is_err(), "without red lines every settlement stays inside them anyway");
+}
+
+/// Strategy: an ordered issue of `n` options with south's ideal, north's ideal above it, north's
+/// red line at or below its ideal and south's at or above its own.
+fn ordered_lines() -> impl Strategy<Value = (usize, usize, usize, usize, usize)> {
+    (3usize..=6)
+        .prop_flat_map(|n| (Just(n), 0..n - 1))
+        .prop_flat_map(|(n, south)| (Just(n), Just(south), south + 1..n))
+        .prop_flat_map(|(n, south, north)| (Just(n), Just(south), Just(north), 0..=north, south..n))
+}
+
+/// `rugged` with fixed ideals and red lines on both issues.
+fn with_lines(territory: [f64; 4], alignment: (usize, usize, usize, usize, usize)) -> Value {
+    let [north_ideal, north_red, south_ideal, south_red] = territory;
+    let (n, south_a, north_a, north_red_a, south_red_a) = alignment;
+    let mut v = rugged();
+    let k = index_of(&v, "issues", "alignment");
+    set(&mut v, &format!("issues[{k}].options"), json!((0..n).map(|i| format!("option {i}")).collect::<Vec<_>>()));
+    set(&mut v, &format!("issues[{k}].reversion"), json!((n - 1) as f64 / 2.0));
+    for (p, ideal, red, ideal_a, red_a) in
+        [(0, north_ideal, north_red, north_a, north_red_a), (1, south_ideal, south_red, south_a, south_red_a)]
+    {
+        let pos = format!("parties[{p}].positions");
+        set(&mut v, &format!("{pos}.territory.ideal"), json!(ideal));
+        set(&mut v, &format!("{pos}.territory.red_line"), json!(red));
+        set(&mut v, &format!("{pos}.alignment.ideal"), json!(ideal_a as f64));
+        set(&mut v, &format!("{pos}.alignment.red_line"), json!(red_a as f64));
+    }
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32 as u32))]
+
+    /// Red lines and ideals drawn by proptest, fixed within a case; costs, saliences, noise and
+    /// the war stay random across the case's trials.
+    #[test]
+    fn settlements_never_cross_red_lines_drawn_at_random(
+        north_ideal in 0.55..=1.0f64,
+        north_frac in 0.0..=1.0f64,
+        south_ideal in 0.0..=0.45f64,
+        south_frac in 0.0..=1.0f64,
+        alignment in ordered_lines(),
+        seed in any::<u64>(),
+    ) {
+        let north_red = north_frac * north_ideal;
+        let south_red = south_ideal + south_frac * (1.0 - south_ideal);
+        let v = with_lines([north_ideal, north_red, south_ideal, south_red], alignment);
+        let (_, _, _, north_red_a, south_red_a) = alignment;
+        let bounds = Bounds { territory: (north_red, south_red), alignment: (north_red_a, south_red_a) };
+        let recs = records(&model(&v), seed, 0..1000);
+        if let Err(e) = check_red_lines(&recs, bounds) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+}
+
+/// A side that attends with probability 0 makes the round a no-meeting, even when an event
+/// multiplies its attendance; later rounds where it is absent carry a settlement or collapse
+/// over, or are no-meetings.
+#[test]
+fn an_absent_side_blocks_every_deal_in_its_round() {
+    let n = 10_000;
+    let mut v = rugged();
+    set(&mut v, "rounds[0].delegations.north.level", json!("leaders"));
+    set(&mut v, "rounds[0].delegations.south.level", json!("leaders"));
+    // Without the absence, the first round does produce deals: the test has teeth.
+    let present = report(&v, n, 5);
+    let deals = |o: &crate::util::Outcomes| o.ceasefire.count + o.settlement.count + o.humanitarian.count;
+    assert!(deals(&present.rounds[0].outcomes) > 0, "round 1 never gives a deal even with both sides present");
+
+    set(&mut v, "rounds[0].delegations.north.attendance", json!(0.0));
+    set(&mut v, "rounds[2].delegations.south.attendance", json!(0.0));
+    set(
+        &mut v,
+        "events",
+        json!([{
+            "id": "summons",
+            "label": "a summons that doubles attendance",
+            "probability": 1.0,
+            "effects": { "attendance_factor": { "north": 2.0, "south": 2.0 } }
+        }]),
+    );
+    let r = report(&v, n, 5);
+    assert_eq!(r.rounds[0].outcomes.no_meeting.count, n, "P(no meeting in round 1) must be exactly 1");
+    assert_eq!(r.rounds[0].outcomes.no_meeting.p, 1.0);
+
+    for (t, rec) in records(&model(&v), 5, 0..n).iter().enumerate() {
+        let (before, absent) = (rec.rounds[1].outcome, rec.rounds[2].outcome);
+        let carried = matches!(before, Outcome::Settlement | Outcome::Collapse) && absent == before;
+        assert!(absent == Outcome::NoMeeting || carried, "trial {t}: round 3 without south gave {absent:?}: {rec:?}");
+    }
+}
+
+/// docs/MODEL.md §10: before the first agreement pressure enters only the disagreement payoff,
+/// so under common random numbers a run with more pressure on a side reaches its first
+/// agreement (ceasefire or settlement) no later than the run with less, trial by trial.
+#[test]
+fn more_pressure_never_delays_the_first_agreement() {
+    let base = summit();
+    let mut raised = base.clone();
+    let us = index_of(&base, "mediators", "united_states");
+    let pressure = format!("mediators[{us}].leverage.russia.pressure");
+    assert_eq!(get(&base, &format!("{pressure}.dist")), "uniform", "a shifted uniform is coupled pointwise");
+    for end in ["low", "high"] {
+        let x = at(&mut raised, &format!("{pressure}.{end}"));
+        *x = json!(x.as_f64().expect("a number") + 0.05);
+    }
+    let (m0, m1) = (model(&base), model(&raised));
+    let (mut s0, mut s1) = (m0.scratch(), m1.scratch());
+    let (mut r0, mut r1) = (TrialRecord::new(m0.layout()), TrialRecord::new(m1.layout()));
+    let seed = 20_251_119;
+    let n = 5000;
+    let (mut reached0, mut reached1, mut earlier) = (0, 0, 0);
+    let mut violations = Vec::new();
+    for t in 0..n {
+        let rng = TrialRng::new(seed, t);
+        m0.run_trial(&rng, &mut s0, &mut r0);
+        m1.run_trial(&rng, &mut s1, &mut r1);
+        let (f0, f1) = (first_agreement(&r0).unwrap_or(usize::MAX), first_agreement(&r1).unwrap_or(usize::MAX));
+        reached0 += u64::from(f0 != usize::MAX);
+        reached1 += u64::from(f1 != usize::MAX);
+        earlier += u64::from(f1 < f0);
+        if f1 > f0 {
+            violations.push(format!("trial {t}:\n  base:   {r0:?}\n  raised: {r1:?}"));
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "more pressure delayed the first agreement in {} of {n} trials (seed {seed}); first ones:\n{}",
+        violations.len(),
+        violations.iter().take(3).cloned().collect::<Vec<_>>().join("\n")
+    );
+    assert!(reached1 >= reached0, "P(agreement by the last round) fell from {reached0} to {reached1} of {n}");
+    assert!(earlier > 0, "raising the pressure changed nothing: the test proves little");
+}
+
+/// Reports of the bundled scenario: the six outcomes of a round partition the trials, and the
+/// cumulative measures never fall.
+#[test]
+fn outcomes_partition_the_trials_and_cumulative_measures_never_fall() {
+    let n = crate::statistics::shared_trials();
+    let r = summit_report(n, crate::statistics::SEED_A);
+    assert_eq!(r.run.trials, n);
+    let mut last: Option<&crate::util::RoundReport> = None;
+    for round in &r.rounds {
+        let o = &round.outcomes;
+        let counts: u64 = o.all().iter().map(|(_, e)| e.count).sum();
+        assert_eq!(counts, n, "round {}: outcome counts sum to {counts}, not {n}", round.id);
+        let p: f64 = o.all().iter().map(|(_, e)| e.p).sum();
+        assert!((p - 1.0).abs() < 1e-12, "round {}: probabilities sum to {p}", round.id);
+        assert_eq!(round.settlement_reached.count, o.settlement.count, "settlement is absorbing");
+        assert!(round.settlement_reached.count <= round.ceasefire_reached.count, "a settlement is an agreement");
+        if let Some(prev) = last {
+            for (what, a, b) in [
+                ("settlement reached", prev.settlement_reached.count, round.settlement_reached.count),
+                ("ceasefire reached", prev.ceasefire_reached.count, round.ceasefire_reached.count),
+                ("collapse", prev.outcomes.collapse.count, o.collapse.count),
+            ] {
+                assert!(a <= b, "{what} fell from {a} to {b} between rounds {} and {}", prev.id, round.id);
+            }
+        }
+        last = Some(round);
+    }
+    let last = last.expect("rounds");
+    assert_eq!(r.settlement.reached.count, last.settlement_reached.count);
+    let ceasefire = r.ceasefire.as_ref().expect("the bundled scenario has a ceasefire issue");
+    assert_eq!(ceasefire.reached.count, last.ceasefire_reached.count);
+    assert!(last.ceasefire_reached.count > 0, "no agreement at all in {n} trials: the checks above prove little");
+}
+
+/// Trial records are consistent: settlement and collapse absorb, a settled trial ends settled
+/// with terms inside the issues' ranges, the first ceasefire's option is recorded exactly when
+/// a ceasefire was signed.
+#[test]
+fn trial_records_are_consistent() {
+    for (name, v, n) in [("bundled", summit(), 2000), ("rugged", rugged(), 5000)] {
+        let m = model(&v);
+        let terms = &m.layout().terms;
+        let ceasefire_options = m.layout().ceasefire_options.as_ref().map_or(0, Vec::len);
+        for (t, r) in records(&m, 3, 0..n).iter().enumerate() {
+            let fail = |why: &str| panic!("{name}, trial {t}: {why}: {r:?}");
+            for w in r.rounds.windows(2) {
+                if matches!(w[0].outcome, Outcome::Settlement | Outcome::Collapse) && w[1].outcome != w[0].outcome {
+                    fail("settlement and collapse are absorbing");
+                }
+            }
+            let last = r.rounds.last().expect("rounds").outcome;
+            if r.settled != (last == Outcome::Settlement) {
+                fail("settled iff the last round is a settlement");
+            }
+            if r.leverage_dependent && !r.settled {
+                fail("only a settlement can depend on leverage");
+            }
+            if r.rounds
+                .iter()
+                .any(|x| matches!(x.outcome, Outcome::Settlement | Outcome::Collapse) && x.ceasefire_in_force)
+            {
+                fail("no ceasefire is in force after a settlement or a collapse");
+            }
+            let signed = r.rounds.iter().any(|x| x.outcome == Outcome::Ceasefire);
+            match r.ceasefire_option {
+                Some(o) if !signed || o == 0 || o >= ceasefire_options => fail("bad first-ceasefire option"),
+                None if signed => fail("a ceasefire was signed but its option is not recorded"),
+                _ => {}
+            }
+            if r.settled {
+                for (spec, &x) in terms.iter().zip(&r.terms) {
+                    let ok = match &spec.kind {
+                        sim::engine::TermKind::Continuous { min, max, .. } => *min <= x && x <= *max,
+                        sim::engine::TermKind::Options(o) => x.fract() == 0.0 && 0.0 <= x && x < o.len() as f64,
+                    };
+                    if !ok {
+                        fail(&format!("term {} = {x} outside its range", spec.issue));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,562 @@
+//! Shared helpers: paths, the `sim` command, scenario builders (JSON values edited by path, so
+//! each test states only what it varies), running scenarios through the library, and the
+//! report's JSON layout as small `Deserialize` structs.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::{Mutex, OnceLock};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sim::RunConfig;
+use sim::engine::{Model, Outcome, TrialRecord, TrialRng};
+use sim::model::MediatedNash;
+use sim::scenario::Scenario;
+
+/// The package root; `cargo test` also runs the tests from here.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn seeds_dir() -> PathBuf {
+    root().join("seeds")
+}
+
+/// The bundled scenario, relative to the package root (as a user would type it).
+pub const SUMMIT: &str = "scenarios/istanbul_summit.json";
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+
+/// `sim`, run from the package root.
+pub fn sim() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("sim");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs `sim` with `args` and returns its output, whatever the exit code.
+pub fn sim_output<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    sim().args(args).output().expect("sim starts")
+}
+
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts exit code 0 and returns stdout.
+pub fn success(out: &Output) -> &[u8] {
+    assert_eq!(out.status.code(), Some(0), "sim failed; stderr:\n{}", stderr_of(out));
+    &out.stdout
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editing JSON values by path: `parties[0].positions.territory.red_line`, the syntax of the
+// loader's error messages.
+
+#[derive(Debug, Clone, PartialEq)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+fn segments(path: &str) -> Vec<Seg> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (name, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        if !name.is_empty() {
+            out.push(Seg::Key(name.to_string()));
+        }
+        while let Some(stripped) = rest.strip_prefix('[') {
+            let end = stripped.find(']').unwrap_or_else(|| panic!("unclosed `[` in path `{path}`"));
+            out.push(Seg::Index(stripped[..end].parse().unwrap_or_else(|_| panic!("bad index in path `{path}`"))));
+            rest = &stripped[end + 1..];
+        }
+    }
+    out
+}
+
+fn step<'a>(v: &'a mut Value, seg: &Seg, path: &str) -> &'a mut Value {
+    match seg {
+        Seg::Key(k) => v.get_mut(k.as_str()),
+        Seg::Index(i) => v.get_mut(*i),
+    }
+    .unwrap_or_else(|| panic!("test scenario has nothing at `{path}` ({seg:?} missing)"))
+}
+
+/// The value at `path`; panics when it does not exist.
+pub fn at<'a>(v: &'a mut Value, path: &str) -> &'a mut Value {
+    segments(path).iter().fold(v, |v, seg| step(v, seg, path))
+}
+
+/// Sets `path` to `x`; the parent must exist, the last key may be new.
+pub fn set(v: &mut Value, path: &str, x: Value) {
+    let segs = segments(path);
+    let (last, parents) = segs.split_last().expect("non-empty path");
+    let parent = parents.iter().fold(v, |v, seg| step(v, seg, path));
+    match last {
+        Seg::Key(k) => {
+            parent.as_object_mut().unwrap_or_else(|| panic!("`{path}`: parent is not an object")).insert(k.clone(), x);
+        }
+        Seg::Index(i) => *step(parent, &Seg::Index(*i), path) = x,
+    }
+}
+
+/// Removes the key at `path` and returns its value.
+pub fn remove(v: &mut Value, path: &str) -> Value {
+    let segs = segments(path);
+    let Some((Seg::Key(k), parents)) = segs.split_last() else { panic!("`{path}` must end with a key") };
+    let parent = parents.iter().fold(v, |v, seg| step(v, seg, path));
+    parent.as_object_mut().and_then(|o| o.shift_remove(k)).unwrap_or_else(|| panic!("nothing to remove at `{path}`"))
+}
+
+/// The value at `path`, read only; panics when it does not exist.
+pub fn get<'a>(v: &'a Value, path: &str) -> &'a Value {
+    segments(path).iter().fold(v, |v, seg| {
+        match seg {
+            Seg::Key(k) => v.get(k.as_str()),
+            Seg::Index(i) => v.get(*i),
+        }
+        .unwrap_or_else(|| panic!("test scenario has nothing at `{path}` ({seg:?} missing)"))
+    })
+}
+
+/// Index of the element of the array at `list` whose `id` is `id`.
+pub fn index_of(v: &Value, list: &str, id: &str) -> usize {
+    get(v, list)
+        .as_array()
+        .and_then(|a| a.iter().position(|x| x["id"] == id))
+        .unwrap_or_else(|| panic!("no `{id}` in `{list}`"))
+}
+
+/// Calls `f` on every object of `v`, depth first (children before their parent).
+pub fn visit_objects(v: &mut Value, f: &mut dyn FnMut(&mut serde_json::Map<String, Value>)) {
+    match v {
+        Value::Object(map) => {
+            for child in map.values_mut() {
+                visit_objects(child, f);
+            }
+            f(map);
+        }
+        Value::Array(items) => {
+            for child in items {
+                visit_objects(child, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario builders
+
+pub fn uniform(low: f64, high: f64) -> Value {
+    json!({ "dist": "uniform", "low": low, "high": high })
+}
+
+/// The bundled scenario, with its evidence folder made absolute so that the value can be
+/// written anywhere.
+pub fn summit() -> Value {
+    let text = std::fs::read_to_string(root().join(SUMMIT)).expect("the bundled scenario is readable");
+    let mut v: Value = serde_json::from_str(&text).expect("the bundled scenario is JSON");
+    set(&mut v, "meta.evidence", json!(seeds_dir()));
+    v
+}
+
+fn party(id: &str, territory_ideal: f64, cost_of_war: f64) -> Value {
+    json!({
+        "id": id,
+        "name": id,
+        "role": "belligerent",
+        "capability": 1.0,
+        "cost_of_war": cost_of_war,
+        "patience": 0.9,
+        "optimism": 0.0,
+        "mistrust": 0.0,
+        "positions": { "territory": { "ideal": territory_ideal, "salience": 1.0 } }
+    })
+}
+
+/// A round at `level` where both sides come for sure.
+pub fn round(id: &str, level: &str, months_before: f64) -> Value {
+    json!({
+        "id": id,
+        "label": format!("round {id}"),
+        "months_before": months_before,
+        "delegations": {
+            "north": { "level": level, "attendance": 1.0 },
+            "south": { "level": level, "attendance": 1.0 }
+        }
+    })
+}
+
+/// The simplest scenario, deterministic: `north` (ideal 1) and `south` (ideal 0) bargain over
+/// `territory` on [0, 1], which is also the battlefield, front at 0.5; costs of war 0.3 and
+/// 0.4; no optimism, mistrust, noise, mediators or events; symmetric Nash; one leaders' round
+/// with no war before it.
+pub fn duel() -> Value {
+    json!({
+        "meta": {
+            "title": "duel",
+            "description": "two sides, one issue",
+            "as_of": "2025-01-01",
+            "evidence": seeds_dir()
+        },
+        "run": { "trials": 1000, "seed": 1 },
+        "model": {
+            "kind": "mediated_nash",
+            "proposal": { "rule": "nash" },
+            "battlefield": {
+                "issue": "territory",
+                "initial": 0.5,
+                "max_drift_per_month": 0.0,
+                "volatility_per_month": 0.0
+            },
+            "learning_per_month": 0.0,
+            "war_weariness_per_month": 0.0,
+            "political_will_noise": 0.0,
+            "humanitarian_rate": 0.0,
+            "collapse_hazard": 0.0,
+            "ceasefire_fragility": 0.0
+        },
+        "issues": [{
+            "id": "territory",
+            "label": "territory",
+            "track": "settlement",
+            "scale": { "min": 0.0, "max": 1.0, "unit": "share", "min_label": "south's", "max_label": "north's" }
+        }],
+        "parties": [party("north", 1.0, 0.3), party("south", 0.0, 0.4)],
+        "mediators": [],
+        "rounds": [round("r1", "leaders", 0.0)],
+        "events": []
+    })
+}
+
+/// Red lines of the `rugged` scenario: north concedes territory down to 0.45 and alignment
+/// down to option 1; south concedes territory up to 0.6 and alignment up to option 2.
+pub const TERRITORY_RED_LINES: (f64, f64) = (0.45, 0.6);
+pub const ALIGNMENT_RED_LINES: (usize, usize) = (1, 2);
+
+/// A noisy two-issue scenario built on `duel`: territory (continuous, the battlefield) and
+/// `alignment` (four ordered options), fixed red lines on both for both sides, random ideals,
+/// saliences, costs, optimism, mistrust, front, drift, volatility and political will, a
+/// ceasefire issue, a mediator with pressure and side payments, and four rounds.
+pub fn rugged() -> Value {
+    let mut v = duel();
+    let issues = at(&mut v, "issues").as_array_mut().unwrap();
+    issues.push(json!({
+        "id": "alignment",
+        "label": "alignment",
+        "track": "settlement",
+        "options": ["a0", "a1", "a2", "a3"],
+        "reversion": uniform(1.0, 2.0)
+    }));
+    issues.push(json!({
+        "id": "ceasefire",
+        "label": "ceasefire",
+        "track": "ceasefire",
+        "options": ["none", "partial", "full"],
+        "scope": [0.0, 0.5, 1.0]
+    }));
+    let (t_north, t_south) = TERRITORY_RED_LINES;
+    let (a_north, a_south) = ALIGNMENT_RED_LINES;
+    set(
+        &mut v,
+        "parties[0].positions",
+        json!({
+            "territory": { "ideal": uniform(0.8, 1.0), "salience": uniform(0.4, 0.6), "red_line": t_north },
+            "alignment": { "ideal": uniform(2.5, 3.0), "salience": uniform(0.2, 0.4), "red_line": a_north },
+            "ceasefire": { "ideal": 0.0, "salience": 0.2 }
+        }),
+    );
+    set(
+        &mut v,
+        "parties[1].positions",
+        json!({
+            "territory": { "ideal": uniform(0.0, 0.2), "salience": uniform(0.3, 0.5), "red_line": t_south },
+            "alignment": { "ideal": uniform(0.0, 0.5), "salience": uniform(0.2, 0.4), "red_line": a_south },
+            "ceasefire": { "ideal": 2.0, "salience": 0.3 }
+        }),
+    );
+    for i in 0..2 {
+        set(&mut v, &format!("parties[{i}].cost_of_war"), uniform(0.02, 0.2));
+        set(&mut v, &format!("parties[{i}].optimism"), uniform(0.0, 0.1));
+        set(&mut v, &format!("parties[{i}].mistrust"), uniform(0.0, 0.05));
+        set(&mut v, &format!("parties[{i}].capability"), uniform(0.5, 1.5));
+        set(&mut v, &format!("parties[{i}].patience"), uniform(0.8, 0.95));
+    }
+    set(&mut v, "model.proposal.rule", json!("patience_nash"));
+    set(&mut v, "model.battlefield.initial", uniform(0.3, 0.7));
+    set(&mut v, "model.battlefield.max_drift_per_month", uniform(0.0, 0.03));
+    set(&mut v, "model.battlefield.volatility_per_month", uniform(0.005, 0.03));
+    set(&mut v, "model.learning_per_month", uniform(0.0, 0.1));
+    set(&mut v, "model.war_weariness_per_month", uniform(0.0, 0.05));
+    set(&mut v, "model.political_will_noise", uniform(0.02, 0.1));
+    set(&mut v, "model.humanitarian_rate", uniform(0.1, 0.5));
+    set(&mut v, "model.collapse_hazard", uniform(0.0, 0.1));
+    set(&mut v, "model.ceasefire_fragility", uniform(0.0, 0.3));
+    set(
+        &mut v,
+        "mediators",
+        json!([{
+            "id": "broker",
+            "name": "broker",
+            "leverage": {
+                "north": { "pressure": uniform(0.0, 0.1), "side_payments": uniform(0.0, 0.05) },
+                "south": { "pressure": uniform(0.0, 0.1), "guarantees": uniform(0.0, 0.5) }
+            }
+        }]),
+    );
+    let mut rounds = vec![round("r1", "ministers", 1.0), round("r2", "leaders", 2.0)];
+    rounds.push(round("r3", "leaders", 2.0));
+    rounds.push(round("r4", "leaders", 3.0));
+    for r in &mut rounds {
+        set(r, "mediators", json!(["broker"]));
+        set(r, "delegations.north.attendance", json!({ "dist": "beta", "mean": 0.8, "spread": 0.1 }));
+    }
+    set(&mut v, "rounds", json!(rounds));
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running scenarios through the library
+
+/// Parses and validates a scenario value (evidence ids are not checked); panics with the
+/// loader's message when the test built an invalid scenario.
+pub fn scenario(v: &Value) -> Scenario {
+    let bytes = serde_json::to_vec(v).expect("serializable");
+    let s = sim::scenario::parse(Path::new("test-scenario.json"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+    if let Err(e) = sim::scenario::validate::validate(&s, None) {
+        panic!("invalid test scenario at {}: {}", e.path, e.message);
+    }
+    s
+}
+
+pub fn model(v: &Value) -> MediatedNash {
+    MediatedNash::new(&scenario(v))
+}
+
+/// The records of trials `trials` of `model` at `seed`, one fresh record per trial, with one
+/// scratch reused across them (as the engine does).
+pub fn records<M: Model>(model: &M, seed: u64, trials: Range<u64>) -> Vec<TrialRecord> {
+    let mut scratch = model.scratch();
+    trials
+        .map(|t| {
+            let mut record = TrialRecord::new(model.layout());
+            model.run_trial(&TrialRng::new(seed, t), &mut scratch, &mut record);
+            record
+        })
+        .collect()
+}
+
+/// Writes a scenario value to a temporary file, loads it as `sim run` would (evidence
+/// included), runs it through the engine and the report, and reads the report back through its
+/// JSON form.
+pub fn report(v: &Value, trials: u64, seed: u64) -> Report {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("scenario.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(v).expect("serializable")).expect("writable");
+    let report = sim::simulate(&file, RunConfig { trials, seed }, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    reread(&report)
+}
+
+/// The report of the bundled scenario, computed once per (trials, seed) for the whole suite.
+pub fn summit_report(trials: u64, seed: u64) -> &'static Report {
+    type Cells = HashMap<(u64, u64), &'static OnceLock<Report>>;
+    static CACHE: OnceLock<Mutex<Cells>> = OnceLock::new();
+    let cell = *CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry((trials, seed))
+        .or_insert_with(|| Box::leak(Box::default()));
+    cell.get_or_init(|| {
+        let report = sim::simulate(&root().join(SUMMIT), RunConfig { trials, seed }, &|_| {})
+            .unwrap_or_else(|e| panic!("the bundled scenario loads: {e}"));
+        reread(&report)
+    })
+}
+
+fn reread(report: &sim::RunReport) -> Report {
+    serde_json::from_value(serde_json::to_value(report).expect("the report serializes"))
+        .expect("the report has the documented JSON layout")
+}
+
+/// What a record says: its terms are meaningful only when it settled (the engine reuses
+/// records, so unsettled terms keep stale values), so they are cleared otherwise.
+pub fn observable(r: &TrialRecord) -> TrialRecord {
+    let mut r = r.clone();
+    if !r.settled {
+        r.terms.iter_mut().for_each(|x| *x = 0.0);
+    }
+    r
+}
+
+/// Index of the first round whose outcome is a ceasefire or a settlement, if any.
+pub fn first_agreement(r: &TrialRecord) -> Option<usize> {
+    r.rounds.iter().position(|x| matches!(x.outcome, Outcome::Ceasefire | Outcome::Settlement))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON report (docs/OUTPUT.md layout 1), read back with serde
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Estimate {
+    pub count: u64,
+    pub p: f64,
+    pub se: f64,
+    pub ci95: [f64; 2],
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Report {
+    pub sim: ToolInfo,
+    pub run: RunInfo,
+    pub rounds: Vec<RoundReport>,
+    pub settlement: SettlementReport,
+    #[serde(default)]
+    pub ceasefire: Option<CeasefireReport>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ToolInfo {
+    pub version: String,
+    pub layout: u32,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunInfo {
+    pub scenario: String,
+    pub seed: u64,
+    pub trials: u64,
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RoundReport {
+    pub id: String,
+    pub outcomes: Outcomes,
+    pub ceasefire_reached: Estimate,
+    pub settlement_reached: Estimate,
+    pub ceasefire_in_force: Estimate,
+}
+
+/// The six outcomes; unknown fields are refused so that a seventh outcome fails the
+/// sum-to-one tests loudly instead of being ignored.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcomes {
+    pub no_meeting: Estimate,
+    pub talks_no_deal: Estimate,
+    pub humanitarian: Estimate,
+    pub ceasefire: Estimate,
+    pub settlement: Estimate,
+    pub collapse: Estimate,
+}
+
+impl Outcomes {
+    pub fn all(&self) -> [(&'static str, &Estimate); 6] {
+        [
+            ("no_meeting", &self.no_meeting),
+            ("talks_no_deal", &self.talks_no_deal),
+            ("humanitarian", &self.humanitarian),
+            ("ceasefire", &self.ceasefire),
+            ("settlement", &self.settlement),
+            ("collapse", &self.collapse),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SettlementReport {
+    pub reached: Estimate,
+    pub leverage_dependent: Estimate,
+    pub terms: Vec<TermReport>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TermReport {
+    Continuous { issue: String, min: f64, max: f64, mean: Option<f64>, quantiles: Option<Quantiles> },
+    Options { issue: String, options: Vec<OptionShare> },
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Quantiles {
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+impl Quantiles {
+    pub fn all(&self) -> [f64; 5] {
+        [self.p05, self.p25, self.p50, self.p75, self.p95]
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OptionShare {
+    pub option: String,
+    pub share: Estimate,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CeasefireReport {
+    pub reached: Estimate,
+    pub first_ceasefire_terms: Vec<OptionShare>,
+}
+
+impl Report {
+    /// Every estimate in the report with a name saying where it is.
+    pub fn estimates(&self) -> Vec<(String, Estimate)> {
+        let mut out = Vec::new();
+        for r in &self.rounds {
+            for (name, e) in r.outcomes.all() {
+                out.push((format!("{}.{name}", r.id), *e));
+            }
+            out.push((format!("{}.ceasefire_reached", r.id), r.ceasefire_reached));
+            out.push((format!("{}.settlement_reached", r.id), r.settlement_reached));
+            out.push((format!("{}.ceasefire_in_force", r.id), r.ceasefire_in_force));
+        }
+        out.push(("settlement.reached".into(), self.settlement.reached));
+        out.push(("settlement.leverage_dependent".into(), self.settlement.leverage_dependent));
+        for t in &self.settlement.terms {
+            if let TermReport::Options { issue, options } = t {
+                for o in options {
+                    out.push((format!("terms.{issue}={}", o.option), o.share));
+                }
+            }
+        }
+        if let Some(c) = &self.ceasefire {
+            out.push(("ceasefire.reached".into(), c.reached));
+            for o in &c.first_ceasefire_terms {
+                out.push((format!("ceasefire.first={}", o.option), o.share));
+            }
+        }
+        out
+    }
+
+    /// The continuous term on `issue`: its scale (min, max), mean and quantiles.
+    pub fn continuous_term(&self, issue: &str) -> ((f64, f64), Option<f64>, Option<Quantiles>) {
+        self.settlement
+            .terms
+            .iter()
+            .find_map(|t| match t {
+                TermReport::Continuous { issue: i, min, max, mean, quantiles } if i == issue => {
+                    Some(((*min, *max), *mean, *quantiles))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no continuous term `{issue}` in the report"))
+    }
+}
