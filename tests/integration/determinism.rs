@@ -2,7 +2,7 @@
 //! input fixed and every chance 0 or 1, in every trial.
 
 use serde_json::{Map, Value, json};
-use sim::engine::{CHUNK, Model, Outcome, TrialRecord, TrialRng};
+use sim::engine::{Model, Outcome, TrialRecord, TrialRng};
 
 use crate::util::{
     Report, SUMMIT, model, observable, records, report, rugged, sim_output, success, summit, visit_objects,

@@ -91,7 +91,7 @@ fn with_lines(territory: [f64; 4], alignment: (usize, usize, usize, usize, usize
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32 as u32))]
+    #![proptest_config(ProptestConfig::with_cases(32))]
 
     /// Red lines and ideals drawn by proptest, fixed within a case; costs, saliences, noise and
     /// the war stay random across the case's trials.
