@@ -50,7 +50,8 @@ struct RunArgs {
     file: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
-    /// Print the scenario as run (a variant merged onto its base) instead of running it.
+    /// Print the scenario as run (a variant merged onto its base), without validating or
+    /// running it.
     #[arg(long)]
     print_scenario: bool,
 }
@@ -213,13 +214,15 @@ fn run() -> anyhow::Result<ExitCode> {
 }
 
 fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let loaded = scenario::load(&args.file)?;
     if args.print_scenario {
+        // Printed before validation, so a merge that breaks a rule can be inspected.
+        let resolved = scenario::variant::resolve(&args.file)?;
         let mut stdout = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut stdout, &loaded.document)?;
+        serde_json::to_writer_pretty(&mut stdout, &resolved.document)?;
         writeln!(stdout)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let loaded = scenario::load(&args.file)?;
     let cfg = args.common.config(&loaded.scenario.run);
     let report = args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|_| {}));
     args.common.emit(&report)

@@ -24,3 +24,4 @@ mod engine;
 mod oracles;
 mod properties;
 mod statistics;
+mod variants;
