@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod study;
