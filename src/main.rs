@@ -1,11 +1,14 @@
 //! The `sim` command: a thin shell over the library.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use sim::RunConfig;
 use sim::engine::paired::{Figure, Streams};
@@ -42,6 +45,8 @@ enum Command {
     Sensitivity(SensitivityArgs),
     /// Print the JSON Schema of scenario files.
     Schema,
+    /// Print a shell completion script, e.g. `sim completions bash > ~/.local/share/bash-completion/completions/sim`.
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, clap::Args)]
@@ -132,9 +137,16 @@ struct CommonArgs {
     /// Write to this file instead of standard output (written whole, or not at all).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
+    /// No progress bar (it shows only on a terminal, and only for runs over half a second).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 impl CommonArgs {
+    fn progress(&self, total: u64) -> Progress {
+        Progress::new(total, !self.quiet && io::stderr().is_terminal())
+    }
+
     fn config(&self, defaults: &scenario::RunDefaults) -> RunConfig {
         RunConfig { trials: self.trials.unwrap_or(defaults.trials), seed: self.seed.unwrap_or(defaults.seed) }
     }
@@ -203,6 +215,10 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "sim", &mut io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema => {
             let schema = schemars::schema_for!(scenario::Scenario);
             let mut stdout = io::stdout().lock();
@@ -224,7 +240,9 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let loaded = scenario::load(&args.file)?;
     let cfg = args.common.config(&loaded.scenario.run);
-    let report = args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|_| {}));
+    let progress = args.common.progress(cfg.trials);
+    let report = args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)));
+    drop(progress);
     args.common.emit(&report)
 }
 
@@ -233,7 +251,9 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let loaded = files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
     let cfg = args.common.config(&loaded[0].scenario.run);
     let streams = if args.independent { Streams::Independent } else { Streams::Common };
-    let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, streams, &|_| {}));
+    let progress = args.common.progress(cfg.trials);
+    let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, streams, &|n| progress.update(n)));
+    drop(progress);
     args.common.emit(&report)
 }
 
@@ -243,7 +263,11 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     }
     let loaded = scenario::load(&args.file)?;
     let cfg = args.common.config(&loaded.scenario.run);
-    let points = args.common.pool()?.install(|| sim::study::sweep::sweep(&loaded, &args.axes, cfg, &|_| {}))?;
+    let count: u64 = args.axes.iter().map(|a| a.values.len() as u64).product();
+    let progress = args.common.progress(count.saturating_mul(cfg.trials));
+    let points =
+        args.common.pool()?.install(|| sim::study::sweep::sweep(&loaded, &args.axes, cfg, &|n| progress.update(n)))?;
+    drop(progress);
     args.common.emit(&SweepReport::new(&loaded, &args.axes, cfg, &points))
 }
 
@@ -265,8 +289,13 @@ fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         seed: args.common.seed.unwrap_or(loaded.scenario.run.seed),
     };
     let opts = sim::study::sensitivity::Options { figure: args.figure, low: args.low, high: args.high };
-    let (base, inputs) =
-        args.common.pool()?.install(|| sim::study::sensitivity::sensitivity(&loaded, round, opts, cfg, &|_| {}))?;
+    let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
+    let progress = args.common.progress((1 + 2 * uncertain).saturating_mul(cfg.trials));
+    let (base, inputs) = args
+        .common
+        .pool()?
+        .install(|| sim::study::sensitivity::sensitivity(&loaded, round, opts, cfg, &|n| progress.update(n)))?;
+    drop(progress);
     let report = SensitivityReport::new(&loaded, &rounds[round].id, opts, cfg, base, inputs);
     args.common.emit(&report)
 }
@@ -278,6 +307,44 @@ const SENSITIVITY_TRIALS: u64 = 10_000;
 /// An invalid combination of arguments (exit code 2).
 fn usage(message: &str) -> anyhow::Error {
     anyhow::Error::new(ScenarioError::Usage(message.to_string()))
+}
+
+/// A progress bar on stderr that appears only if enabled and the work has already taken half a
+/// second, so quick runs and pipes stay silent.
+struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    enabled: bool,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    fn new(total: u64, enabled: bool) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {human_pos}/{human_len} trials [{wide_bar}] {percent}% ETA {eta}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        Progress { bar, start: Instant::now(), enabled, shown: AtomicBool::new(false) }
+    }
+
+    fn update(&self, done: u64) {
+        if !self.enabled {
+            return;
+        }
+        self.bar.set_position(done);
+        if !self.shown.load(Ordering::Relaxed) && self.start.elapsed() > Duration::from_millis(500) {
+            self.shown.store(true, Ordering::Relaxed);
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// Writes to a temporary file beside `path` and renames it into place, so a failed or

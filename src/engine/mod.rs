@@ -177,7 +177,8 @@ pub fn run<M: Model>(model: &M, cfg: RunConfig, progress: &(dyn Fn(u64) + Sync))
 
 /// The chunked, ordered driver behind every run: `trial` is called for each trial index with
 /// its random source, per-thread scratch `S` and the chunk's accumulator `A`; `merge` receives
-/// the accumulators in chunk order.
+/// the accumulators in chunk order. `progress` hears the number of trials done after every
+/// chunk (from any thread; it never affects the result).
 pub(crate) fn in_chunks<S: Send, A: Send>(
     cfg: RunConfig,
     scratch: impl Fn() -> S + Sync + Send,
@@ -187,6 +188,7 @@ pub(crate) fn in_chunks<S: Send, A: Send>(
     progress: &(dyn Fn(u64) + Sync),
 ) {
     let chunks = cfg.trials.div_ceil(CHUNK);
+    let done = std::sync::atomic::AtomicU64::new(0);
     let mut first = 0;
     while first < chunks {
         let last = (first + CHUNKS_PER_BATCH).min(chunks);
@@ -195,14 +197,15 @@ pub(crate) fn in_chunks<S: Send, A: Send>(
             .map_init(&scratch, |s, chunk| {
                 let mut acc = accumulator();
                 let start = chunk * CHUNK;
-                for t in start..(start + CHUNK).min(cfg.trials) {
+                let end = (start + CHUNK).min(cfg.trials);
+                for t in start..end {
                     trial(s, &mut acc, &TrialRng::new(cfg.seed, t));
                 }
+                progress(done.fetch_add(end - start, std::sync::atomic::Ordering::Relaxed) + end - start);
                 acc
             })
             .collect();
         parts.into_iter().for_each(&mut merge);
-        progress((last * CHUNK).min(cfg.trials));
         first = last;
     }
 }
