@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use sim::RunConfig;
 use sim::engine::paired::{Figure, Streams};
-use sim::report::{Format, SensitivityReport, Summary, SweepReport};
+use sim::report::{Format, SensitivityReport, SourcesReport, Summary, SweepReport};
 use sim::scenario::{self, ScenarioError};
 
 /// Seeded, reproducible Monte Carlo estimates of negotiation outcomes.
@@ -43,6 +43,14 @@ enum Command {
     Sweep(SweepArgs),
     /// Rank the uncertain inputs by how much they move a headline figure (tornado data).
     Sensitivity(SensitivityArgs),
+    /// List every parameter with its value or law and the evidence it cites.
+    Sources {
+        /// Scenario or variant file (JSON).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Print a shell completion script, e.g. `sim completions bash > ~/.local/share/bash-completion/completions/sim`.
@@ -213,6 +221,13 @@ fn run() -> anyhow::Result<ExitCode> {
                     params.len()
                 )?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sources { file, format } => {
+            let loaded = scenario::load(&file)?;
+            let mut stdout = io::stdout().lock();
+            format.exporter().write(&SourcesReport::new(&loaded), &mut stdout)?;
+            stdout.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {

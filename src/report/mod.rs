@@ -7,6 +7,7 @@ mod json;
 mod markdown;
 mod run;
 mod sensitivity;
+mod sources;
 mod sweep;
 mod table;
 
@@ -19,6 +20,7 @@ use crate::engine::stats::{Z95, standard_error, wilson};
 pub use compare::CompareReport;
 pub use run::RunReport;
 pub use sensitivity::SensitivityReport;
+pub use sources::SourcesReport;
 pub use sweep::SweepReport;
 
 /// Version of the JSON layouts; bumped on any incompatible change.
