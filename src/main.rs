@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use sim::RunConfig;
 use sim::engine::paired::{Figure, Streams};
-use sim::report::{Format, SensitivityReport, SourcesReport, Summary, SweepReport};
+use sim::report::{Format, SensitivityReport, SourcesReport, Summary, SweepReport, TraceReport};
 use sim::scenario::{self, ScenarioError};
 
 /// Seeded, reproducible Monte Carlo estimates of negotiation outcomes.
@@ -43,6 +43,21 @@ enum Command {
     Sweep(SweepArgs),
     /// Rank the uncertain inputs by how much they move a headline figure (tornado data).
     Sensitivity(SensitivityArgs),
+    /// Tell one trial round by round: the draws, events, attendance, proposals and why each side
+    /// accepted or refused.
+    Trace {
+        /// Scenario or variant file (JSON).
+        file: PathBuf,
+        /// The trial index (as in `sim run`: trials are numbered from 0).
+        #[arg(long, short = 't')]
+        trial: u64,
+        /// Seed [default: the scenario's `run.seed`].
+        #[arg(long, short = 's')]
+        seed: Option<u64>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// List every parameter with its value or law and the evidence it cites.
     Sources {
         /// Scenario or variant file (JSON).
@@ -221,6 +236,17 @@ fn run() -> anyhow::Result<ExitCode> {
                     params.len()
                 )?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Trace { file, trial, seed, format } => {
+            let loaded = scenario::load(&file)?;
+            let seed = seed.unwrap_or(loaded.scenario.run.seed);
+            let model = sim::model::MediatedNash::new(&loaded.scenario);
+            let trace = model.trace(&sim::engine::TrialRng::new(seed, trial));
+            let report = TraceReport::new(&loaded, sim::engine::Model::layout(&model), seed, trial, &trace);
+            let mut stdout = io::stdout().lock();
+            format.exporter().write(&report, &mut stdout)?;
+            stdout.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Sources { file, format } => {

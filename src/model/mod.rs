@@ -129,19 +129,46 @@ pub struct MediatedNash {
     rounds: Vec<RoundC>,
     events: Vec<EventC>,
     settings: SettingsC,
+    keys: Vec<String>,
+    names: Names,
 }
 
 /// Registers parameters for drawing, each with the sub-stream named by its stable key.
 #[derive(Default)]
 struct Registry {
     params: Vec<(Site, Param)>,
+    keys: Vec<String>,
 }
 
 impl Registry {
     fn add(&mut self, key: &str, p: &Param) -> P {
         self.params.push((Site::named(&format!("param:{key}")), p.clone()));
+        self.keys.push(key.to_string());
         P(self.params.len() - 1)
     }
+}
+
+/// Names for telling a trial's story (`sim trace`).
+#[derive(Debug, Clone)]
+struct Names {
+    parties: [String; 2],
+    issues: Vec<String>,
+    options: Vec<Option<Vec<String>>>,
+    units: Vec<String>,
+    mediators: Vec<String>,
+    events: Vec<String>,
+    ceasefire_options: Vec<String>,
+    battlefield_unit: String,
+}
+
+/// One trial told round by round.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// Every parameter's stable key and drawn value, in compilation order.
+    pub draws: Vec<(String, f64)>,
+    /// Notes, each with the index of its round.
+    pub notes: Vec<(usize, String)>,
+    pub record: TrialRecord,
 }
 
 impl MediatedNash {
@@ -331,7 +358,22 @@ impl MediatedNash {
                 .as_ref()
                 .map(|(k, _)| s.issues[*k].options.clone().expect("validated options")),
         };
+        let names = Names {
+            parties: [0, 1].map(|i| s.parties[i].name.clone()),
+            issues: s.issues.iter().map(|i| i.label.clone()).collect(),
+            options: s.issues.iter().map(|i| i.options.clone()).collect(),
+            units: s.issues.iter().map(|i| i.scale.as_ref().map_or(String::new(), |sc| sc.unit.clone())).collect(),
+            mediators: s.mediators.iter().map(|m| m.name.clone()).collect(),
+            events: s.events.iter().map(|e| e.label.clone()).collect(),
+            ceasefire_options: ceasefire
+                .as_ref()
+                .map(|(k, _)| s.issues[*k].options.clone().expect("validated options"))
+                .unwrap_or_default(),
+            battlefield_unit: s.issues[battlefield].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
+        };
         MediatedNash {
+            keys: reg.keys,
+            names,
             layout,
             params: reg.params,
             issues,
@@ -344,6 +386,39 @@ impl MediatedNash {
             rounds,
             events,
             settings,
+        }
+    }
+}
+
+impl MediatedNash {
+    /// A settlement term in words: an option's label, or a value with its unit.
+    fn describe_term(&self, k: usize, value: f64) -> String {
+        match &self.names.options[k] {
+            Some(labels) => labels.get(value as usize).cloned().unwrap_or_default(),
+            None => format!("{value:.4} {}", self.names.units[k]),
+        }
+    }
+
+    fn draw(&self, rng: &TrialRng, draws: &mut [f64]) {
+        for (slot, (site, param)) in draws.iter_mut().zip(&self.params) {
+            *slot = match param.dist {
+                crate::scenario::Dist::Fixed(v) => v,
+                _ => param.sample(&mut rng.stream(*site)),
+            };
+        }
+    }
+
+    /// Replays one trial and tells it: the same draws as trial `rng.trial()` of a run.
+    pub fn trace(&self, rng: &TrialRng) -> Trace {
+        let mut scratch = self.scratch();
+        let mut record = TrialRecord::new(&self.layout);
+        self.draw(rng, &mut scratch.draws);
+        let mut recorder = round::Recorder::default();
+        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.order, &mut record, &mut recorder);
+        Trace {
+            draws: self.keys.iter().cloned().zip(scratch.draws.iter().copied()).collect(),
+            notes: recorder.0,
+            record,
         }
     }
 }
@@ -368,12 +443,7 @@ impl Model for MediatedNash {
     }
 
     fn run_trial(&self, rng: &TrialRng, scratch: &mut Scratch, record: &mut TrialRecord) {
-        for (slot, (site, param)) in scratch.draws.iter_mut().zip(&self.params) {
-            *slot = match param.dist {
-                crate::scenario::Dist::Fixed(v) => v,
-                _ => param.sample(&mut rng.stream(*site)),
-            };
-        }
-        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.order, record);
+        self.draw(rng, &mut scratch.draws);
+        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.order, record, &mut round::Silent);
     }
 }

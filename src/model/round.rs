@@ -12,6 +12,30 @@ use crate::scenario::schema::{Level, ProposalRule};
 /// Slack for comparing positions with red lines, against rounding in normalization.
 const EPS: f64 = 1e-9;
 
+/// Receives the story of a trial, for `sim trace`. The text is built only if a tracer wants it,
+/// so [`Silent`] costs nothing in ordinary runs.
+pub trait Tracer {
+    fn note(&mut self, round: usize, text: impl FnOnce() -> String);
+}
+
+/// The tracer of ordinary runs.
+pub struct Silent;
+
+impl Tracer for Silent {
+    #[inline(always)]
+    fn note(&mut self, _: usize, _: impl FnOnce() -> String) {}
+}
+
+/// Keeps every note, by round.
+#[derive(Debug, Default)]
+pub struct Recorder(pub Vec<(usize, String)>);
+
+impl Tracer for Recorder {
+    fn note(&mut self, round: usize, text: impl FnOnce() -> String) {
+        self.0.push((round, text()));
+    }
+}
+
 /// Values fixed for the whole trial once the parameters are drawn, kept to reuse buffers.
 #[derive(Debug, Default)]
 pub struct TrialState {
@@ -187,13 +211,14 @@ struct War {
     ceasefire: Option<usize>,
 }
 
-pub fn run_trial(
+pub fn run_trial<T: Tracer>(
     m: &MediatedNash,
     draws: &[f64],
     rng: &TrialRng,
     st: &mut TrialState,
     order: &mut Vec<usize>,
     record: &mut TrialRecord,
+    tr: &mut T,
 ) {
     record.settled = false;
     record.leverage_dependent = false;
@@ -232,10 +257,13 @@ pub fn run_trial(
     };
     let will_noise = get(s.will_noise);
     let mut collapsed = false;
+    let names = &m.names;
+    let front = |x: f64| m.term_value(bf, x);
 
     for (t, round) in m.rounds.iter().enumerate() {
         if record.settled || collapsed {
             let outcome = if record.settled { Outcome::Settlement } else { Outcome::Collapse };
+            tr.note(t, || format!("outcome: {} (carried over from an earlier round)", outcome.label()));
             record.rounds[t] = RoundRecord { outcome, ceasefire_in_force: false };
             continue;
         }
@@ -251,6 +279,14 @@ pub fn run_trial(
             .map(|&(med, ..)| med)
             .collect();
         let active = channels(m, draws, &engaged);
+        tr.note(t, || {
+            let who: Vec<&str> = engaged.iter().map(|&e| names.mediators[e].as_str()).collect();
+            format!(
+                "{dt} months of war since the previous round ({} in all); mediators at work: {}",
+                war.months,
+                if who.is_empty() { "none".into() } else { who.join(", ") }
+            )
+        });
 
         // Events fire before the round.
         let mut attendance_factor = [1.0; 2];
@@ -260,6 +296,7 @@ pub fn run_trial(
             if uniform(rng, site) >= get(ev.probability) {
                 continue;
             }
+            tr.note(t, || format!("event: {}", names.events[e]));
             let fx = &ev.effects;
             if let Some(p) = fx.battlefield_shift {
                 war.front = (war.front + m.bf_length(get(p))).clamp(0.0, 1.0);
@@ -295,14 +332,28 @@ pub fn run_trial(
         if let Some(o) = war.ceasefire {
             let guarantee = 0.5 * (active[0].guarantees + active[1].guarantees);
             let mut broken = uniform(rng, round.site_incident) < get(s.fragility) * (1.0 - guarantee);
+            if broken {
+                tr.note(t, || format!("an incident breaks the ceasefire ({})", names.ceasefire_options[o]));
+            }
             for i in sides {
                 let shock = if will_noise > 0.0 { will_noise * normal(rng, round.site_defect[i]) } else { 0.0 };
                 let hold = truce_value(i, o, &war) + active[i].side_payments;
                 let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
+                if hold < fight {
+                    tr.note(t, || {
+                        format!(
+                            "{} leaves the ceasefire: war is worth {fight:.3} to it (after pressure and a will shock \
+                             of {shock:+.3}), the truce {hold:.3}",
+                            names.parties[i]
+                        )
+                    });
+                }
                 broken |= hold < fight;
             }
             if broken {
                 war.ceasefire = None;
+            } else {
+                tr.note(t, || format!("the ceasefire ({}) holds", names.ceasefire_options[o]));
             }
         }
 
@@ -325,12 +376,34 @@ pub fn run_trial(
         for i in sides {
             war.gap[i] *= 1.0 - active[i].information;
         }
+        tr.note(t, || {
+            let belief = |i: usize| front((war.front + sign(i) * war.gap[i]).clamp(0.0, 1.0));
+            format!(
+                "front at {:.4} ({}); {} expects the war to end at {:.4}, {} at {:.4}; cost of a round: {} {:.3}, {} {:.3}",
+                front(war.front),
+                names.battlefield_unit,
+                names.parties[0],
+                belief(0),
+                names.parties[1],
+                belief(1),
+                names.parties[0],
+                cost[0],
+                names.parties[1],
+                cost[1]
+            )
+        });
 
         let present = sides.map(|i| {
             let p = (get(round.attendance[i]) * attendance_factor[i]).clamp(0.0, 1.0);
-            p >= 1.0 || (p > 0.0 && uniform(rng, round.site_attend[i]) < p)
+            let here = p >= 1.0 || (p > 0.0 && uniform(rng, round.site_attend[i]) < p);
+            tr.note(t, || {
+                let verb = if here { "comes" } else { "stays away" };
+                format!("{} {verb} (chance {p:.3})", names.parties[i])
+            });
+            here
         });
         if !(present[0] && present[1]) {
+            tr.note(t, || "outcome: no meeting".into());
             record.rounds[t] = RoundRecord { outcome: Outcome::NoMeeting, ceasefire_in_force: war.ceasefire.is_some() };
             continue;
         }
@@ -343,12 +416,23 @@ pub fn run_trial(
                 None => war_value(i, &war) - cost[i],
             };
             let shock = if will_noise > 0.0 { will_noise * normal(rng, round.site_will[i]) } else { 0.0 };
-            status_quo - active[i].pressure + shock
+            let d = status_quo - active[i].pressure + shock;
+            tr.note(t, || {
+                format!(
+                    "{}: disagreement payoff {d:.3} = status quo {status_quo:.3} - pressure {:.3} + will shock {shock:+.3}",
+                    names.parties[i], active[i].pressure
+                )
+            });
+            d
         });
+        tr.note(t, || format!("delegations can sign: {}", level_scope(round.level)));
         let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
         let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
 
         let mut outcome = Outcome::TalksNoDeal;
+        if round.level == Level::Leaders && !settlement_possible {
+            tr.note(t, || "no settlement: the red lines leave no package both sides could accept".into());
+        }
         if round.level == Level::Leaders && settlement_possible {
             let base = sides.map(|i| {
                 let start: f64 =
@@ -375,6 +459,29 @@ pub fn run_trial(
                 record.settled = true;
                 record.leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i]);
                 outcome = Outcome::Settlement;
+                tr.note(t, || {
+                    let terms: Vec<String> = m
+                        .settlement
+                        .iter()
+                        .enumerate()
+                        .map(|(term, &k)| format!("{} {}", names.issues[k], m.describe_term(k, record.terms[term])))
+                        .collect();
+                    let values: Vec<String> = sides
+                        .iter()
+                        .map(|&i| {
+                            format!(
+                                "{} values it at {:.3} against {:.3}",
+                                names.parties[i],
+                                deal.surplus[i] + disagreement[i],
+                                disagreement[i]
+                            )
+                        })
+                        .collect();
+                    let lever = if record.leverage_dependent { "; it rests on the mediators' leverage" } else { "" };
+                    format!("settlement signed: {}; {}{lever}", terms.join(", "), values.join("; "))
+                });
+            } else {
+                tr.note(t, || "no settlement: no package gives both sides at least their disagreement payoff".into());
             }
         }
         if outcome != Outcome::Settlement && round.level >= Level::Ministers && war.ceasefire.is_none() {
@@ -386,6 +493,12 @@ pub fn run_trial(
                         continue;
                     }
                     let e = sides.map(|i| truce_value(i, o, &war) + extras[i] - disagreement[i]);
+                    tr.note(t, || {
+                        format!(
+                            "ceasefire option {}: surplus over disagreement {} {:+.3}, {} {:+.3}",
+                            names.ceasefire_options[o], names.parties[0], e[0], names.parties[1], e[1]
+                        )
+                    });
                     if let Some(v) = nash::log_nash(e, alpha) {
                         if best.is_none_or(|(b, _)| v > b) {
                             best = Some((v, o));
@@ -396,10 +509,14 @@ pub fn run_trial(
                     war.ceasefire = Some(o);
                     record.ceasefire_option.get_or_insert(o);
                     outcome = Outcome::Ceasefire;
+                    tr.note(t, || format!("ceasefire signed: {}", names.ceasefire_options[o]));
+                } else {
+                    tr.note(t, || "no ceasefire: no option leaves both sides better off than the status quo".into());
                 }
             }
         }
         let humanitarian = uniform(rng, round.site_humanitarian) < get(s.humanitarian);
+        tr.note(t, || format!("humanitarian step {}", if humanitarian { "agreed" } else { "not agreed" }));
         if outcome == Outcome::TalksNoDeal && humanitarian {
             outcome = Outcome::Humanitarian;
         }
@@ -411,7 +528,16 @@ pub fn run_trial(
                 war.ceasefire = None;
             }
         }
+        tr.note(t, || format!("outcome: {}", outcome.label()));
         record.rounds[t] =
             RoundRecord { outcome, ceasefire_in_force: war.ceasefire.is_some() && outcome != Outcome::Settlement };
+    }
+}
+
+fn level_scope(level: Level) -> &'static str {
+    match level {
+        Level::Officials => "a humanitarian step only (officials)",
+        Level::Ministers => "a ceasefire or a humanitarian step (ministers)",
+        Level::Leaders => "a settlement, a ceasefire or a humanitarian step (leaders)",
     }
 }

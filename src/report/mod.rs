@@ -10,6 +10,7 @@ mod sensitivity;
 mod sources;
 mod sweep;
 mod table;
+mod trace;
 
 use std::io::{self, Write};
 
@@ -22,6 +23,7 @@ pub use run::RunReport;
 pub use sensitivity::SensitivityReport;
 pub use sources::SourcesReport;
 pub use sweep::SweepReport;
+pub use trace::TraceReport;
 
 /// Version of the JSON layouts; bumped on any incompatible change.
 pub const LAYOUT_VERSION: u32 = 1;
