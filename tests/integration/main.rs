@@ -19,6 +19,7 @@ mod util;
 
 mod bad_input;
 mod cli;
+mod commands;
 mod determinism;
 mod engine;
 mod oracles;

@@ -1,0 +1,139 @@
+//! `sim trace`, `sim sources`, `sim completions`, output files, pipes and the progress bar.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use serde::Deserialize;
+use serde_json::Value;
+use sim::engine::{Model, TrialRecord, TrialRng};
+
+use crate::util::{SUMMIT, model, root, sim_output, stderr_of, success};
+
+#[derive(Debug, Deserialize)]
+struct TraceRound {
+    outcome: String,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Trace {
+    seed: u64,
+    trial: u64,
+    draws: Vec<Value>,
+    rounds: Vec<TraceRound>,
+}
+
+/// A traced trial is the same trial as in a run: same outcomes, round by round.
+#[test]
+fn trace_replays_the_trial_of_a_run() {
+    let scenario: Value = serde_json::from_slice(&std::fs::read(root().join(SUMMIT)).expect("scenario")).expect("JSON");
+    let m = model(&scenario);
+    let seed = 11;
+    for trial in [0u64, 5, 6, 4097] {
+        let out = sim_output(["trace", SUMMIT, "--trial", &trial.to_string(), "--seed", &seed.to_string(), "-f", "json"]);
+        let trace: Trace = serde_json::from_slice(success(&out)).expect("trace JSON parses");
+        assert_eq!((trace.seed, trace.trial), (seed, trial));
+        assert!(!trace.draws.is_empty());
+        let mut record = TrialRecord::new(m.layout());
+        m.run_trial(&TrialRng::new(seed, trial), &mut m.scratch(), &mut record);
+        let outcomes: Vec<&str> = record.rounds.iter().map(|r| r.outcome.key()).collect();
+        let traced: Vec<&str> = trace.rounds.iter().map(|r| r.outcome.as_str()).collect();
+        assert_eq!(traced, outcomes, "trial {trial}");
+        for r in &trace.rounds {
+            let last = r.notes.last().expect("every round ends with its outcome");
+            assert!(last.starts_with("outcome:"), "{last}");
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Parameter {
+    key: String,
+    sources: Vec<String>,
+    assumption: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Fact {
+    id: String,
+    statement: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Sources {
+    parameters: Vec<Parameter>,
+    facts: Vec<Fact>,
+}
+
+/// Every parameter of the bundled scenario cites evidence, and every cited fact is listed with
+/// its statement.
+#[test]
+fn sources_lists_every_parameter_and_fact() {
+    let out = sim_output(["sources", SUMMIT, "-f", "json"]);
+    let s: Sources = serde_json::from_slice(success(&out)).expect("sources JSON parses");
+    assert!(s.parameters.len() > 50);
+    for p in &s.parameters {
+        assert!(!p.sources.is_empty(), "{} cites no evidence", p.key);
+        if let Some(a) = &p.assumption {
+            assert!(!a.trim().is_empty(), "{}", p.key);
+        }
+    }
+    let cited: std::collections::BTreeSet<&str> =
+        s.parameters.iter().flat_map(|p| p.sources.iter().map(String::as_str)).collect();
+    let listed: std::collections::BTreeSet<&str> = s.facts.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(cited, listed);
+    assert!(s.facts.iter().all(|f| !f.statement.is_empty()));
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = sim_output(["completions", shell]);
+        let script = String::from_utf8(success(&out).to_vec()).expect("UTF-8");
+        assert!(script.contains("sensitivity"), "{shell}");
+    }
+    assert_eq!(sim_output(["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// With stderr not a terminal (as here), a run long enough to show a bar prints nothing there.
+#[test]
+fn no_progress_output_when_stderr_is_not_a_terminal() {
+    let out = sim_output(["run", SUMMIT, "--trials", "60000", "--format", "json"]);
+    success(&out);
+    assert_eq!(stderr_of(&out), "");
+}
+
+/// Closing the pipe early (`sim run … | head`) is not an error.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let bin = assert_cmd::cargo::cargo_bin!("sim");
+    let mut child = Command::new(bin)
+        .current_dir(root())
+        .args(["run", SUMMIT, "--trials", "3000", "--format", "csv"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sim starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("sim ends");
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "");
+}
+
+/// `--output` writes the same bytes as stdout, and replaces an existing file whole.
+#[test]
+fn output_file_matches_stdout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out.json");
+    std::fs::write(&path, "old contents").expect("write");
+    let args = ["run", SUMMIT, "--trials", "2000", "--format", "json"];
+    let to_file = sim_output(args.iter().copied().chain(["--output", path.to_str().expect("UTF-8 path")]));
+    assert!(success(&to_file).is_empty());
+    let to_stdout = sim_output(args);
+    assert_eq!(std::fs::read(&path).expect("written"), success(&to_stdout));
+    let entries = std::fs::read_dir(dir.path()).expect("dir").count();
+    assert_eq!(entries, 1, "no temporary file is left behind");
+}
