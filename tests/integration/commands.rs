@@ -30,7 +30,8 @@ fn trace_replays_the_trial_of_a_run() {
     let m = model(&scenario);
     let seed = 11;
     for trial in [0u64, 5, 6, 4097] {
-        let out = sim_output(["trace", SUMMIT, "--trial", &trial.to_string(), "--seed", &seed.to_string(), "-f", "json"]);
+        let out =
+            sim_output(["trace", SUMMIT, "--trial", &trial.to_string(), "--seed", &seed.to_string(), "-f", "json"]);
         let trace: Trace = serde_json::from_slice(success(&out)).expect("trace JSON parses");
         assert_eq!((trace.seed, trace.trial), (seed, trial));
         assert!(!trace.draws.is_empty());
