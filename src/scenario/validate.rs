@@ -20,6 +20,24 @@ fn fail(path: impl Into<String>, message: impl Into<String>) -> Check {
     Err(Violation { path: path.into(), message: message.into() })
 }
 
+/// Limits that keep any accepted scenario's run time and memory bounded before it starts.
+pub mod limits {
+    pub const ISSUES: usize = 32;
+    pub const OPTIONS: usize = 64;
+    /// Combinations of ordered settlement options the proposal search may enumerate per round.
+    pub const PACKAGES: usize = 100_000;
+    pub const MEDIATORS: usize = 32;
+    pub const ROUNDS: usize = 200;
+    pub const EVENTS: usize = 200;
+}
+
+fn at_most(path: &str, n: usize, max: usize, what: &str) -> Check {
+    if n > max {
+        return fail(path, format!("{n} {what}; at most {max} are allowed"));
+    }
+    Ok(())
+}
+
 /// Tolerance on the sum of a party's declared saliences.
 pub const SALIENCE_SUM_TOLERANCE: f64 = 0.01;
 
@@ -107,6 +125,22 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     if s.run.trials == 0 {
         fail("run.trials", "at least one trial is needed")?;
     }
+    at_most("issues", s.issues.len(), limits::ISSUES, "issues")?;
+    at_most("mediators", s.mediators.len(), limits::MEDIATORS, "mediators")?;
+    at_most("rounds", s.rounds.len(), limits::ROUNDS, "rounds")?;
+    at_most("events", s.events.len(), limits::EVENTS, "events")?;
+    for (i, issue) in s.issues.iter().enumerate() {
+        let n = issue.options.as_ref().map_or(0, Vec::len);
+        at_most(&format!("issues[{i}].options"), n, limits::OPTIONS, "options")?;
+    }
+    let packages = s
+        .issues
+        .iter()
+        .filter(|i| i.track == Track::Settlement)
+        .map(|i| i.options.as_ref().map_or(1, Vec::len))
+        .try_fold(1usize, |acc, n| acc.checked_mul(n))
+        .unwrap_or(usize::MAX);
+    at_most("issues", packages, limits::PACKAGES, "combinations of ordered settlement options")?;
     check_issues(s)?;
     check_parties(s)?;
     check_model(s)?;

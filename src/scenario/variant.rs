@@ -41,9 +41,22 @@ pub struct Resolved {
     pub chain: Vec<(PathBuf, VariantFile)>,
 }
 
+/// Largest scenario or variant file read, so that no input exhausts memory before validation.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
 fn read(file: &Path) -> Result<Vec<u8>, ScenarioError> {
     let io = |e| ScenarioError::Io { file: file.to_path_buf(), cause: e };
-    if std::fs::metadata(file).map_err(io)?.is_dir() {
+    let meta = std::fs::metadata(file).map_err(io)?;
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(ScenarioError::Io {
+            file: file.to_path_buf(),
+            cause: std::io::Error::other(format!(
+                "the file has {} bytes; scenario files are limited to {MAX_FILE_BYTES}",
+                meta.len()
+            )),
+        });
+    }
+    if meta.is_dir() {
         return Err(ScenarioError::Io {
             file: file.to_path_buf(),
             cause: std::io::Error::other("it is a directory, not a scenario file"),

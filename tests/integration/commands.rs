@@ -138,3 +138,21 @@ fn output_file_matches_stdout() {
     let entries = std::fs::read_dir(dir.path()).expect("dir").count();
     assert_eq!(entries, 1, "no temporary file is left behind");
 }
+
+/// Oversized, deeply nested and binary files are refused with exit code 2 and one line.
+#[test]
+fn hostile_files_are_refused_quickly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, format!("[{}1]", "1,".repeat(5_000_000))).expect("write");
+    let deep = dir.path().join("deep.json");
+    std::fs::write(&deep, format!("{}{}", "[".repeat(10_000), "]".repeat(10_000))).expect("write");
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, (0..=255u8).cycle().take(100_000).collect::<Vec<u8>>()).expect("write");
+    for (file, needle) in [(&big, "limited to"), (&deep, "recursion limit"), (&binary, "invalid JSON")] {
+        let out = sim_output(["run", file.to_str().expect("UTF-8 path")]);
+        assert_eq!(out.status.code(), Some(2), "{}", file.display());
+        let err = stderr_of(&out);
+        assert!(err.starts_with("sim: error:") && err.contains(needle) && err.lines().count() == 1, "{err}");
+    }
+}
