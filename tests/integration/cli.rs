@@ -73,3 +73,19 @@ fn json_report_snapshot() {
         insta::assert_json_snapshot!("summit_seed1_3000", report);
     });
 }
+
+/// CSV and Markdown of the same run as reviewed snapshots (the version line of the Markdown is
+/// blanked, as in the JSON snapshot).
+#[test]
+fn csv_and_markdown_snapshots() {
+    let run = |format: &str| {
+        let out = sim_output(["run", SUMMIT, "--format", format, "--trials", "3000", "--seed", "1"]);
+        String::from_utf8(success(&out).to_vec()).expect("UTF-8")
+    };
+    let csv = run("csv");
+    let markdown = run("markdown").replace(&format!("sim {}", env!("CARGO_PKG_VERSION")), "sim [version]");
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("summit_seed1_3000_csv", csv);
+        insta::assert_snapshot!("summit_seed1_3000_markdown", markdown);
+    });
+}
