@@ -20,6 +20,12 @@ use sim::scenario::{self, ScenarioError};
 #[command(name = "sim", version, about, max_term_width = 100)]
 #[command(after_help = "Examples:\n  sim run scenarios/istanbul_summit.json\n  \
     sim run scenarios/istanbul_summit.json --format json --seed 7 --trials 200000 -o out.json\n  \
+    sim run scenarios/istanbul_summit.json --plot outcomes.svg\n  \
+    sim report scenarios/istanbul_summit.json -o report.html\n  \
+    sim compare scenarios/istanbul_summit.json scenarios/variants/*.json\n  \
+    sim sweep scenarios/istanbul_summit.json --set /mediators/1/leverage/russia/pressure=0,0.05,0.1\n  \
+    sim sensitivity scenarios/istanbul_summit.json --plot tornado.svg\n  \
+    sim trace scenarios/istanbul_summit.json --trial 6\n  \
     sim validate scenarios/*.json\n  sim schema > scenario.schema.json\n\n\
     Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage.")]
 struct Cli {
@@ -39,6 +45,8 @@ enum Command {
     },
     /// Run a base scenario and variants on common random numbers and report the differences.
     Compare(CompareArgs),
+    /// Write a self-contained HTML report: tables, charts, sensitivity ranking and evidence.
+    Report(ReportArgs),
     /// Headline figures over a grid of values of one or two parameters.
     Sweep(SweepArgs),
     /// Rank the uncertain inputs by how much they move a headline figure (tornado data).
@@ -97,6 +105,31 @@ struct CompareArgs {
     independent: bool,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// Scenario or variant file (JSON).
+    file: PathBuf,
+    /// The HTML file to write.
+    #[arg(long, short = 'o')]
+    output: PathBuf,
+    /// Trials of the main run [default: the scenario's `run.trials`].
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+    trials: Option<u64>,
+    /// Seed [default: the scenario's `run.seed`].
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Trials per run of the sensitivity ranking (two runs per uncertain input); 0 leaves the
+    /// ranking out.
+    #[arg(long, default_value_t = 2000)]
+    sensitivity_trials: u64,
+    /// Worker threads [default: all cores]; the output does not depend on it.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -163,6 +196,9 @@ struct CommonArgs {
     /// No progress bar (it shows only on a terminal, and only for runs over half a second).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Also draw the results as an SVG chart into this file.
+    #[arg(long, value_name = "PATH.svg")]
+    plot: Option<PathBuf>,
 }
 
 impl CommonArgs {
@@ -181,6 +217,14 @@ impl CommonArgs {
             pool = pool.num_threads(n as usize);
         }
         pool.build().context("cannot start worker threads")
+    }
+
+    /// Writes the chart, if `--plot` asks for one.
+    fn chart(&self, svg: impl FnOnce() -> String) -> anyhow::Result<()> {
+        match &self.plot {
+            Some(path) => write_atomically(path, |out| out.write_all(svg().as_bytes())),
+            None => Ok(()),
+        }
     }
 
     /// Writes a summary in the chosen format to the chosen place.
@@ -220,6 +264,7 @@ fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_scenario(args),
         Command::Compare(args) => compare(args),
+        Command::Report(args) => html_report(args),
         Command::Sweep(args) => sweep(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Validate { files } => {
@@ -284,6 +329,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let progress = args.common.progress(cfg.trials);
     let report = args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)));
     drop(progress);
+    args.common.chart(|| sim::plot::run_chart(&report))?;
     args.common.emit(&report)
 }
 
@@ -295,7 +341,42 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let progress = args.common.progress(cfg.trials);
     let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, streams, &|n| progress.update(n)));
     drop(progress);
+    args.common.chart(|| sim::plot::compare_chart(&report))?;
     args.common.emit(&report)
+}
+
+fn html_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let loaded = scenario::load(&args.file)?;
+    let common = CommonArgs {
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads,
+        format: Format::Table,
+        output: None,
+        quiet: args.quiet,
+        plot: None,
+    };
+    let cfg = common.config(&loaded.scenario.run);
+    let pool = common.pool()?;
+    let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
+    let sensitivity_work = if args.sensitivity_trials == 0 { 0 } else { (1 + 2 * uncertain) * args.sensitivity_trials };
+    let progress = common.progress(cfg.trials + sensitivity_work);
+    let run = pool.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)));
+    let sensitivity = if args.sensitivity_trials == 0 {
+        None
+    } else {
+        let scfg = RunConfig { trials: args.sensitivity_trials, seed: cfg.seed };
+        let opts = sim::study::sensitivity::Options { figure: Figure::CeasefireReached, low: 0.1, high: 0.9 };
+        let last = loaded.scenario.rounds.len() - 1;
+        let (base, inputs) = pool.install(|| {
+            sim::study::sensitivity::sensitivity(&loaded, last, opts, scfg, &|n| progress.update(cfg.trials + n))
+        })?;
+        Some(SensitivityReport::new(&loaded, &loaded.scenario.rounds[last].id, opts, scfg, base, inputs))
+    };
+    drop(progress);
+    let html = sim::report::html::html_report(&run, sensitivity.as_ref(), &loaded);
+    write_atomically(&args.output, |out| out.write_all(html.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
@@ -309,7 +390,9 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let points =
         args.common.pool()?.install(|| sim::study::sweep::sweep(&loaded, &args.axes, cfg, &|n| progress.update(n)))?;
     drop(progress);
-    args.common.emit(&SweepReport::new(&loaded, &args.axes, cfg, &points))
+    let report = SweepReport::new(&loaded, &args.axes, cfg, &points);
+    args.common.chart(|| sim::plot::sweep_chart(&report))?;
+    args.common.emit(&report)
 }
 
 fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
@@ -338,6 +421,7 @@ fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         .install(|| sim::study::sensitivity::sensitivity(&loaded, round, opts, cfg, &|n| progress.update(n)))?;
     drop(progress);
     let report = SensitivityReport::new(&loaded, &rounds[round].id, opts, cfg, base, inputs);
+    args.common.chart(|| sim::plot::sensitivity_chart(&report))?;
     args.common.emit(&report)
 }
 
@@ -401,6 +485,12 @@ fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Resul
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf).with_context(|| format!("cannot write {}", path.display()))?;
         buf.flush()?;
+    }
+    // Temporary files are private (0600); an output file gets the usual permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())

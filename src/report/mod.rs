@@ -3,6 +3,7 @@
 
 mod compare;
 mod csv;
+pub mod html;
 mod json;
 mod markdown;
 mod run;
@@ -18,11 +19,11 @@ use serde::Serialize;
 
 use crate::engine::stats::{Z95, standard_error, wilson};
 
-pub use compare::CompareReport;
-pub use run::RunReport;
+pub use compare::{CompareReport, FigureRow};
+pub use run::{RunReport, TermReport};
 pub use sensitivity::SensitivityReport;
 pub use sources::SourcesReport;
-pub use sweep::SweepReport;
+pub use sweep::{SweepPoint, SweepReport};
 pub use trace::TraceReport;
 
 /// Version of the JSON layouts; bumped on any incompatible change.
