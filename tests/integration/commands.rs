@@ -156,3 +156,36 @@ fn hostile_files_are_refused_quickly() {
         assert!(err.starts_with("sim: error:") && err.contains(needle) && err.lines().count() == 1, "{err}");
     }
 }
+
+/// `--plot` writes an SVG chart with its title and series; `sim report` writes one HTML file
+/// that embeds every chart inline and refers to nothing outside itself.
+#[test]
+fn plots_and_the_html_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let svg = dir.path().join("run.svg");
+    let out = sim_output(["run", SUMMIT, "--trials", "2000", "--plot", svg.to_str().expect("UTF-8"), "-f", "json"]);
+    success(&out);
+    let chart = std::fs::read_to_string(&svg).expect("chart written");
+    assert!(chart.starts_with("<svg") && chart.trim_end().ends_with("</svg>"), "an SVG document");
+    for label in ["ceasefire or settlement", "humanitarian deal", "Land kept by Russia"] {
+        assert!(chart.contains(label), "chart lacks {label}");
+    }
+    let html = dir.path().join("report.html");
+    let out = sim_output([
+        "report",
+        SUMMIT,
+        "-o",
+        html.to_str().expect("UTF-8"),
+        "--trials",
+        "2000",
+        "--sensitivity-trials",
+        "200",
+    ]);
+    assert!(success(&out).is_empty());
+    let page = std::fs::read_to_string(&html).expect("report written");
+    assert!(page.starts_with("<!DOCTYPE html>") || page.starts_with("<!doctype html>"), "an HTML document");
+    assert!(!page.contains("http://") && !page.contains("https://"), "no external URL");
+    assert!(!page.contains("<script"), "readable without JavaScript");
+    assert_eq!(page.matches("<svg").count(), 2, "the run chart and the tornado chart are inline");
+    assert!(page.contains("tass0602.memo-russia-territory"), "the evidence list cites facts by id");
+}
