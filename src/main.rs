@@ -190,7 +190,8 @@ struct CommonArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Write to this file instead of standard output (written whole, or not at all).
+    /// Write to this file instead of standard output (written whole, or not at all); `-` is
+    /// standard output.
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
     /// No progress bar (it shows only on a terminal, and only for runs over half a second).
@@ -230,7 +231,7 @@ impl CommonArgs {
     /// Writes a summary in the chosen format to the chosen place.
     fn emit(&self, summary: &dyn Summary) -> anyhow::Result<ExitCode> {
         let exporter = self.format.exporter();
-        match &self.output {
+        match self.output.as_ref().filter(|p| p.as_os_str() != "-") {
             None => {
                 let mut stdout = io::stdout().lock();
                 exporter.write(summary, &mut stdout)?;
