@@ -81,6 +81,9 @@ enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sim run scenarios/istanbul_summit.json\n  sim run scenarios/istanbul_summit.json -f json --seed 7 --trials 200000 -o out.json\n  sim run scenarios/istanbul_summit.json -f csv | head\n  sim run scenarios/istanbul_summit.json --plot outcomes.svg\n  sim run scenarios/variants/us_pressure_up.json --print-scenario"
+)]
 struct RunArgs {
     /// Scenario or variant file (JSON).
     file: PathBuf,
@@ -93,6 +96,9 @@ struct RunArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sim compare scenarios/istanbul_summit.json scenarios/variants/*.json\n  sim compare scenarios/istanbul_summit.json scenarios/variants/us_aid_cut.json --independent\n  sim compare scenarios/istanbul_summit.json scenarios/variants/summit_held.json -f csv -o diff.csv --plot diff.svg"
+)]
 struct CompareArgs {
     /// The base scenario.
     base: PathBuf,
@@ -108,6 +114,9 @@ struct CompareArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sim report scenarios/istanbul_summit.json -o report.html\n  sim report scenarios/variants/summit_held.json -o summit_held.html --sensitivity-trials 0"
+)]
 struct ReportArgs {
     /// Scenario or variant file (JSON).
     file: PathBuf,
@@ -133,6 +142,9 @@ struct ReportArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sim sweep scenarios/istanbul_summit.json --set /mediators/1/leverage/russia/pressure=0,0.04,0.08,0.12\n  sim sweep scenarios/istanbul_summit.json --set /parties/0/cost_of_war=0.02,0.05 --set /rounds/3/delegations/russia/level=ministers,leaders --plot grid.svg"
+)]
 struct SweepArgs {
     /// Scenario or variant file (JSON).
     file: PathBuf,
@@ -149,6 +161,9 @@ fn parse_axis(spec: &str) -> Result<sim::study::sweep::Axis, String> {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sim sensitivity scenarios/istanbul_summit.json\n  sim sensitivity scenarios/istanbul_summit.json --figure settlement_reached --round summit --plot tornado.svg\n  sim sensitivity scenarios/istanbul_2025.json --figure humanitarian --round jul23 --low 0.05 --high 0.95"
+)]
 struct SensitivityArgs {
     /// Scenario or variant file (JSON).
     file: PathBuf,
