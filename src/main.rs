@@ -266,7 +266,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("sim: error: {err:#}");
-            if err.downcast_ref::<ScenarioError>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
+            let invalid_input =
+                err.downcast_ref::<ScenarioError>().is_some() || err.downcast_ref::<UsageError>().is_some();
+            ExitCode::from(if invalid_input { 2 } else { 1 })
         }
     }
 }
@@ -445,9 +447,13 @@ fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
 /// input, each paired, so fewer trials than a single run already give tight swings.
 const SENSITIVITY_TRIALS: u64 = 10_000;
 
-/// An invalid combination of arguments (exit code 2).
+/// Arguments that do not fit together: exit code 2, like clap's own usage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
 fn usage(message: &str) -> anyhow::Error {
-    anyhow::Error::new(ScenarioError::Usage(message.to_string()))
+    anyhow::Error::new(UsageError(message.to_string()))
 }
 
 /// A progress bar on stderr that appears only if enabled and the work has already taken half a

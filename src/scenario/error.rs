@@ -14,9 +14,6 @@ pub enum ScenarioError {
     Shape { file: PathBuf, path: String, line: usize, column: usize, message: String },
     #[error("{}: at {path}: {message}", file.display())]
     Invalid { file: PathBuf, path: String, message: String },
-    /// Arguments that do not fit together.
-    #[error("{0}")]
-    Usage(String),
 }
 
 impl ScenarioError {
