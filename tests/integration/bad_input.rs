@@ -275,3 +275,74 @@ fn the_paths_in_the_expectations_match_the_fixture() {
     assert_eq!(index_of(&v, "parties", "russia"), 0);
     assert_eq!(index_of(&v, "parties", "ukraine"), 1);
 }
+
+#[test]
+fn a_missing_required_field() {
+    rejects(
+        |v| {
+            remove(v, "parties[0].patience");
+        },
+        "parties[0]",
+        &["missing field `patience`"],
+    );
+}
+
+#[test]
+fn a_round_without_a_delegation_for_a_party() {
+    rejects(
+        |v| {
+            remove(v, "rounds[1].delegations.ukraine");
+        },
+        "rounds[1].delegations",
+        &["no delegation given for party `ukraine`"],
+    );
+}
+
+#[test]
+fn an_evidence_folder_that_does_not_exist() {
+    rejects(
+        |v| set(v, "meta.evidence", json!("/no/such/folder")),
+        "meta.evidence",
+        &["cannot read the evidence folder"],
+    );
+}
+
+#[test]
+fn a_truncated_normal_with_no_mass() {
+    rejects(
+        |v| {
+            set(
+                v,
+                "model.learning_per_month",
+                json!({"dist": "truncated_normal", "mean": 0.0, "sd": 0.01, "low": 0.5, "high": 0.6}),
+            )
+        },
+        "model.learning_per_month",
+        &["almost no mass"],
+    );
+}
+
+#[test]
+fn a_scenario_over_the_limits() {
+    rejects(
+        |v| {
+            let options: Vec<Value> = (0..65).map(|i| json!(format!("option {i}"))).collect();
+            set(v, "issues[1].options", Value::Array(options));
+        },
+        "issues[1].options",
+        &["65 options; at most 64"],
+    );
+    rejects(
+        |v| {
+            let rounds = at(v, "rounds").as_array_mut().expect("rounds");
+            let first = rounds[0].clone();
+            for i in 0..200 {
+                let mut r = first.clone();
+                r["id"] = json!(format!("extra{i}"));
+                rounds.push(r);
+            }
+        },
+        "rounds",
+        &["204 rounds; at most 200"],
+    );
+}
