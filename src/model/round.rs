@@ -8,6 +8,7 @@ use super::{MediatedNash, P, PartyC, Space};
 use crate::engine::rng::uniform01;
 use crate::engine::{Outcome, RoundRecord, Site, TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
+use crate::scenario::validate::limits;
 
 /// Slack for comparing positions with red lines, against rounding in normalization.
 const EPS: f64 = 1e-9;
@@ -269,16 +270,18 @@ pub fn run_trial<T: Tracer>(
         }
         let dt = get(round.months);
         war.months += dt;
-        let engaged: Vec<usize> = round
-            .mediators
-            .iter()
-            .filter(|(_, presence, site)| match presence {
-                None => true,
-                Some(p) => uniform(rng, *site) < get(*p),
-            })
-            .map(|&(med, ..)| med)
-            .collect();
-        let active = channels(m, draws, &engaged);
+        // A fixed array rather than a Vec: this runs every round of every trial, and validation
+        // caps the number of mediators.
+        let mut engaged_buf = [0usize; limits::MEDIATORS];
+        let mut n_engaged = 0;
+        for &(med, presence, site) in &round.mediators {
+            if presence.is_none_or(|p| uniform(rng, site) < get(p)) {
+                engaged_buf[n_engaged] = med;
+                n_engaged += 1;
+            }
+        }
+        let engaged = &engaged_buf[..n_engaged];
+        let active = channels(m, draws, engaged);
         tr.note(t, || {
             let who: Vec<&str> = engaged.iter().map(|&e| names.mediators[e].as_str()).collect();
             format!(

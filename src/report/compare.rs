@@ -221,6 +221,33 @@ impl CompareReport {
     }
 }
 
+impl CompareReport {
+    /// A grid with one row per scenario (base first) and one column per entry of `columns`;
+    /// `cell(variant, column)` fills it, with `variant` None for the base.
+    fn scenario_grid(
+        &self,
+        title: String,
+        columns: Vec<String>,
+        cell: impl Fn(Option<usize>, usize) -> String,
+    ) -> Grid {
+        Grid {
+            text_columns: 1,
+            title,
+            rows: self
+                .scenarios
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    std::iter::once(s.title.clone())
+                        .chain((0..columns.len()).map(|j| cell(i.checked_sub(1), j)))
+                        .collect()
+                })
+                .collect(),
+            headers: std::iter::once("scenario".to_string()).chain(columns).collect(),
+        }
+    }
+}
+
 impl Summary for CompareReport {
     fn heading(&self) -> Vec<String> {
         let mut lines = vec![
@@ -289,9 +316,11 @@ impl Summary for CompareReport {
 
     fn grids(&self) -> Vec<Grid> {
         let shown = [Figure::CeasefireReached, Figure::SettlementReached, Figure::CeasefireInForce, Figure::Collapse];
-        let cell = |r: &FigureRow, v: Option<usize>| match v {
-            None => pct(r.base.p),
-            Some(v) => match &r.variants[v] {
+        // The base's value, or a variant's value with its paired difference.
+        let cell = |r: Option<&FigureRow>, v: Option<usize>| match (r, v) {
+            (None, _) => "-".into(),
+            (Some(r), None) => pct(r.base.p),
+            (Some(r), Some(v)) => match &r.variants[v] {
                 None => "-".into(),
                 Some(x) => format!(
                     "{} ({:+.1} ±{:.1}){}",
@@ -302,79 +331,45 @@ impl Summary for CompareReport {
                 ),
             },
         };
-        let names: Vec<String> = self.scenarios.iter().map(|s| s.title.clone()).collect();
-        let by_key = |rows: &[FigureRow], f: Figure| rows.iter().find(|r| r.figure == f.key()).cloned();
-        let mut grids = vec![Grid {
-            text_columns: 1,
-            title: "By the end of each scenario, % of trials (variant: difference from the base, ± 95% paired \
-                    interval; * the interval excludes 0)"
+        let mut grids = vec![self.scenario_grid(
+            "By the end of each scenario, % of trials (variant: difference from the base, ± 95% paired interval; * \
+             the interval excludes 0)"
                 .into(),
-            headers: std::iter::once("scenario".to_string())
-                .chain(shown.iter().map(|f| f.label().to_string()))
-                .collect(),
-            rows: names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let v = i.checked_sub(1);
-                    std::iter::once(name.clone())
-                        .chain(shown.iter().map(|&f| by_key(&self.end, f).map_or("-".into(), |r| cell(&r, v))))
-                        .collect()
-                })
-                .collect(),
-        }];
+            shown.iter().map(|f| f.label().to_string()).collect(),
+            |v, j| cell(by_key(&self.end, shown[j]), v),
+        )];
         for figure in [Figure::Humanitarian, Figure::CeasefireReached] {
-            grids.push(Grid {
-                text_columns: 1,
-                title: format!("{} per round of the base, %", capitalize(figure.label())),
-                headers: std::iter::once("scenario".to_string())
-                    .chain(self.rounds.iter().map(|r| r.label.clone()))
-                    .collect(),
-                rows: names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| {
-                        let v = i.checked_sub(1);
-                        std::iter::once(name.clone())
-                            .chain(
-                                self.rounds
-                                    .iter()
-                                    .map(|r| by_key(&r.figures, figure).map_or("-".into(), |x| cell(&x, v))),
-                            )
-                            .collect()
-                    })
-                    .collect(),
-            });
+            grids.push(self.scenario_grid(
+                format!("{} per round of the base, %", capitalize(figure.label())),
+                self.rounds.iter().map(|r| r.label.clone()).collect(),
+                |v, j| cell(by_key(&self.rounds[j].figures, figure), v),
+            ));
         }
         if !self.terms.is_empty() {
-            grids.push(Grid {
-                text_columns: 1,
-                title: "Mean settlement terms, given a settlement (variant: difference, ± 95% interval)".into(),
-                headers: std::iter::once("scenario".to_string())
-                    .chain(self.terms.iter().map(|t| t.label.clone()))
-                    .collect(),
-                rows: names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| {
-                        std::iter::once(name.clone())
-                            .chain(self.terms.iter().map(|t| match i.checked_sub(1) {
-                                None => t.base.map_or("-".into(), |m| format!("{m:.3}")),
-                                Some(v) => match &t.variants[v] {
-                                    Some(TermDifference { mean: Some(m), diff: Some(d), ci95: Some(ci) }) => {
-                                        format!("{m:.3} ({d:+.3} ±{:.3})", ci[1] - d)
-                                    }
-                                    Some(TermDifference { mean: Some(m), .. }) => format!("{m:.3}"),
-                                    _ => "-".into(),
-                                },
-                            }))
-                            .collect()
-                    })
-                    .collect(),
-            });
+            grids.push(self.scenario_grid(
+                "Mean settlement terms, given a settlement (variant: difference, ± 95% interval)".into(),
+                self.terms.iter().map(|t| t.label.clone()).collect(),
+                |v, j| {
+                    let t = &self.terms[j];
+                    match v {
+                        None => t.base.map_or("-".into(), |m| format!("{m:.3}")),
+                        Some(v) => match &t.variants[v] {
+                            Some(TermDifference { mean: Some(m), diff: Some(d), ci95: Some(ci) }) => {
+                                format!("{m:.3} ({d:+.3} ±{:.3})", ci[1] - d)
+                            }
+                            Some(TermDifference { mean: Some(m), .. }) => format!("{m:.3}"),
+                            _ => "-".into(),
+                        },
+                    }
+                },
+            ));
         }
         grids
     }
+}
+
+fn by_key(rows: &[FigureRow], f: Figure) -> Option<&FigureRow> {
+    rows.iter().find(|r| r.figure == f.key())
 }
 
 fn capitalize(s: &str) -> String {
