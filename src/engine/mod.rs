@@ -1,6 +1,7 @@
 //! The Monte Carlo engine: trials, random streams and aggregation, for any bargaining model
 //! that implements [`Model`].
 
+mod chacha;
 pub mod paired;
 pub mod rng;
 pub mod stats;

@@ -67,18 +67,25 @@ struct LeverageC {
 struct RoundC {
     months: P,
     /// Mediators listed for the round: index, chance of engaging (None: always), its site.
-    mediators: Vec<(usize, Option<P>, Site)>,
+    mediators: Vec<(usize, Option<P>, S)>,
     level: Level,
     attendance: [P; 2],
-    events: Vec<(usize, Site)>,
-    site_attend: [Site; 2],
-    site_will: [Site; 2],
-    site_defect: [Site; 2],
-    site_incident: Site,
-    site_battlefield: Site,
-    site_humanitarian: Site,
-    site_collapse: Site,
+    events: Vec<(usize, S)>,
+    site_attend: [S; 2],
+    site_will: [S; 2],
+    site_defect: [S; 2],
+    site_incident: S,
+    site_battlefield: S,
+    site_humanitarian: S,
+    site_collapse: S,
+    /// The round's random sites, in the order of the fields above; their first blocks are
+    /// computed together when the round starts.
+    sites: Vec<Site>,
 }
+
+/// A random site of a round: index into `RoundC::sites`.
+#[derive(Debug, Clone, Copy)]
+struct S(usize);
 
 #[derive(Debug, Clone, Default)]
 struct EffectsC {
@@ -116,6 +123,9 @@ struct SettingsC {
 pub struct MediatedNash {
     layout: Layout,
     params: Vec<(Site, Param)>,
+    /// The uncertain parameters (indices into `params`) and their sites.
+    uncertain: Vec<usize>,
+    uncertain_sites: Vec<Site>,
     issues: Vec<IssueC>,
     battlefield: usize,
     /// The ceasefire issue and the scope of each of its options.
@@ -296,40 +306,49 @@ impl MediatedNash {
             .rounds
             .iter()
             .map(|r| {
-                let site = |what: &str| Site::named(&format!("round:{}/{what}", r.id));
-                let per_party = |what: &str| [0, 1].map(|i| site(&format!("{what}:{}", s.parties[i].id)));
+                let mut sites = Vec::new();
+                let mut site = |what: &str| {
+                    sites.push(Site::named(&format!("round:{}/{what}", r.id)));
+                    S(sites.len() - 1)
+                };
+                let mediators = r
+                    .mediators
+                    .iter()
+                    .map(|med| {
+                        let id = med.id();
+                        let index = s.mediators.iter().position(|m| m.id == id).expect("validated mediator");
+                        let presence =
+                            med.presence().map(|p| reg.add(&format!("rounds.{}.mediators.{id}.presence", r.id), p));
+                        (index, presence, site(&format!("presence:{id}")))
+                    })
+                    .collect();
+                let events = s
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, ev)| ev.rounds.as_ref().is_none_or(|rs| rs.contains(&r.id)))
+                    .map(|(e, ev)| (e, site(&format!("event:{}", ev.id))))
+                    .collect();
+                let mut per_party = |what: &str| [0, 1].map(|i| site(&format!("{what}:{}", s.parties[i].id)));
+                let (site_attend, site_will, site_defect) =
+                    (per_party("attendance"), per_party("will"), per_party("defect"));
                 RoundC {
                     months: reg.add(&format!("rounds.{}.months_before", r.id), &r.months_before),
-                    mediators: r
-                        .mediators
-                        .iter()
-                        .map(|med| {
-                            let id = med.id();
-                            let index = s.mediators.iter().position(|m| m.id == id).expect("validated mediator");
-                            let presence =
-                                med.presence().map(|p| reg.add(&format!("rounds.{}.mediators.{id}.presence", r.id), p));
-                            (index, presence, site(&format!("presence:{id}")))
-                        })
-                        .collect(),
+                    mediators,
                     level: s.parties.iter().map(|p| r.delegations[&p.id].level).min().expect("two parties"),
                     attendance: [0, 1].map(|i| {
                         let id = &s.parties[i].id;
                         reg.add(&format!("rounds.{}.delegations.{id}.attendance", r.id), &r.delegations[id].attendance)
                     }),
-                    events: s
-                        .events
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, ev)| ev.rounds.as_ref().is_none_or(|rs| rs.contains(&r.id)))
-                        .map(|(e, ev)| (e, site(&format!("event:{}", ev.id))))
-                        .collect(),
-                    site_attend: per_party("attendance"),
-                    site_will: per_party("will"),
-                    site_defect: per_party("defect"),
+                    events,
+                    site_attend,
+                    site_will,
+                    site_defect,
                     site_incident: site("incident"),
                     site_battlefield: site("battlefield"),
                     site_humanitarian: site("humanitarian"),
                     site_collapse: site("collapse"),
+                    sites,
                 }
             })
             .collect();
@@ -371,10 +390,19 @@ impl MediatedNash {
                 .unwrap_or_default(),
             battlefield_unit: s.issues[battlefield].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
         };
+        let uncertain: Vec<(usize, Site)> = reg
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, p))| !p.is_fixed())
+            .map(|(i, (site, _))| (i, *site))
+            .collect();
         MediatedNash {
             keys: reg.keys,
             names,
             layout,
+            uncertain: uncertain.iter().map(|&(i, _)| i).collect(),
+            uncertain_sites: uncertain.iter().map(|&(_, site)| site).collect(),
             params: reg.params,
             issues,
             battlefield,
@@ -399,12 +427,18 @@ impl MediatedNash {
         }
     }
 
-    fn draw(&self, rng: &TrialRng, draws: &mut [f64]) {
-        for (slot, (site, param)) in draws.iter_mut().zip(&self.params) {
-            *slot = match param.dist {
-                crate::scenario::Dist::Fixed(v) => v,
-                _ => param.sample(&mut rng.stream(*site)),
-            };
+    /// Draws every parameter: fixed ones are copied, uncertain ones sampled from their sites,
+    /// whose first blocks are computed together.
+    fn draw(&self, rng: &TrialRng, scratch: &mut Scratch) {
+        for (slot, (_, param)) in scratch.draws.iter_mut().zip(&self.params) {
+            if let crate::scenario::Dist::Fixed(v) = param.dist {
+                *slot = v;
+            }
+        }
+        let (counters, blocks) = (&mut scratch.work.counters, &mut scratch.work.blocks);
+        rng.first_blocks(&self.uncertain_sites, counters, blocks);
+        for ((&i, &site), &first) in self.uncertain.iter().zip(&self.uncertain_sites).zip(blocks.iter()) {
+            scratch.draws[i] = self.params[i].1.sample(&mut rng.site_from(site, first));
         }
     }
 
@@ -412,9 +446,9 @@ impl MediatedNash {
     pub fn trace(&self, rng: &TrialRng) -> Trace {
         let mut scratch = self.scratch();
         let mut record = TrialRecord::new(&self.layout);
-        self.draw(rng, &mut scratch.draws);
+        self.draw(rng, &mut scratch);
         let mut recorder = round::Recorder::default();
-        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.order, &mut record, &mut recorder);
+        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.work, &mut record, &mut recorder);
         Trace {
             draws: self.keys.iter().cloned().zip(scratch.draws.iter().copied()).collect(),
             notes: recorder.0,
@@ -428,7 +462,7 @@ impl MediatedNash {
 pub struct Scratch {
     draws: Vec<f64>,
     trial: round::TrialState,
-    order: Vec<usize>,
+    work: round::Work,
 }
 
 impl Model for MediatedNash {
@@ -439,11 +473,11 @@ impl Model for MediatedNash {
     }
 
     fn scratch(&self) -> Scratch {
-        Scratch { draws: vec![0.0; self.params.len()], trial: round::TrialState::default(), order: Vec::new() }
+        Scratch { draws: vec![0.0; self.params.len()], ..Scratch::default() }
     }
 
     fn run_trial(&self, rng: &TrialRng, scratch: &mut Scratch, record: &mut TrialRecord) {
-        self.draw(rng, &mut scratch.draws);
-        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.order, record, &mut round::Silent);
+        self.draw(rng, scratch);
+        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.work, record, &mut round::Silent);
     }
 }

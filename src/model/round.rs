@@ -4,7 +4,7 @@
 use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
-use super::{MediatedNash, P, PartyC, Space};
+use super::{MediatedNash, P, PartyC, S, Space};
 use crate::engine::rng::uniform01;
 use crate::engine::{Outcome, RoundRecord, Site, TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
@@ -52,12 +52,30 @@ pub struct TrialState {
     choice_issue: Vec<usize>,
 }
 
-fn uniform(rng: &TrialRng, site: Site) -> f64 {
-    uniform01(&mut rng.stream(site))
+/// Reusable buffers of a trial.
+#[derive(Debug, Default)]
+pub struct Work {
+    pub order: Vec<usize>,
+    /// Block counters and first blocks of a batch of random sites.
+    pub counters: Vec<u64>,
+    pub blocks: Vec<[u32; 16]>,
 }
 
-fn normal(rng: &TrialRng, site: Site) -> f64 {
-    StandardNormal.sample(&mut rng.stream(site))
+/// The random sites of the round being played, with their first blocks.
+struct RoundRandom<'a> {
+    rng: &'a TrialRng,
+    sites: &'a [Site],
+    first: &'a [[u32; 16]],
+}
+
+impl RoundRandom<'_> {
+    fn uniform(&self, s: S) -> f64 {
+        uniform01(&mut self.rng.site_from(self.sites[s.0], self.first[s.0]))
+    }
+
+    fn normal(&self, s: S) -> f64 {
+        StandardNormal.sample(&mut self.rng.site_from(self.sites[s.0], self.first[s.0]))
+    }
 }
 
 impl MediatedNash {
@@ -217,7 +235,7 @@ pub fn run_trial<T: Tracer>(
     draws: &[f64],
     rng: &TrialRng,
     st: &mut TrialState,
-    order: &mut Vec<usize>,
+    work: &mut Work,
     record: &mut TrialRecord,
     tr: &mut T,
 ) {
@@ -268,6 +286,8 @@ pub fn run_trial<T: Tracer>(
             record.rounds[t] = RoundRecord { outcome, ceasefire_in_force: false };
             continue;
         }
+        rng.first_blocks(&round.sites, &mut work.counters, &mut work.blocks);
+        let random = RoundRandom { rng, sites: &round.sites, first: &work.blocks };
         let dt = get(round.months);
         war.months += dt;
         // A fixed array rather than a Vec: this runs every round of every trial, and validation
@@ -275,7 +295,7 @@ pub fn run_trial<T: Tracer>(
         let mut engaged_buf = [0usize; limits::MEDIATORS];
         let mut n_engaged = 0;
         for &(med, presence, site) in &round.mediators {
-            if presence.is_none_or(|p| uniform(rng, site) < get(p)) {
+            if presence.is_none_or(|p| random.uniform(site) < get(p)) {
                 engaged_buf[n_engaged] = med;
                 n_engaged += 1;
             }
@@ -296,7 +316,7 @@ pub fn run_trial<T: Tracer>(
         let mut collapse_extra = 0.0;
         for &(e, site) in &round.events {
             let ev = &m.events[e];
-            if uniform(rng, site) >= get(ev.probability) {
+            if random.uniform(site) >= get(ev.probability) {
                 continue;
             }
             tr.note(t, || format!("event: {}", names.events[e]));
@@ -334,12 +354,12 @@ pub fn run_trial<T: Tracer>(
         // A ceasefire in force holds unless an incident breaks it or a side now prefers war.
         if let Some(o) = war.ceasefire {
             let guarantee = 0.5 * (active[0].guarantees + active[1].guarantees);
-            let mut broken = uniform(rng, round.site_incident) < get(s.fragility) * (1.0 - guarantee);
+            let mut broken = random.uniform(round.site_incident) < get(s.fragility) * (1.0 - guarantee);
             if broken {
                 tr.note(t, || format!("an incident breaks the ceasefire ({})", names.ceasefire_options[o]));
             }
             for i in sides {
-                let shock = if will_noise > 0.0 { will_noise * normal(rng, round.site_defect[i]) } else { 0.0 };
+                let shock = if will_noise > 0.0 { will_noise * random.normal(round.site_defect[i]) } else { 0.0 };
                 let hold = truce_value(i, o, &war) + active[i].side_payments;
                 let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
                 if hold < fight {
@@ -369,7 +389,7 @@ pub fn run_trial<T: Tracer>(
             let drift = m.bf_length(get(s.bf_max_drift)) * balance * dt;
             let vol = m.bf_length(get(s.bf_volatility));
             let shock =
-                if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * normal(rng, round.site_battlefield) } else { 0.0 };
+                if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.site_battlefield) } else { 0.0 };
             war.front = (war.front + (1.0 - halted) * (drift + shock)).clamp(0.0, 1.0);
             let keep = (1.0 - get(s.learning)).powf(dt * (1.0 - halted));
             for g in &mut war.gap {
@@ -398,7 +418,7 @@ pub fn run_trial<T: Tracer>(
 
         let present = sides.map(|i| {
             let p = (get(round.attendance[i]) * attendance_factor[i]).clamp(0.0, 1.0);
-            let here = p >= 1.0 || (p > 0.0 && uniform(rng, round.site_attend[i]) < p);
+            let here = p >= 1.0 || (p > 0.0 && random.uniform(round.site_attend[i]) < p);
             tr.note(t, || {
                 let verb = if here { "comes" } else { "stays away" };
                 format!("{} {verb} (chance {p:.3})", names.parties[i])
@@ -418,7 +438,7 @@ pub fn run_trial<T: Tracer>(
                 Some(o) => truce_value(i, o, &war),
                 None => war_value(i, &war) - cost[i],
             };
-            let shock = if will_noise > 0.0 { will_noise * normal(rng, round.site_will[i]) } else { 0.0 };
+            let shock = if will_noise > 0.0 { will_noise * random.normal(round.site_will[i]) } else { 0.0 };
             let d = status_quo - active[i].pressure + shock;
             tr.note(t, || {
                 format!(
@@ -445,7 +465,7 @@ pub fn run_trial<T: Tracer>(
                 let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
                 start + ceasefire_moot + extras[i] - disagreement[i]
             });
-            if let Some(deal) = nash::solve(base, &st.segments, &st.choices, alpha, order) {
+            if let Some(deal) = nash::solve(base, &st.segments, &st.choices, alpha, &mut work.order) {
                 for (term, &k) in m.settlement.iter().enumerate() {
                     let z = if let Some(j) = st.segment_issue.iter().position(|&x| x == k) {
                         deal.positions[j]
@@ -518,14 +538,14 @@ pub fn run_trial<T: Tracer>(
                 }
             }
         }
-        let humanitarian = uniform(rng, round.site_humanitarian) < get(s.humanitarian);
+        let humanitarian = random.uniform(round.site_humanitarian) < get(s.humanitarian);
         tr.note(t, || format!("humanitarian step {}", if humanitarian { "agreed" } else { "not agreed" }));
         if outcome == Outcome::TalksNoDeal && humanitarian {
             outcome = Outcome::Humanitarian;
         }
         if outcome == Outcome::TalksNoDeal {
             let hazard = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
-            if hazard > 0.0 && uniform(rng, round.site_collapse) < hazard {
+            if hazard > 0.0 && random.uniform(round.site_collapse) < hazard {
                 outcome = Outcome::Collapse;
                 collapsed = true;
                 war.ceasefire = None;
