@@ -162,7 +162,7 @@ impl RunReport {
             .iter()
             .zip(&tally.terms)
             .map(|(spec, term)| match (&spec.kind, term) {
-                (TermKind::Continuous { unit, .. }, TermTally::Continuous { min, max, bins, sum, .. }) => {
+                (TermKind::Continuous { unit, .. }, TermTally::Continuous { min, max, bins, .. }) => {
                     let q = |p| histogram_quantile(bins, *min, *max, p);
                     TermReport::Continuous {
                         issue: spec.issue.clone(),
@@ -170,7 +170,7 @@ impl RunReport {
                         unit: unit.clone(),
                         min: *min,
                         max: *max,
-                        mean: (settled > 0).then(|| sum / settled as f64),
+                        mean: term.moments(settled).map(|(mean, _)| mean),
                         quantiles: q(0.5).map(|_| Quantiles {
                             p05: q(QUANTILES[0].1).unwrap_or(f64::NAN),
                             p25: q(QUANTILES[1].1).unwrap_or(f64::NAN),
