@@ -2,6 +2,7 @@
 //! that implements [`Model`].
 
 pub mod paired;
+pub mod precision;
 pub mod rng;
 pub mod stats;
 pub mod tally;

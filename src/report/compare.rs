@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::run::estimate_rows;
-use super::{Estimate, Grid, RNG_DESCRIPTION, Summary, ToolInfo, pct};
+use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, pct};
 use crate::engine::paired::{Figure, Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
 use crate::engine::{CHUNK, Layout, RunConfig};
@@ -84,6 +84,18 @@ pub struct TermDifference {
 impl CompareReport {
     pub fn new(
         loaded: &[LoadedScenario],
+        layouts: &[&Layout],
+        cfg: RunConfig,
+        streams: Streams,
+        paired: &Paired,
+    ) -> CompareReport {
+        let ids: Vec<ScenarioId> = loaded.iter().map(ScenarioId::of).collect();
+        CompareReport::of(&ids, layouts, cfg, streams, paired)
+    }
+
+    /// The report of a paired run of the scenarios `loaded` (the base first).
+    pub fn of(
+        loaded: &[ScenarioId],
         layouts: &[&Layout],
         cfg: RunConfig,
         streams: Streams,
@@ -176,10 +188,10 @@ impl CompareReport {
             scenarios: loaded
                 .iter()
                 .map(|l| ScenarioInfo {
-                    file: l.file.display().to_string(),
-                    title: l.title().to_string(),
-                    rationale: l.variants.first().map(|(_, v)| v.rationale.clone()),
-                    digest: format!("sha256:{}", l.digest),
+                    file: l.file.clone(),
+                    title: l.title.clone(),
+                    rationale: l.rationale.clone(),
+                    digest: l.digest.clone(),
                 })
                 .collect(),
             rounds,
