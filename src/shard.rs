@@ -442,3 +442,33 @@ fn check_tally(layout: &Layout, tally: &Tally, n: u64) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Shard;
+
+    #[test]
+    fn shards_partition_the_trials_into_blocks_that_differ_by_at_most_one() {
+        for (total, count) in [(10, 3), (5003, 7), (7, 7), (1_000_000_000_000, 99_991), (1, 1)] {
+            let mut next = 0;
+            let mut sizes = Vec::new();
+            for index in 1..=count {
+                let r = Shard::new(index, count).expect("a valid shard").trials(total);
+                assert_eq!(r.start, next, "shard {index}/{count} starts where the last ended");
+                sizes.push(r.end - r.start);
+                next = r.end;
+            }
+            assert_eq!(next, total, "the shards of {count} cover all {total} trials");
+            let (lo, hi) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(hi - lo <= 1, "{count} shards of {total}: sizes {lo} to {hi}");
+        }
+    }
+
+    #[test]
+    fn shard_specs_are_parsed_and_checked() {
+        assert_eq!(Shard::parse("3/8"), Ok(Shard { index: 3, count: 8 }));
+        for bad in ["0/8", "9/8", "1/0", "1/100001", "a/8", "3", "-1/8"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

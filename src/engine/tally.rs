@@ -41,10 +41,27 @@ pub enum TermTally {
         min: f64,
         max: f64,
         bins: Vec<u64>,
+        #[serde(with = "decimal")]
         sum: u128,
+        #[serde(with = "decimal")]
         sum_sq: u128,
     },
     Options(Vec<u64>),
+}
+
+/// 128-bit sums as decimal strings in part files: JSON tools that read numbers as doubles
+/// would round them.
+mod decimal {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(x: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(x)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| D::Error::custom(format!("`{text}` is not a 128-bit unsigned integer")))
+    }
 }
 
 impl TermTally {
