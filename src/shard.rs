@@ -410,6 +410,10 @@ fn check_tally(layout: &Layout, tally: &Tally, n: u64) -> Result<(), String> {
     let counts_ok = tally.in_force.iter().chain(&tally.reached_ceasefire).all(|&x| x <= n)
         && tally.settled <= n
         && tally.leverage_dependent <= tally.settled;
+    // Option 0 of a ceasefire issue is "no ceasefire": the report lists the others.
+    if layout.ceasefire_options.as_ref().is_some_and(Vec::is_empty) {
+        return Err("a ceasefire issue without options".into());
+    }
     let options = layout.ceasefire_options.as_ref().map_or(0, Vec::len);
     let ceasefire_ok = tally.ceasefire_options.len() == options
         && tally.ceasefire_options.iter().try_fold(0u64, |a, &x| a.checked_add(x)).is_some_and(|s| s <= n);
