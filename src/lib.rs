@@ -9,6 +9,7 @@ pub mod model;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod study;
 
 use std::path::Path;
@@ -35,6 +36,22 @@ pub fn simulate_loaded(
     let model = model::MediatedNash::new(&loaded.scenario);
     let tally = engine::run(&model, cfg, progress);
     RunReport::new(loaded, cfg, engine::Model::layout(&model), &tally)
+}
+
+/// Runs an already loaded scenario in batches until every headline probability is known to
+/// the 95% half-width `target`, or `max_trials` have run (`engine::precision`).
+pub fn simulate_to_precision(
+    loaded: &scenario::LoadedScenario,
+    seed: u64,
+    target: f64,
+    max_trials: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> RunReport {
+    let model = model::MediatedNash::new(&loaded.scenario);
+    let (tally, stopping) = engine::precision::run_to_precision(&model, seed, target, max_trials, progress);
+    let cfg = RunConfig { trials: tally.trials, seed };
+    let id = report::ScenarioId::of(loaded);
+    RunReport::of(&id, cfg, engine::Model::layout(&model), &tally, Some(stopping))
 }
 
 /// Runs a base scenario and its variants, on common random numbers unless `streams` says

@@ -25,6 +25,7 @@ use sim::scenario::{self, ScenarioError};
     sim compare scenarios/istanbul_summit.json scenarios/variants/*.json\n  \
     sim sweep scenarios/istanbul_summit.json --set /mediators/1/leverage/russia/pressure=0,0.05,0.1\n  \
     sim sensitivity scenarios/istanbul_summit.json --plot tornado.svg\n  \
+    sim run scenarios/istanbul_summit.json --shard 2/4 -o part-2.json && sim merge part-*.json\n  \
     sim trace scenarios/istanbul_summit.json --trial 6\n  \
     sim validate scenarios/*.json\n  sim schema > scenario.schema.json\n\n\
     Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage.")]
@@ -49,6 +50,8 @@ enum Command {
     Report(ReportArgs),
     /// Headline figures over a grid of values of one or two parameters.
     Sweep(SweepArgs),
+    /// Merge the part files of a sharded run (`--shard K/N`) into the report of the whole run.
+    Merge(MergeArgs),
     /// Rank the uncertain inputs by how much they move a headline figure (tornado data).
     Sensitivity(SensitivityArgs),
     /// Tell one trial round by round: the draws, events, attendance, proposals and why each side
@@ -89,10 +92,66 @@ struct RunArgs {
     file: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
+    #[command(flatten)]
+    shard: ShardArgs,
+    /// Run trials in batches of 65,536 until every headline probability's 95% half-width is at
+    /// most EPS (from 65,536 trials on); `--trials` is then the cap [default: 10,000,000].
+    #[arg(long, value_name = "EPS", value_parser = parse_precision)]
+    precision: Option<f64>,
     /// Print the scenario as run (a variant merged onto its base), without validating or
     /// running it.
     #[arg(long)]
     print_scenario: bool,
+}
+
+fn parse_precision(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(eps) if eps > 0.0 && eps <= 0.5 => Ok(eps),
+        _ => Err(format!("`{s}` is not a half-width above 0 and at most 0.5")),
+    }
+}
+
+/// A sharded run (docs/SCALING.md).
+#[derive(Debug, clap::Args)]
+struct ShardArgs {
+    /// Run only shard K of N (1 <= K <= N <= 100000; trials [floor((K-1)T/N), floor(KT/N)) of
+    /// T) and write its part file for `sim merge` instead of a report.
+    #[arg(long, value_name = "K/N", value_parser = sim::shard::Shard::parse)]
+    shard: Option<sim::shard::Shard>,
+}
+
+impl ShardArgs {
+    /// The shard to run, after checking that the rest of the command fits a sharded run.
+    fn checked(&self, common: &CommonArgs, trials: u64) -> anyhow::Result<Option<sim::shard::Shard>> {
+        let Some(shard) = self.shard else { return Ok(None) };
+        if common.plot.is_some() {
+            return Err(usage("--plot draws the merged result: give it to `sim merge`, not to a shard"));
+        }
+        if shard.count > trials {
+            return Err(usage(&format!("--shard {shard}: {trials} trials cannot be cut into {} shards", shard.count)));
+        }
+        Ok(Some(shard))
+    }
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sim merge part-*.json\n  sim merge part-*.json -f json -o result.json --plot outcomes.svg"
+)]
+struct MergeArgs {
+    /// The part files written by `--shard K/N`, one per shard, in any order.
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write to this file instead of standard output (written whole, or not at all); `-` is
+    /// standard output.
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    /// Also draw the results as an SVG chart into this file.
+    #[arg(long, value_name = "PATH.svg")]
+    plot: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,6 +170,8 @@ struct CompareArgs {
     independent: bool,
     #[command(flatten)]
     common: CommonArgs,
+    #[command(flatten)]
+    shard: ShardArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -154,6 +215,8 @@ struct SweepArgs {
     axes: Vec<sim::study::sweep::Axis>,
     #[command(flatten)]
     common: CommonArgs,
+    #[command(flatten)]
+    shard: ShardArgs,
 }
 
 fn parse_axis(spec: &str) -> Result<sim::study::sweep::Axis, String> {
@@ -256,6 +319,23 @@ impl CommonArgs {
         }
         Ok(ExitCode::SUCCESS)
     }
+
+    /// Writes a shard's part file (compact JSON) to the chosen place.
+    fn emit_part(&self, part: &sim::shard::Part) -> anyhow::Result<ExitCode> {
+        let write = |out: &mut dyn Write| {
+            serde_json::to_writer(&mut *out, part)?;
+            writeln!(out)
+        };
+        match self.output.as_ref().filter(|p| p.as_os_str() != "-") {
+            None => {
+                let mut stdout = io::stdout().lock();
+                write(&mut stdout)?;
+                stdout.flush()?;
+            }
+            Some(path) => write_atomically(path, write)?,
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 fn main() -> ExitCode {
@@ -266,8 +346,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("sim: error: {err:#}");
-            let invalid_input =
-                err.downcast_ref::<ScenarioError>().is_some() || err.downcast_ref::<UsageError>().is_some();
+            let invalid_input = err.downcast_ref::<ScenarioError>().is_some()
+                || err.downcast_ref::<UsageError>().is_some()
+                || err.downcast_ref::<sim::shard::PartError>().is_some();
             ExitCode::from(if invalid_input { 2 } else { 1 })
         }
     }
@@ -284,6 +365,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare(args),
         Command::Report(args) => html_report(args),
         Command::Sweep(args) => sweep(args),
+        Command::Merge(args) => merge(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Validate { files } => {
             let mut stdout = io::stdout().lock();
@@ -344,9 +426,27 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let loaded = scenario::load(&args.file)?;
     let cfg = args.common.config(&loaded.scenario.run);
-    let progress = args.common.progress(cfg.trials);
-    let report = args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)));
-    drop(progress);
+    if let Some(shard) = args.shard.checked(&args.common, cfg.trials)? {
+        if args.precision.is_some() {
+            return Err(usage("--precision decides the trial count as it runs, so it cannot be sharded"));
+        }
+        let progress = args.common.progress(shard.trials(cfg.trials).count() as u64);
+        let part = args.common.pool()?.install(|| sim::shard::run_part(&loaded, cfg, shard, &|n| progress.update(n)));
+        drop(progress);
+        return args.common.emit_part(&part);
+    }
+    let report = match args.precision {
+        Some(eps) => {
+            let cap = args.common.trials.unwrap_or(sim::engine::precision::DEFAULT_MAX_TRIALS);
+            let progress = args.common.progress(cap);
+            let pool = args.common.pool()?;
+            pool.install(|| sim::simulate_to_precision(&loaded, cfg.seed, eps, cap, &|n| progress.update(n)))
+        }
+        None => {
+            let progress = args.common.progress(cfg.trials);
+            args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)))
+        }
+    };
     args.common.chart(|| sim::plot::run_chart(&report))?;
     args.common.emit(&report)
 }
@@ -356,6 +456,15 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let loaded = files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
     let cfg = args.common.config(&loaded[0].scenario.run);
     let streams = if args.independent { Streams::Independent } else { Streams::Common };
+    if let Some(shard) = args.shard.checked(&args.common, cfg.trials)? {
+        let progress = args.common.progress(shard.trials(cfg.trials).count() as u64);
+        let part = args
+            .common
+            .pool()?
+            .install(|| sim::shard::compare_part(&loaded, cfg, streams, shard, &|n| progress.update(n)));
+        drop(progress);
+        return args.common.emit_part(&part);
+    }
     let progress = args.common.progress(cfg.trials);
     let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, streams, &|n| progress.update(n)));
     drop(progress);
@@ -404,6 +513,15 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let loaded = scenario::load(&args.file)?;
     let cfg = args.common.config(&loaded.scenario.run);
     let count: u64 = args.axes.iter().map(|a| a.values.len() as u64).product();
+    if let Some(shard) = args.shard.checked(&args.common, cfg.trials)? {
+        let progress = args.common.progress(count.saturating_mul(shard.trials(cfg.trials).count() as u64));
+        let part = args
+            .common
+            .pool()?
+            .install(|| sim::shard::sweep_part(&loaded, &args.axes, cfg, shard, &|n| progress.update(n)))?;
+        drop(progress);
+        return args.common.emit_part(&part);
+    }
     let progress = args.common.progress(count.saturating_mul(cfg.trials));
     let points =
         args.common.pool()?.install(|| sim::study::sweep::sweep(&loaded, &args.axes, cfg, &|n| progress.update(n)))?;
@@ -411,6 +529,38 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let report = SweepReport::new(&loaded, &args.axes, cfg, &points);
     args.common.chart(|| sim::plot::sweep_chart(&report))?;
     args.common.emit(&report)
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let parts = args
+        .parts
+        .iter()
+        .map(|file| Ok((file.clone(), sim::shard::read_part(file)?)))
+        .collect::<Result<Vec<_>, sim::shard::PartError>>()?;
+    let merged = sim::shard::merge(&parts)?;
+    let common = CommonArgs {
+        trials: None,
+        seed: None,
+        threads: None,
+        format: args.format,
+        output: args.output,
+        quiet: true,
+        plot: args.plot,
+    };
+    match merged {
+        sim::shard::Merged::Run(report) => {
+            common.chart(|| sim::plot::run_chart(&report))?;
+            common.emit(report.as_ref())
+        }
+        sim::shard::Merged::Compare(report) => {
+            common.chart(|| sim::plot::compare_chart(&report))?;
+            common.emit(&report)
+        }
+        sim::shard::Merged::Sweep(report) => {
+            common.chart(|| sim::plot::sweep_chart(&report))?;
+            common.emit(&report)
+        }
+    }
 }
 
 fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {

@@ -3,12 +3,15 @@
 
 mod chacha;
 pub mod paired;
+pub mod precision;
 pub mod rng;
 pub mod stats;
 pub mod tally;
 
+use std::ops::Range;
+
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use rng::{Site, TrialRng};
 pub use tally::Tally;
@@ -104,7 +107,7 @@ impl TrialRecord {
 }
 
 /// The shape of a model's results: its rounds and the terms it reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Layout {
     pub rounds: Vec<RoundInfo>,
     pub terms: Vec<TermSpec>,
@@ -112,7 +115,7 @@ pub struct Layout {
     pub ceasefire_options: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoundInfo {
     pub id: String,
     pub label: String,
@@ -120,14 +123,14 @@ pub struct RoundInfo {
     pub date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TermSpec {
     pub issue: String,
     pub label: String,
     pub kind: TermKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TermKind {
     Continuous { min: f64, max: f64, unit: String },
@@ -157,13 +160,20 @@ pub struct RunConfig {
 }
 
 /// Runs `cfg.trials` trials on the current rayon pool. Trial `t` always uses stream `t`,
-/// chunks are tallied independently and merged in chunk order, so the result does not depend
-/// on the number of threads. `progress` is told the trials done after each batch.
+/// chunks are tallied independently and merged exactly, so the result does not depend on the
+/// number of threads. `progress` is told the trials done after each chunk.
 pub fn run<M: Model>(model: &M, cfg: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Tally {
+    run_range(model, cfg.seed, 0..cfg.trials, progress)
+}
+
+/// Runs the trials `trials` (indices, e.g. one shard's) of the run with `seed`. The tallies of
+/// any partition of `0..n` merge to exactly the tally of `run` over `n` trials.
+pub fn run_range<M: Model>(model: &M, seed: u64, trials: Range<u64>, progress: &(dyn Fn(u64) + Sync)) -> Tally {
     let layout = model.layout();
     let mut total = Tally::new(layout);
     in_chunks(
-        cfg,
+        seed,
+        trials,
         || (model.scratch(), TrialRecord::new(layout)),
         || Tally::new(layout),
         |(scratch, record), tally, rng| {
@@ -176,19 +186,20 @@ pub fn run<M: Model>(model: &M, cfg: RunConfig, progress: &(dyn Fn(u64) + Sync))
     total
 }
 
-/// The chunked, ordered driver behind every run: `trial` is called for each trial index with
-/// its random source, per-thread scratch `S` and the chunk's accumulator `A`; `merge` receives
-/// the accumulators in chunk order. `progress` hears the number of trials done after every
-/// chunk (from any thread; it never affects the result).
+/// The chunked driver behind every run: `trial` is called for each trial index of `trials`
+/// with its random source, per-thread scratch `S` and the chunk's accumulator `A`; `merge`
+/// receives the accumulators in chunk order. `progress` hears the number of trials done after
+/// every chunk (from any thread; it never affects the result).
 pub(crate) fn in_chunks<S: Send, A: Send>(
-    cfg: RunConfig,
+    seed: u64,
+    trials: Range<u64>,
     scratch: impl Fn() -> S + Sync + Send,
     accumulator: impl Fn() -> A + Sync + Send,
     trial: impl Fn(&mut S, &mut A, &TrialRng) + Sync + Send,
     mut merge: impl FnMut(A),
     progress: &(dyn Fn(u64) + Sync),
 ) {
-    let chunks = cfg.trials.div_ceil(CHUNK);
+    let chunks = (trials.end.saturating_sub(trials.start)).div_ceil(CHUNK);
     let done = std::sync::atomic::AtomicU64::new(0);
     let mut first = 0;
     while first < chunks {
@@ -197,10 +208,10 @@ pub(crate) fn in_chunks<S: Send, A: Send>(
             .into_par_iter()
             .map_init(&scratch, |s, chunk| {
                 let mut acc = accumulator();
-                let start = chunk * CHUNK;
-                let end = (start + CHUNK).min(cfg.trials);
+                let start = trials.start + chunk * CHUNK;
+                let end = (start + CHUNK).min(trials.end);
                 for t in start..end {
-                    trial(s, &mut acc, &TrialRng::new(cfg.seed, t));
+                    trial(s, &mut acc, &TrialRng::new(seed, t));
                 }
                 progress(done.fetch_add(end - start, std::sync::atomic::Ordering::Relaxed) + end - start);
                 acc

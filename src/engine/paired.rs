@@ -1,6 +1,10 @@
 //! Several scenarios run on the same trials with the same random numbers (common random
 //! numbers), and the per-trial differences between each variant and the base.
 
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
 use super::{Layout, Model, Outcome, RunConfig, Tally, TrialRecord, TrialRng, in_chunks};
 
 /// The yes/no figures compared per round.
@@ -87,7 +91,7 @@ fn alignment(base: &Layout, variant: &Layout) -> Vec<Option<usize>> {
 /// Results of a paired run: each scenario's tally, and for each variant (scenarios after the
 /// first) the number of trials where its figure differs from the base's, per base round and
 /// "by the end" (last round against last round).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Paired {
     pub tallies: Vec<Tally>,
     /// `discordant[v - 1][t][f]`: variant `v`, base round `t`, figure `f`; `None` where the
@@ -110,7 +114,8 @@ impl Paired {
         }
     }
 
-    fn merge(&mut self, other: &Paired) {
+    /// Adds `other`'s trials; every aggregate is an integer, so the order does not matter.
+    pub fn merge(&mut self, other: &Paired) {
         for (a, b) in self.tallies.iter_mut().zip(&other.tallies) {
             a.merge(b);
         }
@@ -150,11 +155,23 @@ pub fn run_paired<M: Model>(
     streams: Streams,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Paired {
+    run_paired_range(models, cfg.seed, 0..cfg.trials, streams, progress)
+}
+
+/// [`run_paired`] over the trial indices `trials` only (one shard of the run with `seed`).
+pub fn run_paired_range<M: Model>(
+    models: &[&M],
+    seed: u64,
+    trials: Range<u64>,
+    streams: Streams,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Paired {
     assert!(!models.is_empty(), "at least one model");
     let mut total = Paired::new(models);
     let template = Paired::new(models);
     in_chunks(
-        cfg,
+        seed,
+        trials,
         || {
             let records: Vec<TrialRecord> = models.iter().map(|m| TrialRecord::new(m.layout())).collect();
             let scratch: Vec<M::Scratch> = models.iter().map(|m| m.scratch()).collect();
@@ -167,7 +184,7 @@ pub fn run_paired<M: Model>(
                 let rng = match streams {
                     Streams::Common => rng,
                     Streams::Independent => {
-                        own = TrialRng::new(cfg.seed.wrapping_add(i as u64), rng.trial());
+                        own = TrialRng::new(seed.wrapping_add(i as u64), rng.trial());
                         &own
                     }
                 };

@@ -1,12 +1,22 @@
-//! Aggregates of many trials: integer counts and fixed-bin histograms, so memory does not grow
-//! with the number of trials and merging is exact.
+//! Aggregates of many trials: integer counts, fixed-bin histograms and fixed-point sums, so
+//! memory does not grow with the number of trials and merging is exact: any split of the
+//! trials into parts, merged in any order, gives the same tally.
+
+use serde::{Deserialize, Serialize};
 
 use super::{Layout, Outcome, TermKind, TrialRecord};
 
 /// Bins of the histogram kept for each continuous settlement term.
 pub const TERM_BINS: usize = 1000;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Fractional bits of the fixed-point sums of a continuous term: each value is stored as
+/// round((x - min) / (max - min) * 2^SUM_BITS), an integer in [0, 2^40], so its square is below
+/// 2^80 and 10^12 trials (< 2^40) sum to below 2^120: a `u128` cannot overflow. The
+/// quantisation is at most (max - min) * 2^-41 per value.
+pub const SUM_BITS: u32 = 40;
+const SUM_SCALE: f64 = (1u64 << SUM_BITS) as f64;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     pub trials: u64,
     /// Per round, count of each outcome (indexed by `Outcome::index`).
@@ -22,10 +32,53 @@ pub struct Tally {
     pub ceasefire_options: Vec<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TermTally {
-    Continuous { min: f64, max: f64, bins: Vec<u64>, sum: f64, sum_sq: f64 },
+    /// `sum` and `sum_sq` add the fixed-point values described at [`SUM_BITS`] and their
+    /// squares.
+    Continuous {
+        min: f64,
+        max: f64,
+        bins: Vec<u64>,
+        #[serde(with = "decimal")]
+        sum: u128,
+        #[serde(with = "decimal")]
+        sum_sq: u128,
+    },
     Options(Vec<u64>),
+}
+
+/// 128-bit sums as decimal strings in part files: JSON tools that read numbers as doubles
+/// would round them.
+mod decimal {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(x: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(x)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| D::Error::custom(format!("`{text}` is not a 128-bit unsigned integer")))
+    }
+}
+
+impl TermTally {
+    /// Mean and sample variance of a continuous term over its `n` values (the settlements);
+    /// `None` for an option term or when there is no value.
+    pub fn moments(&self, n: u64) -> Option<(f64, f64)> {
+        match self {
+            TermTally::Continuous { min, max, sum, sum_sq, .. } if n > 0 => {
+                let (nf, s, s2) = (n as f64, *sum as f64, *sum_sq as f64);
+                let width = max - min;
+                let mean = min + width * (s / nf) / SUM_SCALE;
+                let var_fixed = if n > 1 { ((s2 - s * s / nf) / (nf - 1.0)).max(0.0) } else { 0.0 };
+                Some((mean, var_fixed * (width / SUM_SCALE) * (width / SUM_SCALE)))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Tally {
@@ -43,7 +96,7 @@ impl Tally {
                 .iter()
                 .map(|t| match &t.kind {
                     TermKind::Continuous { min, max, .. } => {
-                        TermTally::Continuous { min: *min, max: *max, bins: vec![0; TERM_BINS], sum: 0.0, sum_sq: 0.0 }
+                        TermTally::Continuous { min: *min, max: *max, bins: vec![0; TERM_BINS], sum: 0, sum_sq: 0 }
                     }
                     TermKind::Options(o) => TermTally::Options(vec![0; o.len()]),
                 })
@@ -70,10 +123,13 @@ impl Tally {
             for (term, &x) in self.terms.iter_mut().zip(&r.terms) {
                 match term {
                     TermTally::Continuous { min, max, bins, sum, sum_sq } => {
-                        let pos = ((x - *min) / (*max - *min) * TERM_BINS as f64).floor();
+                        let unit = (x - *min) / (*max - *min);
+                        let pos = (unit * TERM_BINS as f64).floor();
                         bins[(pos.max(0.0) as usize).min(TERM_BINS - 1)] += 1;
-                        *sum += x;
-                        *sum_sq += x * x;
+                        // Terms lie in [min, max] by construction; the clamp only bounds the sums.
+                        let fixed = (unit.clamp(0.0, 1.0) * SUM_SCALE).round() as u128;
+                        *sum += fixed;
+                        *sum_sq += fixed * fixed;
                     }
                     TermTally::Options(counts) => counts[x as usize] += 1,
                 }
@@ -81,8 +137,8 @@ impl Tally {
         }
     }
 
-    /// Adds `other`'s trials. Integer counts merge exactly; the floating-point sums are merged
-    /// by the engine in chunk order, which keeps them identical at any thread count.
+    /// Adds `other`'s trials. Everything is an integer, so merging is exact and the order of
+    /// merging does not matter.
     pub fn merge(&mut self, other: &Tally) {
         self.trials += other.trials;
         for (a, b) in self.outcomes.iter_mut().zip(&other.outcomes) {

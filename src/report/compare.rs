@@ -4,10 +4,9 @@
 use serde::Serialize;
 
 use super::run::estimate_rows;
-use super::{Estimate, Grid, RNG_DESCRIPTION, Summary, ToolInfo, pct};
+use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, pct};
 use crate::engine::paired::{Figure, Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
-use crate::engine::tally::TermTally;
 use crate::engine::{CHUNK, Layout, RunConfig};
 use crate::scenario::LoadedScenario;
 
@@ -82,21 +81,21 @@ pub struct TermDifference {
     pub ci95: Option<[f64; 2]>,
 }
 
-fn mean_var(tally: &TermTally, n: u64) -> Option<(f64, f64)> {
-    match tally {
-        TermTally::Continuous { sum, sum_sq, .. } if n > 0 => {
-            let nf = n as f64;
-            let mean = sum / nf;
-            let var = if n > 1 { ((sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0) } else { 0.0 };
-            Some((mean, var))
-        }
-        _ => None,
-    }
-}
-
 impl CompareReport {
     pub fn new(
         loaded: &[LoadedScenario],
+        layouts: &[&Layout],
+        cfg: RunConfig,
+        streams: Streams,
+        paired: &Paired,
+    ) -> CompareReport {
+        let ids: Vec<ScenarioId> = loaded.iter().map(ScenarioId::of).collect();
+        CompareReport::of(&ids, layouts, cfg, streams, paired)
+    }
+
+    /// The report of a paired run of the scenarios `loaded` (the base first).
+    pub fn of(
+        loaded: &[ScenarioId],
         layouts: &[&Layout],
         cfg: RunConfig,
         streams: Streams,
@@ -150,7 +149,7 @@ impl CompareReport {
             .enumerate()
             .filter(|(_, spec)| matches!(spec.kind, crate::engine::TermKind::Continuous { .. }))
             .map(|(k, spec)| {
-                let base = mean_var(&base_tally.terms[k], base_tally.settled);
+                let base = base_tally.terms[k].moments(base_tally.settled);
                 TermRow {
                     issue: spec.issue.clone(),
                     label: spec.label.clone(),
@@ -159,7 +158,7 @@ impl CompareReport {
                         .map(|v| {
                             let kv = layouts[v].terms.iter().position(|t| t.issue == spec.issue)?;
                             let tally = &paired.tallies[v];
-                            let var = mean_var(&tally.terms[kv], tally.settled);
+                            let var = tally.terms[kv].moments(tally.settled);
                             let diff = match (base, var) {
                                 (Some((mb, vb)), Some((mv, vv))) => {
                                     let se = (vb / base_tally.settled as f64 + vv / tally.settled as f64).sqrt();
@@ -189,10 +188,10 @@ impl CompareReport {
             scenarios: loaded
                 .iter()
                 .map(|l| ScenarioInfo {
-                    file: l.file.display().to_string(),
-                    title: l.title().to_string(),
-                    rationale: l.variants.first().map(|(_, v)| v.rationale.clone()),
-                    digest: format!("sha256:{}", l.digest),
+                    file: l.file.clone(),
+                    title: l.title.clone(),
+                    rationale: l.rationale.clone(),
+                    digest: l.digest.clone(),
                 })
                 .collect(),
             rounds,

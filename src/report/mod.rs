@@ -15,9 +15,10 @@ mod trace;
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::stats::{Z95, standard_error, wilson};
+use crate::scenario::LoadedScenario;
 
 pub use compare::{CompareReport, FigureRow};
 pub use run::{RunReport, TermReport};
@@ -46,6 +47,32 @@ pub struct ToolInfo {
 impl ToolInfo {
     pub fn current() -> ToolInfo {
         ToolInfo { version: env!("CARGO_PKG_VERSION").into(), layout: LAYOUT_VERSION, model: "mediated_nash".into() }
+    }
+}
+
+/// What the reports show of a scenario they ran; a part file of a sharded run carries it, so
+/// `sim merge` renders exactly what `sim run` would.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioId {
+    /// The file as named on the command line.
+    pub file: String,
+    pub title: String,
+    pub as_of: String,
+    /// `sha256:` and the hex digest (see `LoadedScenario::digest`).
+    pub digest: String,
+    /// The outermost variant's rationale, for a variant.
+    pub rationale: Option<String>,
+}
+
+impl ScenarioId {
+    pub fn of(loaded: &LoadedScenario) -> ScenarioId {
+        ScenarioId {
+            file: loaded.file.display().to_string(),
+            title: loaded.title().to_string(),
+            as_of: loaded.scenario.meta.as_of.clone(),
+            digest: format!("sha256:{}", loaded.digest),
+            rationale: loaded.variants.first().map(|(_, v)| v.rationale.clone()),
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Estimate, Grid, QUANTILES, RNG_DESCRIPTION, Summary, ToolInfo, half_width, pct};
+use super::{Estimate, Grid, QUANTILES, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, half_width, pct};
+use crate::engine::precision::Stopping;
 use crate::engine::stats::histogram_quantile;
 use crate::engine::tally::TermTally;
 use crate::engine::{CHUNK, Layout, Outcome, RunConfig, Tally, TermKind};
@@ -30,6 +31,9 @@ pub struct RunInfo {
     pub trials: u64,
     pub rng: String,
     pub chunk: u64,
+    /// With `--precision`: the stopping rule and where it stopped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<Stopping>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +134,18 @@ pub struct CeasefireReport {
 
 impl RunReport {
     pub fn new(loaded: &LoadedScenario, cfg: RunConfig, layout: &Layout, tally: &Tally) -> RunReport {
+        RunReport::of(&ScenarioId::of(loaded), cfg, layout, tally, None)
+    }
+
+    /// The report of `tally`, the trials of the scenario `id` (all of them, or those a
+    /// precision target stopped at).
+    pub fn of(
+        id: &ScenarioId,
+        cfg: RunConfig,
+        layout: &Layout,
+        tally: &Tally,
+        precision: Option<Stopping>,
+    ) -> RunReport {
         let n = tally.trials;
         let rounds = layout
             .rounds
@@ -162,7 +178,7 @@ impl RunReport {
             .iter()
             .zip(&tally.terms)
             .map(|(spec, term)| match (&spec.kind, term) {
-                (TermKind::Continuous { unit, .. }, TermTally::Continuous { min, max, bins, sum, .. }) => {
+                (TermKind::Continuous { unit, .. }, TermTally::Continuous { min, max, bins, .. }) => {
                     let q = |p| histogram_quantile(bins, *min, *max, p);
                     TermReport::Continuous {
                         issue: spec.issue.clone(),
@@ -170,7 +186,7 @@ impl RunReport {
                         unit: unit.clone(),
                         min: *min,
                         max: *max,
-                        mean: (settled > 0).then(|| sum / settled as f64),
+                        mean: term.moments(settled).map(|(mean, _)| mean),
                         quantiles: q(0.5).map(|_| Quantiles {
                             p05: q(QUANTILES[0].1).unwrap_or(f64::NAN),
                             p25: q(QUANTILES[1].1).unwrap_or(f64::NAN),
@@ -192,14 +208,15 @@ impl RunReport {
         RunReport {
             sim: ToolInfo::current(),
             run: RunInfo {
-                scenario: loaded.file.display().to_string(),
-                title: loaded.title().to_string(),
-                as_of: loaded.scenario.meta.as_of.clone(),
-                digest: format!("sha256:{}", loaded.digest),
+                scenario: id.file.clone(),
+                title: id.title.clone(),
+                as_of: id.as_of.clone(),
+                digest: id.digest.clone(),
                 seed: cfg.seed,
                 trials: n,
                 rng: RNG_DESCRIPTION.into(),
                 chunk: CHUNK,
+                precision,
             },
             rounds,
             settlement: SettlementReport {
@@ -337,7 +354,7 @@ pub(crate) fn estimate_rows(rows: &mut Vec<Vec<String>>, key: &[&str], e: &Estim
 impl Summary for RunReport {
     fn heading(&self) -> Vec<String> {
         let run = &self.run;
-        vec![
+        let mut lines = vec![
             format!("{} (as of {})", run.title, run.as_of),
             format!(
                 "{} trials, seed {}, scenario {} ({}), sim {}",
@@ -347,7 +364,11 @@ impl Summary for RunReport {
                 &run.digest[..run.digest.len().min(19)],
                 self.sim.version
             ),
-        ]
+        ];
+        if let Some(p) = &run.precision {
+            lines.push(p.sentence(run.trials));
+        }
+        lines
     }
 
     fn grids(&self) -> Vec<Grid> {
@@ -356,6 +377,11 @@ impl Summary for RunReport {
 
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
         let mut rows = Vec::new();
+        if let Some(p) = &self.run.precision {
+            for (stat, value) in p.figures(self.run.trials) {
+                rows.push(vec!["precision".into(), String::new(), "rule".into(), stat.into(), value]);
+            }
+        }
         for r in &self.rounds {
             for o in Outcome::ALL {
                 estimate_rows(&mut rows, &["outcome", &r.id, o.key()], r.outcomes.get(o));

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::run::estimate_rows;
-use super::{Estimate, Grid, RNG_DESCRIPTION, Summary, ToolInfo, half_width, pct};
+use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, half_width, pct};
 use crate::engine::paired::Figure;
 use crate::engine::{CHUNK, RunConfig};
 use crate::scenario::LoadedScenario;
@@ -33,10 +33,14 @@ pub struct StudyRun {
 
 impl StudyRun {
     pub fn new(loaded: &LoadedScenario, cfg: RunConfig) -> StudyRun {
+        StudyRun::of(&ScenarioId::of(loaded), cfg)
+    }
+
+    pub fn of(id: &ScenarioId, cfg: RunConfig) -> StudyRun {
         StudyRun {
-            scenario: loaded.file.display().to_string(),
-            title: loaded.title().to_string(),
-            digest: format!("sha256:{}", loaded.digest),
+            scenario: id.file.clone(),
+            title: id.title.clone(),
+            digest: id.digest.clone(),
             seed: cfg.seed,
             trials: cfg.trials,
             rng: RNG_DESCRIPTION.into(),
@@ -77,9 +81,13 @@ fn figures(point: &Point, t: usize) -> Vec<FigureEstimate> {
 
 impl SweepReport {
     pub fn new(loaded: &LoadedScenario, axes: &[Axis], cfg: RunConfig, points: &[Point]) -> SweepReport {
+        SweepReport::of(&ScenarioId::of(loaded), axes, cfg, points)
+    }
+
+    pub fn of(id: &ScenarioId, axes: &[Axis], cfg: RunConfig, points: &[Point]) -> SweepReport {
         SweepReport {
             sim: ToolInfo::current(),
-            run: StudyRun::new(loaded, cfg),
+            run: StudyRun::of(id, cfg),
             parameters: axes.to_vec(),
             points: points
                 .iter()

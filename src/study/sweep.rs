@@ -1,5 +1,8 @@
 //! `sim sweep`: headline figures over a grid of values of one or two scenario parameters.
 
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::engine::{self, Model, RunConfig, Tally};
@@ -9,7 +12,7 @@ use crate::scenario::{LoadedScenario, ScenarioError};
 pub const MAX_POINTS: usize = 10_000;
 
 /// One swept parameter: a JSON Pointer into the scenario and the values it takes.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Axis {
     pub pointer: String,
     pub values: Vec<Value>,
@@ -40,7 +43,7 @@ impl Axis {
 }
 
 /// One grid point and its tally.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Point {
     pub values: Vec<Value>,
     pub layout: engine::Layout,
@@ -52,6 +55,17 @@ pub fn sweep(
     loaded: &LoadedScenario,
     axes: &[Axis],
     cfg: RunConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Point>, ScenarioError> {
+    sweep_range(loaded, axes, cfg.seed, 0..cfg.trials, progress)
+}
+
+/// [`sweep`] over the trial indices `trials` only (one shard): every point runs those trials.
+pub fn sweep_range(
+    loaded: &LoadedScenario,
+    axes: &[Axis],
+    seed: u64,
+    trials: Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Point>, ScenarioError> {
     let count: usize = axes.iter().map(|a| a.values.len()).product();
@@ -80,8 +94,8 @@ pub fn sweep(
     let mut points = Vec::with_capacity(count);
     let mut done = 0;
     for (values, model) in models {
-        let tally = engine::run(&model, cfg, &|n| progress(done + n));
-        done += cfg.trials;
+        let tally = engine::run_range(&model, seed, trials.clone(), &|n| progress(done + n));
+        done += trials.end - trials.start;
         points.push(Point { values, layout: model.layout().clone(), tally });
     }
     Ok(points)

@@ -11,6 +11,8 @@
 //! - `engine`: the engine runs a model defined here (a war of attrition).
 //! - `bad_input`: every kind of invalid input gives exit code 2 and one clear line.
 //! - `cli`: `validate`, `schema` and a snapshot of the JSON report.
+//! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
+//!   complete run; `--precision` stops at the same trial count at any thread count.
 //!
 //! Dependencies are optimized even in debug builds (Cargo.toml), so the statistical tests run
 //! at full trial counts under a plain `cargo test`.
@@ -24,5 +26,6 @@ mod determinism;
 mod engine;
 mod oracles;
 mod properties;
+mod shards;
 mod statistics;
 mod variants;

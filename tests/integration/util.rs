@@ -438,6 +438,20 @@ pub struct RunInfo {
     pub seed: u64,
     pub trials: u64,
     pub digest: String,
+    /// Present with `--precision`.
+    #[serde(default)]
+    pub precision: Option<Stopping>,
+}
+
+/// The stopping rule of a `--precision` run.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Stopping {
+    pub rule: String,
+    pub half_width: f64,
+    pub batch: u64,
+    pub max_trials: u64,
+    pub widest_half_width: f64,
+    pub met: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
