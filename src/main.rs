@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sim::RunConfig;
 use sim::engine::paired::{Figure, Streams};
 use sim::report::{Format, SensitivityReport, SourcesReport, Summary, SweepReport, TraceReport};
+use sim::scenario::validate::limits;
 use sim::scenario::{self, ScenarioError};
 
 /// Seeded, reproducible Monte Carlo estimates of negotiation outcomes.
@@ -124,7 +125,7 @@ struct ReportArgs {
     #[arg(long, short = 'o')]
     output: PathBuf,
     /// Trials of the main run [default: the scenario's `run.trials`].
-    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=limits::TRIALS))]
     trials: Option<u64>,
     /// Seed [default: the scenario's `run.seed`].
     #[arg(long, short = 's')]
@@ -194,7 +195,7 @@ fn parse_quantile(s: &str) -> Result<f64, String> {
 #[derive(Debug, clap::Args)]
 struct CommonArgs {
     /// Number of trials [default: the (base) scenario's `run.trials`].
-    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=limits::TRIALS))]
     trials: Option<u64>,
     /// Seed of the random streams [default: the (base) scenario's `run.seed`].
     #[arg(long, short = 's')]
