@@ -346,3 +346,33 @@ fn a_scenario_over_the_limits() {
         &["204 rounds; at most 200"],
     );
 }
+
+/// A device has no length to check beforehand; reading stops one byte past the limit instead of
+/// filling memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_device() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_rejected(dir.path(), Path::new("/dev/zero"), Expect { path: None, words: &["limited to 8388608"] });
+}
+
+/// A scenario's own trial count is bounded like `--trials`, or a run could never end.
+#[test]
+fn a_trial_count_in_the_scenario_over_the_limit() {
+    rejects(
+        |v| set(v, "run.trials", json!(1_000_000_000_000_000_000u64)),
+        "run.trials",
+        &["1000000000000000000 trials; at most 1000000000000"],
+    );
+}
+
+/// Text from the file echoed in a message keeps it on one line and in reading order (found by
+/// the mutation suite: an id with a line break).
+#[test]
+fn control_characters_in_an_id_are_escaped() {
+    rejects(
+        |v| set(v, "rounds[0].mediators[0]", json!("line\nbreak\u{202E}")),
+        "rounds[0].mediators[0]",
+        &["unknown mediator `line\\nbreak\\u{202e}`"],
+    );
+}
