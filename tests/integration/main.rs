@@ -22,6 +22,7 @@ mod cli;
 mod commands;
 mod determinism;
 mod engine;
+mod mutation;
 mod oracles;
 mod properties;
 mod statistics;
