@@ -376,3 +376,17 @@ fn control_characters_in_an_id_are_escaped() {
         &["unknown mediator `line\\nbreak\\u{202e}`"],
     );
 }
+
+/// Found by `cargo fuzz` (fuzz/, docs/ROBUSTNESS.md): an unknown key written with `\n` escapes,
+/// then bytes that are not JSON. Read as a scenario (the fuzz target's path), the unknown key
+/// came first and its message spread over several lines; `sim` reads the whole JSON first and
+/// reports the syntax error.
+#[test]
+fn fuzz_an_unknown_key_with_escaped_line_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::util::root().join("tests/data/fuzz-unknown-key-with-escapes.json");
+    let bytes = std::fs::read(&file).unwrap();
+    let message = sim::scenario::parse(&file, &bytes).expect_err("not a scenario").to_string();
+    assert!(message.contains("unknown field") && !message.contains('\n'), "{message}");
+    assert_rejected(dir.path(), &file, Expect { path: None, words: &["invalid JSON", "control character"] });
+}
