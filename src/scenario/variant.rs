@@ -117,7 +117,12 @@ fn resolve_contents(file: &Path, bytes: Vec<u8>, seen: &mut Vec<PathBuf>) -> Res
         return Err(invalid(file, "base", format!("variants form a cycle: {}", cycle.join(" -> "))));
     }
     if seen.len() >= MAX_CHAIN {
-        return Err(invalid(file, "base", format!("more than {MAX_CHAIN} variants stacked on one another")));
+        let chain: Vec<String> = seen.iter().chain(std::iter::once(&here)).map(|p| p.display().to_string()).collect();
+        return Err(invalid(
+            file,
+            "base",
+            format!("more than {MAX_CHAIN} variants stacked on one another: {}", chain.join(" -> ")),
+        ));
     }
     seen.push(here);
     let base = file.parent().unwrap_or(Path::new(".")).join(&variant.base);
