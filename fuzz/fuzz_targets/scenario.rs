@@ -8,6 +8,7 @@ mod common;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
+use sim::scenario::ScenarioError;
 
 fuzz_target!(|bytes: &[u8]| {
     let file = Path::new("fuzz.json");
@@ -16,8 +17,9 @@ fuzz_target!(|bytes: &[u8]| {
         Err(e) => return common::check_message(&e),
     };
     if let Err(v) = sim::scenario::validate::validate(&scenario, None) {
-        assert!(!v.path.is_empty() && !v.message.is_empty() && !v.message.contains('\n'), "{v:?}");
-        return;
+        // As `load` reports it.
+        let err = ScenarioError::Invalid { file: file.to_path_buf(), path: v.path, message: v.message };
+        return common::check_message(&err);
     }
     common::run_trials(&scenario);
 });
