@@ -3,6 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sim::RunConfig;
 use sim::engine::paired::{Figure, Streams};
 use sim::report::{Format, SensitivityReport, SourcesReport, Summary, SweepReport, TraceReport};
+use sim::scenario::validate::limits;
 use sim::scenario::{self, ScenarioError};
 
 /// Seeded, reproducible Monte Carlo estimates of negotiation outcomes.
@@ -185,7 +187,7 @@ struct ReportArgs {
     #[arg(long, short = 'o')]
     output: PathBuf,
     /// Trials of the main run [default: the scenario's `run.trials`].
-    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=limits::TRIALS))]
     trials: Option<u64>,
     /// Seed [default: the scenario's `run.seed`].
     #[arg(long, short = 's')]
@@ -257,7 +259,7 @@ fn parse_quantile(s: &str) -> Result<f64, String> {
 #[derive(Debug, clap::Args)]
 struct CommonArgs {
     /// Number of trials [default: the (base) scenario's `run.trials`].
-    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u64).range(1..=limits::TRIALS))]
     trials: Option<u64>,
     /// Seed of the random streams [default: the (base) scenario's `run.seed`].
     #[arg(long, short = 's')]
@@ -360,6 +362,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    ctrlc::set_handler(interrupted).context("cannot install the Ctrl-C handler")?;
     match cli.command {
         Command::Run(args) => run_scenario(args),
         Command::Compare(args) => compare(args),
@@ -606,6 +609,24 @@ fn usage(message: &str) -> anyhow::Error {
     anyhow::Error::new(UsageError(message.to_string()))
 }
 
+/// Held while an output file is written and renamed into place, so that Ctrl-C lands either
+/// before (nothing written) or after (the file complete), never in between.
+static WRITING: Mutex<()> = Mutex::new(());
+
+/// The progress bar on screen, if any, for Ctrl-C to clear.
+static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Ctrl-C: stop at once with exit code 130 (128 + SIGINT, as shells report it), leaving
+/// earlier outputs untouched and no temporary file behind.
+fn interrupted() {
+    let _writing = WRITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(bar) = BAR.lock().ok().and_then(|mut b| b.take()) {
+        bar.finish_and_clear();
+    }
+    eprintln!("sim: interrupted");
+    std::process::exit(130);
+}
+
 /// A progress bar on stderr that appears only if enabled and the work has already taken half a
 /// second, so quick runs and pipes stay silent.
 struct Progress {
@@ -634,12 +655,18 @@ impl Progress {
         if !self.shown.load(Ordering::Relaxed) && self.start.elapsed() > Duration::from_millis(500) {
             self.shown.store(true, Ordering::Relaxed);
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            if let Ok(mut shown) = BAR.lock() {
+                *shown = Some(self.bar.clone());
+            }
         }
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
+        if let Ok(mut shown) = BAR.lock() {
+            shown.take();
+        }
         self.bar.finish_and_clear();
     }
 }
@@ -647,6 +674,7 @@ impl Drop for Progress {
 /// Writes to a temporary file beside `path` and renames it into place, so a failed or
 /// interrupted run never leaves a partial file.
 fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    let _writing = WRITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

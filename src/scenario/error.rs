@@ -6,13 +6,13 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ScenarioError {
-    #[error("{}: cannot read: {cause}", file.display())]
+    #[error("{}: cannot read: {cause}", shown(&file.display().to_string()))]
     Io { file: PathBuf, cause: std::io::Error },
-    #[error("{}: invalid JSON at line {line}, column {column}: {message}", file.display())]
+    #[error("{}: invalid JSON at line {line}, column {column}: {}", shown(&file.display().to_string()), shown(message))]
     Syntax { file: PathBuf, line: usize, column: usize, message: String },
-    #[error("{}: at {path} (line {line}, column {column}): {message}", file.display())]
+    #[error("{}: at {} (line {line}, column {column}): {}", shown(&file.display().to_string()), shown(path), shown(message))]
     Shape { file: PathBuf, path: String, line: usize, column: usize, message: String },
-    #[error("{}: at {path}: {message}", file.display())]
+    #[error("{}: at {}: {}", shown(&file.display().to_string()), shown(path), shown(message))]
     Invalid { file: PathBuf, path: String, message: String },
 }
 
@@ -48,6 +48,19 @@ impl ScenarioError {
             _ => None,
         }
     }
+}
+
+/// Text from the file (an id, a field name) is echoed in messages: control characters, which
+/// would break the one-line message, and bidirectional overrides, which would reorder it on
+/// screen, are shown escaped (`\n`, `\u{202e}`).
+fn shown(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if hidden(c) { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// serde_json appends " at line L column C"; the variants print the position themselves.

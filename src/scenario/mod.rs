@@ -43,7 +43,16 @@ impl LoadedScenario {
 /// Reads a scenario or variant file, resolves and patches its bases, parses, validates, and
 /// checks every citation against the evidence folder.
 pub fn load(file: &Path) -> Result<LoadedScenario, ScenarioError> {
-    let resolved = variant::resolve(file)?;
+    load_resolved(file, variant::resolve(file)?)
+}
+
+/// As [`load`], for a scenario or variant whose contents are `bytes`: `file` names it in
+/// messages, and its folder is where a variant's base and the evidence folder are looked for.
+pub fn load_bytes(file: &Path, bytes: Vec<u8>) -> Result<LoadedScenario, ScenarioError> {
+    load_resolved(file, variant::resolve_bytes(file, bytes)?)
+}
+
+fn load_resolved(file: &Path, resolved: variant::Resolved) -> Result<LoadedScenario, ScenarioError> {
     let (scenario, digest) = match &resolved.plain_bytes {
         Some(bytes) => (parse(file, bytes)?, sha256_hex(bytes)),
         None => {

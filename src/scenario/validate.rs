@@ -29,6 +29,8 @@ pub mod limits {
     pub const MEDIATORS: usize = 32;
     pub const ROUNDS: usize = 200;
     pub const EVENTS: usize = 200;
+    /// Trials of one run, from `run.trials` or `--trials`.
+    pub const TRIALS: u64 = 1_000_000_000_000;
 }
 
 fn at_most(path: &str, n: usize, max: usize, what: &str) -> Check {
@@ -124,6 +126,9 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     }
     if s.run.trials == 0 {
         fail("run.trials", "at least one trial is needed")?;
+    }
+    if s.run.trials > limits::TRIALS {
+        fail("run.trials", format!("{} trials; at most {} are allowed", s.run.trials, limits::TRIALS))?;
     }
     at_most("issues", s.issues.len(), limits::ISSUES, "issues")?;
     at_most("mediators", s.mediators.len(), limits::MEDIATORS, "mediators")?;

@@ -1,6 +1,7 @@
 //! Scenario variants: a file that names a base scenario and states only what differs, as a JSON
 //! Merge Patch (RFC 7396), a JSON Patch (RFC 6902), or both (merge patch first).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -46,23 +47,24 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 fn read(file: &Path) -> Result<Vec<u8>, ScenarioError> {
     let io = |e| ScenarioError::Io { file: file.to_path_buf(), cause: e };
+    let too_large = |size: String| {
+        io(std::io::Error::other(format!("the file has {size} bytes; scenario files are limited to {MAX_FILE_BYTES}")))
+    };
     let meta = std::fs::metadata(file).map_err(io)?;
-    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
-        return Err(ScenarioError::Io {
-            file: file.to_path_buf(),
-            cause: std::io::Error::other(format!(
-                "the file has {} bytes; scenario files are limited to {MAX_FILE_BYTES}",
-                meta.len()
-            )),
-        });
-    }
     if meta.is_dir() {
-        return Err(ScenarioError::Io {
-            file: file.to_path_buf(),
-            cause: std::io::Error::other("it is a directory, not a scenario file"),
-        });
+        return Err(io(std::io::Error::other("it is a directory, not a scenario file")));
     }
-    std::fs::read(file).map_err(io)
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len().to_string()));
+    }
+    // Devices and pipes (`/dev/zero`, `<(…)`) have no length to check beforehand: read at most
+    // one byte past the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(file).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)).map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(format!("more than {MAX_FILE_BYTES}")));
+    }
+    Ok(bytes)
 }
 
 fn invalid(file: &Path, path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
@@ -74,8 +76,18 @@ pub fn resolve(file: &Path) -> Result<Resolved, ScenarioError> {
     resolve_chain(file, &mut Vec::new())
 }
 
+/// As [`resolve`], for a file whose contents are `bytes`: `file` names it in messages, and its
+/// folder is where a variant's base is looked for.
+pub fn resolve_bytes(file: &Path, bytes: Vec<u8>) -> Result<Resolved, ScenarioError> {
+    resolve_contents(file, bytes, &mut Vec::new())
+}
+
 fn resolve_chain(file: &Path, seen: &mut Vec<PathBuf>) -> Result<Resolved, ScenarioError> {
     let bytes = read(file)?;
+    resolve_contents(file, bytes, seen)
+}
+
+fn resolve_contents(file: &Path, bytes: Vec<u8>, seen: &mut Vec<PathBuf>) -> Result<Resolved, ScenarioError> {
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     let value: serde_json::Value =
         serde_path_to_error::deserialize(&mut *de).map_err(|e| ScenarioError::from_json(file.to_path_buf(), e))?;
@@ -95,14 +107,22 @@ fn resolve_chain(file: &Path, seen: &mut Vec<PathBuf>) -> Result<Resolved, Scena
     if variant.merge_patch.is_none() && variant.json_patch.is_none() {
         return Err(invalid(file, "(top level)", "a variant needs `merge_patch` or `json_patch`"));
     }
-    let here = std::fs::canonicalize(file).map_err(|e| ScenarioError::Io { file: file.to_path_buf(), cause: e })?;
+    // Contents given as bytes (`resolve_bytes`) need not exist on disk under their name.
+    let here = std::fs::canonicalize(file)
+        .or_else(|_| std::path::absolute(file))
+        .map_err(|e| ScenarioError::Io { file: file.to_path_buf(), cause: e })?;
     if let Some(start) = seen.iter().position(|p| p == &here) {
         let cycle: Vec<String> =
             seen[start..].iter().chain(std::iter::once(&here)).map(|p| p.display().to_string()).collect();
         return Err(invalid(file, "base", format!("variants form a cycle: {}", cycle.join(" -> "))));
     }
     if seen.len() >= MAX_CHAIN {
-        return Err(invalid(file, "base", format!("more than {MAX_CHAIN} variants stacked on one another")));
+        let chain: Vec<String> = seen.iter().chain(std::iter::once(&here)).map(|p| p.display().to_string()).collect();
+        return Err(invalid(
+            file,
+            "base",
+            format!("more than {MAX_CHAIN} variants stacked on one another: {}", chain.join(" -> ")),
+        ));
     }
     seen.push(here);
     let base = file.parent().unwrap_or(Path::new(".")).join(&variant.base);

@@ -3,6 +3,7 @@
 //! nothing on stdout, and no output file.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -21,6 +22,7 @@ struct Expect<'a> {
 fn assert_rejected(dir: &Path, file: &Path, expect: Expect) -> String {
     let before = listing(dir);
     let out_file = dir.join("out.json");
+    let start = Instant::now();
     let run = sim_output([
         "run".as_ref(),
         file.as_os_str(),
@@ -32,6 +34,8 @@ fn assert_rejected(dir: &Path, file: &Path, expect: Expect) -> String {
         out_file.as_os_str(),
     ]);
     let validate = sim_output(["validate".as_ref(), file.as_os_str()]);
+    let elapsed = start.elapsed();
+    assert!(elapsed < 2 * PROMPT, "`sim run` and `sim validate` on {} took {elapsed:?}", file.display());
     let mut lines = Vec::new();
     for (cmd, out) in [("run", &run), ("validate", &validate)] {
         let stderr = stderr_of(out);
@@ -322,8 +326,22 @@ fn a_truncated_normal_with_no_mass() {
     );
 }
 
+/// Appends copies of the first element of the array at `list`, with fresh ids, until it has
+/// `n` elements.
+fn grow(v: &mut Value, list: &str, n: usize) {
+    let items = at(v, list).as_array_mut().expect("an array");
+    let first = items[0].clone();
+    for i in items.len()..n {
+        let mut copy = first.clone();
+        copy["id"] = json!(format!("extra{i}"));
+        items.push(copy);
+    }
+}
+
+/// One case per limit of docs/SCENARIO.md that a scenario file can break, each just over it.
 #[test]
-fn a_scenario_over_the_limits() {
+fn a_scenario_over_each_limit() {
+    rejects(|v| grow(v, "issues", 33), "issues", &["33 issues; at most 32"]);
     rejects(
         |v| {
             let options: Vec<Value> = (0..65).map(|i| json!(format!("option {i}"))).collect();
@@ -334,15 +352,175 @@ fn a_scenario_over_the_limits() {
     );
     rejects(
         |v| {
-            let rounds = at(v, "rounds").as_array_mut().expect("rounds");
-            let first = rounds[0].clone();
-            for i in 0..200 {
-                let mut r = first.clone();
-                r["id"] = json!(format!("extra{i}"));
-                rounds.push(r);
+            // 4 × 50 × 50 × 50 orderings of the settlement options: each issue is within limits.
+            for i in 0..3 {
+                let options: Vec<Value> = (0..50).map(|j| json!(format!("option {j}"))).collect();
+                let issue =
+                    json!({ "id": format!("extra{i}"), "label": "x", "track": "settlement", "options": options });
+                at(v, "issues").as_array_mut().expect("issues").push(issue);
             }
         },
-        "rounds",
-        &["204 rounds; at most 200"],
+        "issues",
+        &["500000 combinations of ordered settlement options; at most 100000"],
     );
+    rejects(
+        |v| {
+            let third = at(v, "parties[0]").clone();
+            at(v, "parties").as_array_mut().expect("parties").push(third);
+        },
+        "parties",
+        &["exactly two", "(got 3)"],
+    );
+    rejects(|v| grow(v, "mediators", 33), "mediators", &["33 mediators; at most 32"]);
+    rejects(|v| grow(v, "rounds", 201), "rounds", &["201 rounds; at most 200"]);
+    rejects(|v| grow(v, "events", 201), "events", &["201 events; at most 200"]);
+    rejects(|v| set(v, "run.trials", json!(1_000_000_000_001u64)), "run.trials", &["at most 1000000000000"]);
+}
+
+/// Variants stacked nine deep on the bundled scenario: one more than allowed.
+#[test]
+fn a_variant_chain_over_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut base = crate::util::root().join(crate::util::SUMMIT).display().to_string();
+    for i in 0..=9 {
+        let name = format!("v{i}.json");
+        let variant = json!({ "base": base, "title": format!("v{i}"), "rationale": "r", "merge_patch": { "run": { "seed": i } } });
+        std::fs::write(dir.path().join(&name), variant.to_string()).unwrap();
+        base = name;
+    }
+    let ok = sim_output(["validate".as_ref(), dir.path().join("v7.json").as_os_str()]);
+    assert_eq!(ok.status.code(), Some(0), "eight variants are allowed: {}", stderr_of(&ok));
+    assert_rejected(
+        dir.path(),
+        &dir.path().join("v8.json"),
+        Expect { path: Some("base"), words: &["more than 8 variants"] },
+    );
+}
+
+/// A command-line failure: exit code 2 within a few seconds, nothing on stdout, one line on
+/// stderr that says `words`; returns the line.
+fn assert_refused(args: &[&str], words: &[&str]) -> String {
+    let start = Instant::now();
+    let out = sim_output(args);
+    let elapsed = start.elapsed();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "sim {args:?}: {stderr}");
+    assert!(elapsed < PROMPT, "sim {args:?} took {elapsed:?}");
+    assert!(out.stdout.is_empty(), "sim {args:?} printed to stdout");
+    let first = stderr.lines().next().unwrap_or_default();
+    for w in words {
+        assert!(first.contains(w), "sim {args:?}: no `{w}` in {stderr}");
+    }
+    first.to_string()
+}
+
+/// Refusals are immediate (a second in a release build); debug builds and a loaded machine
+/// get some slack.
+const PROMPT: Duration = Duration::from_secs(5);
+
+#[test]
+fn trial_counts_and_sweep_grids_over_the_limit() {
+    let line = assert_refused(&["run", crate::util::SUMMIT, "--trials", "1000000000000000000"], &["--trials"]);
+    assert!(line.starts_with("error:") && line.contains("1000000000000000000"), "{line}");
+    let values: Vec<String> = (0..101).map(|i| format!("{}", i as f64 / 1000.0)).collect();
+    let set = format!("/parties/0/cost_of_war={}", values.join(","));
+    let line = assert_refused(
+        &["sweep", crate::util::SUMMIT, "--set", &set, "--set", &set.replace("/0/", "/1/")],
+        &["at --set", "10201 points; at most 10000"],
+    );
+    assert!(line.starts_with("sim: error:"), "{line}");
+}
+
+#[test]
+fn sensitivity_arguments_that_do_not_fit() {
+    let low_high = assert_refused(
+        &["sensitivity", crate::util::SUMMIT, "--low", "0.9", "--high", "0.1"],
+        &["--low must be below --high"],
+    );
+    let round =
+        assert_refused(&["sensitivity", crate::util::SUMMIT, "--round", "nope"], &["no round `nope`", "(rounds: "]);
+    for line in [low_high, round] {
+        assert!(line.starts_with("sim: error:"), "{line}");
+    }
+}
+
+/// Checked by size before a byte is read.
+#[test]
+fn a_hundred_megabyte_json_array_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    let chunk = "1,".repeat(1 << 20);
+    {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+        w.write_all(b"[").unwrap();
+        for _ in 0..50 {
+            w.write_all(chunk.as_bytes()).unwrap();
+        }
+        w.write_all(b"1]").unwrap();
+    }
+    assert!(std::fs::metadata(&file).unwrap().len() > 100_000_000);
+    assert_rejected(
+        dir.path(),
+        &file,
+        Expect { path: None, words: &["the file has 104857603 bytes", "limited to 8388608"] },
+    );
+}
+
+#[test]
+fn json_nested_ten_thousand_deep() {
+    let (dir, file) = write("deep.json", &format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)));
+    assert_rejected(dir.path(), &file, Expect { path: None, words: &["recursion limit exceeded"] });
+}
+
+#[test]
+fn a_binary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("binary.json");
+    std::fs::write(&file, (0..=255u8).rev().cycle().take(100_000).collect::<Vec<u8>>()).unwrap();
+    assert_rejected(dir.path(), &file, Expect { path: None, words: &["invalid JSON at line 1, column 1"] });
+}
+
+/// A device has no length to check beforehand; reading stops one byte past the limit instead of
+/// filling memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_device() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_rejected(dir.path(), Path::new("/dev/zero"), Expect { path: None, words: &["limited to 8388608"] });
+}
+
+/// A scenario's own trial count is bounded like `--trials`, or a run could never end.
+#[test]
+fn a_trial_count_in_the_scenario_over_the_limit() {
+    rejects(
+        |v| set(v, "run.trials", json!(1_000_000_000_000_000_000u64)),
+        "run.trials",
+        &["1000000000000000000 trials; at most 1000000000000"],
+    );
+}
+
+/// Text from the file echoed in a message keeps it on one line and in reading order (found by
+/// the mutation suite: an id with a line break).
+#[test]
+fn control_characters_in_an_id_are_escaped() {
+    rejects(
+        |v| set(v, "rounds[0].mediators[0]", json!("line\nbreak\u{202E}")),
+        "rounds[0].mediators[0]",
+        &["unknown mediator `line\\nbreak\\u{202e}`"],
+    );
+}
+
+/// Found by `cargo fuzz` (fuzz/, docs/ROBUSTNESS.md): an unknown key written with `\n` escapes,
+/// then bytes that are not JSON. Read as a scenario (the fuzz target's path), the unknown key
+/// came first and its message spread over several lines; `sim` reads the whole JSON first and
+/// reports the syntax error.
+#[test]
+fn fuzz_an_unknown_key_with_escaped_line_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::util::root().join("tests/data/fuzz-unknown-key-with-escapes.json");
+    let bytes = std::fs::read(&file).unwrap();
+    let message = sim::scenario::parse(&file, &bytes).expect_err("not a scenario").to_string();
+    assert!(message.contains("unknown field") && !message.contains('\n'), "{message}");
+    assert_rejected(dir.path(), &file, Expect { path: None, words: &["invalid JSON", "control character"] });
 }

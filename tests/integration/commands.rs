@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -122,6 +123,42 @@ fn a_closed_pipe_is_not_an_error() {
     let out = child.wait_with_output().expect("sim ends");
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr_of(&out));
     assert_eq!(stderr_of(&out), "");
+}
+
+/// Ctrl-C (SIGINT) stops a long run within seconds with exit code 130; the output file of an
+/// earlier run is untouched and no temporary file is left beside it.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_promptly_and_leaves_earlier_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out.json");
+    std::fs::write(&path, "an earlier run's output").expect("write");
+    let out = path.to_str().expect("UTF-8 path");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("sim"))
+        .current_dir(root())
+        .args(["run", SUMMIT, "--trials", "1000000000", "-f", "json", "-o", out, "--quiet", "-j", "1"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sim starts");
+    // Long enough for the scenario to load and the trials to start.
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(child.try_wait().expect("sim is waitable").is_none(), "a billion trials take longer than a second");
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(kill.success());
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("sim is waitable") {
+            break status;
+        }
+        assert!(sent.elapsed() < Duration::from_secs(5), "sim did not stop within 5 s of Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("stderr");
+    assert_eq!(status.code(), Some(130), "stderr: {stderr}");
+    assert_eq!(stderr, "sim: interrupted\n");
+    assert_eq!(std::fs::read_to_string(&path).expect("still there"), "an earlier run's output");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1, "no temporary file is left behind");
 }
 
 /// `--output` writes the same bytes as stdout, and replaces an existing file whole.

@@ -9,7 +9,10 @@
 //!   numbers, and the consistency of reports and trial records.
 //! - `statistics`: Monte Carlo error and the Wilson interval.
 //! - `engine`: the engine runs a model defined here (a war of attrition).
-//! - `bad_input`: every kind of invalid input gives exit code 2 and one clear line.
+//! - `bad_input`: every kind of invalid input gives exit code 2 and one clear line, promptly;
+//!   each declared limit; regressions found by the fuzzer (fuzz/).
+//! - `mutation`: randomly damaged scenarios and variants (proptest) give a one-line error or
+//!   a scenario that runs, never a panic.
 //! - `cli`: `validate`, `schema` and a snapshot of the JSON report.
 //! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
 //!   complete run; `--precision` stops at the same trial count at any thread count.
@@ -24,6 +27,7 @@ mod cli;
 mod commands;
 mod determinism;
 mod engine;
+mod mutation;
 mod oracles;
 mod properties;
 mod shards;
