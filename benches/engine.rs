@@ -5,6 +5,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::{Value, json};
 use sim::engine::{self, Model, RunConfig, TrialRecord, TrialRng};
 use sim::model::MediatedNash;
 use sim::scenario;
@@ -53,5 +54,198 @@ fn whole_run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_trial, whole_run);
+/// Trials per measured run in the growth benchmarks: enough that the fixed cost of a run
+/// (thread pool, tallies) is a small share.
+const GROWTH_TRIALS: u64 = 4096;
+
+/// A family of generated scenarios: a name, the sizes to measure, and how to build each.
+type Axis = (&'static str, &'static [usize], fn(&Value, usize) -> Value);
+
+/// How the cost of a trial grows with the size of the scenario: the summit scenario with more
+/// rounds, settlement issues, options on its ordered issue, or mediators. The model is
+/// bilateral, so the number of parties is fixed at two; mediators are the actors that grow.
+fn growth(c: &mut Criterion) {
+    let base = summit_json();
+    let axes: [Axis; 4] = [
+        ("rounds", &[1, 2, 4, 8, 16, 32], with_rounds),
+        ("issues", &[4, 6, 10, 18, 32], with_issues),
+        ("options", &[2, 4, 8, 16, 32], with_options),
+        ("mediators", &[1, 2, 4, 8, 16], with_mediators),
+    ];
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
+    for (axis, sizes, grow) in axes {
+        let mut group = c.benchmark_group(format!("growth/{axis}"));
+        group.sample_size(10).throughput(Throughput::Elements(GROWTH_TRIALS));
+        for &n in sizes {
+            let m = compile(&grow(&base, n), &format!("{axis}-{n}"));
+            group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+                b.iter(|| {
+                    pool.install(|| black_box(engine::run(&m, RunConfig { trials: GROWTH_TRIALS, seed: 1 }, &|_| {})))
+                })
+            });
+        }
+        group.finish();
+    }
+    let m = model("istanbul_summit");
+    let mut group = c.benchmark_group("growth/trials");
+    group.sample_size(10);
+    for trials in [1_000u64, 10_000, 100_000, 1_000_000] {
+        group.throughput(Throughput::Elements(trials));
+        group.bench_with_input(BenchmarkId::from_parameter(trials), &trials, |b, &trials| {
+            b.iter(|| pool.install(|| black_box(engine::run(&m, RunConfig { trials, seed: 1 }, &|_| {}))))
+        });
+    }
+    group.finish();
+}
+
+fn summit_json() -> Value {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/istanbul_summit.json");
+    serde_json::from_slice(&std::fs::read(file).expect("bundled scenario")).expect("bundled scenario is JSON")
+}
+
+/// Validates a generated scenario as `sim run` would (evidence included) and compiles it.
+fn compile(doc: &Value, name: &str) -> MediatedNash {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("generated-{name}.json"));
+    let bytes = serde_json::to_vec(doc).expect("JSON");
+    match scenario::load_bytes(&file, bytes) {
+        Ok(loaded) => MediatedNash::new(&loaded.scenario),
+        Err(e) => panic!("generated scenario {name} is invalid: {e}"),
+    }
+}
+
+/// `n` rounds: the summit's four repeated in turn under new ids, a month apart; events may
+/// fire in any round.
+fn with_rounds(base: &Value, n: usize) -> Value {
+    let mut doc = base.clone();
+    let rounds: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut r = base["rounds"][i % 4].clone();
+            r["id"] = json!(format!("r{i}"));
+            r["months_before"] = json!(1.0);
+            r
+        })
+        .collect();
+    doc["rounds"] = Value::Array(rounds);
+    for ev in doc["events"].as_array_mut().expect("events") {
+        ev.as_object_mut().expect("event").remove("rounds");
+    }
+    doc
+}
+
+/// `n` issues: the summit's four plus copies of the guarantees issue (continuous, settlement
+/// track), with every salience fixed and rescaled to sum to one.
+fn with_issues(base: &Value, n: usize) -> Value {
+    let mut doc = base.clone();
+    let extra = n.saturating_sub(4);
+    let template = base["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .find(|i| i["id"] == "guarantees")
+        .expect("guarantees issue")
+        .clone();
+    let issues = doc["issues"].as_array_mut().expect("issues");
+    issues.truncate(n.min(4));
+    let kept: Vec<String> = issues.iter().map(|i| i["id"].as_str().expect("id").to_owned()).collect();
+    for k in 0..extra {
+        let mut issue = template.clone();
+        issue["id"] = json!(format!("extra{k}"));
+        issues.push(issue);
+    }
+    for (i, party) in doc["parties"].as_array_mut().expect("parties").iter_mut().enumerate() {
+        let positions = party["positions"].as_object_mut().expect("positions");
+        positions.retain(|id, _| kept.contains(id));
+        let total: f64 = positions.values().map(|p| central(&p["salience"])).sum();
+        let share = kept.len() as f64 / (kept.len() + extra) as f64;
+        for p in positions.values_mut() {
+            p["salience"] = fixed(central(&p["salience"]) / total * share);
+        }
+        let mut copy = base["parties"][i]["positions"]["guarantees"].clone();
+        copy["salience"] = fixed(1.0 / (kept.len() + extra) as f64);
+        for k in 0..extra {
+            positions.insert(format!("extra{k}"), copy.clone());
+        }
+    }
+    doc
+}
+
+/// `n` options on the NATO-status issue, every position on it stretched to the new range.
+fn with_options(base: &Value, n: usize) -> Value {
+    let mut doc = base.clone();
+    let old = base["issues"].as_array().expect("issues").iter().find(|i| i["id"] == "alignment").expect("alignment")["options"]
+        .as_array()
+        .expect("options")
+        .len();
+    let stretch = (n - 1) as f64 / (old - 1) as f64;
+    for issue in doc["issues"].as_array_mut().expect("issues") {
+        if issue["id"] == "alignment" {
+            issue["options"] = json!((0..n).map(|o| format!("option {o}")).collect::<Vec<_>>());
+            scale(&mut issue["reversion"], stretch);
+        }
+    }
+    for party in doc["parties"].as_array_mut().expect("parties") {
+        let position = &mut party["positions"]["alignment"];
+        scale(&mut position["ideal"], stretch);
+        scale(&mut position["red_line"], stretch);
+    }
+    doc
+}
+
+/// `n` mediators: Türkiye and copies of it, all at every round.
+fn with_mediators(base: &Value, n: usize) -> Value {
+    let mut doc = base.clone();
+    let template = base["mediators"][0].clone();
+    let mediators: Vec<Value> = (0..n)
+        .map(|j| {
+            let mut m = template.clone();
+            m["id"] = json!(format!("m{j}"));
+            m
+        })
+        .collect();
+    let ids: Vec<Value> = (0..n).map(|j| json!(format!("m{j}"))).collect();
+    doc["mediators"] = Value::Array(mediators);
+    for round in doc["rounds"].as_array_mut().expect("rounds") {
+        round["mediators"] = Value::Array(ids.clone());
+    }
+    doc
+}
+
+/// A parameter's central value as the validator sees it (a fixed value or a distribution's
+/// mean), for the shapes the summit scenario uses.
+fn central(p: &Value) -> f64 {
+    if let Some(v) = p.as_f64() {
+        return v;
+    }
+    if let Some(v) = p["value"].as_f64() {
+        return v;
+    }
+    let get = |k: &str| p[k].as_f64().expect("distribution field");
+    match p["dist"].as_str().expect("dist") {
+        "uniform" => (get("low") + get("high")) / 2.0,
+        "triangular" => (get("low") + get("mode") + get("high")) / 3.0,
+        "beta" => get("mean"),
+        other => panic!("no central value for {other} in the generator"),
+    }
+}
+
+fn fixed(v: f64) -> Value {
+    json!({ "value": v, "sources": ["n1119.visit-announced"], "assumption": "generated for a benchmark" })
+}
+
+/// Multiplies every number of a parameter (value, bounds, mode) by `k`.
+fn scale(p: &mut Value, k: f64) {
+    match p {
+        Value::Number(x) => *p = json!(x.as_f64().expect("number") * k),
+        Value::Object(map) => {
+            for key in ["value", "low", "mode", "high", "mean", "sd"] {
+                if let Some(x) = map.get(key).and_then(Value::as_f64) {
+                    map.insert(key.into(), json!(x * k));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+criterion_group!(benches, one_trial, whole_run, growth);
 criterion_main!(benches);

@@ -85,13 +85,29 @@ impl Stream {
 
     /// The blocks at `counters`, written to `out` in the same order.
     pub fn blocks(&self, counters: &[u64], out: &mut [[u32; BLOCK_WORDS]]) {
+        #[cfg(target_arch = "x86_64")]
+        let wide = std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let wide = false;
+        self.blocks_with(counters, out, wide);
+    }
+
+    /// [`Stream::blocks`], eight at a time with AVX2 if `wide` (the caller checked the
+    /// processor has it), otherwise four at a time.
+    fn blocks_with(&self, counters: &[u64], out: &mut [[u32; BLOCK_WORDS]], wide: bool) {
         assert_eq!(counters.len(), out.len(), "one output block per counter");
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if wide {
             for (cs, os) in counters.chunks(8).zip(out.chunks_mut(8)) {
-                // SAFETY: the processor has AVX2 (checked just above).
-                let x = unsafe { x86::lanes8(self, &padded(cs)) };
-                transpose(&x, os);
+                if let Ok(full) = <&mut [[u32; BLOCK_WORDS]; 8]>::try_from(&mut *os) {
+                    // SAFETY: the caller checked that the processor has AVX2.
+                    unsafe { x86::blocks8(self, &padded(cs), full) };
+                } else {
+                    let mut blocks = [[0; BLOCK_WORDS]; 8];
+                    // SAFETY: as above.
+                    unsafe { x86::blocks8(self, &padded(cs), &mut blocks) };
+                    os.copy_from_slice(&blocks[..cs.len()]);
+                }
             }
             return;
         }
@@ -142,7 +158,7 @@ mod x86 {
         ($name:ident, $feature:literal, $n:literal, $vec:ty, $set1:ident, $add:ident, $xor:ident, $or:ident,
          $shl:ident, $shr:ident, $load:ident) => {
             #[target_feature(enable = $feature)]
-            pub fn $name(stream: &Stream, counters: &[u64; $n]) -> [[u32; $n]; BLOCK_WORDS] {
+            fn $name(stream: &Stream, counters: &[u64; $n]) -> [$vec; BLOCK_WORDS] {
                 let one = stream.input(0);
                 let mut input = [$set1(0); BLOCK_WORDS];
                 for (v, &w) in input.iter_mut().zip(&one) {
@@ -176,18 +192,68 @@ mod x86 {
                 for _ in 0..DOUBLE_ROUNDS {
                     double_round!(quarter);
                 }
-                let mut out = [[0; $n]; BLOCK_WORDS];
-                for ((o, v), i) in out.iter_mut().zip(x).zip(input) {
-                    // SAFETY: the vector and the array have the same size and hold plain integers.
-                    *o = unsafe { std::mem::transmute::<$vec, [u32; $n]>($add(v, i)) };
+                for (v, i) in x.iter_mut().zip(input) {
+                    *v = $add(*v, i);
                 }
-                out
+                x
             }
         };
     }
 
+    /// Four blocks, word-major (`x[word][lane]`).
+    #[target_feature(enable = "sse2")]
+    pub fn lanes4(stream: &Stream, counters: &[u64; 4]) -> [[u32; 4]; BLOCK_WORDS] {
+        let x = vectors4(stream, counters);
+        let mut out = [[0; 4]; BLOCK_WORDS];
+        for (o, v) in out.iter_mut().zip(x) {
+            // SAFETY: the vector and the array have the same size and hold plain integers.
+            *o = unsafe { std::mem::transmute::<__m128i, [u32; 4]>(v) };
+        }
+        out
+    }
+
+    /// Eight blocks, one per lane, into `out`: the word-major vectors are transposed in
+    /// registers, eight words at a time.
+    #[target_feature(enable = "avx2")]
+    pub fn blocks8(stream: &Stream, counters: &[u64; 8], out: &mut [[u32; BLOCK_WORDS]; 8]) {
+        let x = vectors8(stream, counters);
+        for half in 0..2 {
+            let r = &x[half * 8..half * 8 + 8];
+            let t = [
+                _mm256_unpacklo_epi32(r[0], r[1]),
+                _mm256_unpackhi_epi32(r[0], r[1]),
+                _mm256_unpacklo_epi32(r[2], r[3]),
+                _mm256_unpackhi_epi32(r[2], r[3]),
+                _mm256_unpacklo_epi32(r[4], r[5]),
+                _mm256_unpackhi_epi32(r[4], r[5]),
+                _mm256_unpacklo_epi32(r[6], r[7]),
+                _mm256_unpackhi_epi32(r[6], r[7]),
+            ];
+            // u[k] holds lanes k and k + 4 of words 0-3, u[k + 4] the same lanes of words 4-7.
+            let u = [
+                _mm256_unpacklo_epi64(t[0], t[2]),
+                _mm256_unpackhi_epi64(t[0], t[2]),
+                _mm256_unpacklo_epi64(t[1], t[3]),
+                _mm256_unpackhi_epi64(t[1], t[3]),
+                _mm256_unpacklo_epi64(t[4], t[6]),
+                _mm256_unpackhi_epi64(t[4], t[6]),
+                _mm256_unpacklo_epi64(t[5], t[7]),
+                _mm256_unpackhi_epi64(t[5], t[7]),
+            ];
+            for k in 0..4 {
+                let low = _mm256_permute2x128_si256::<0x20>(u[k], u[k + 4]);
+                let high = _mm256_permute2x128_si256::<0x31>(u[k], u[k + 4]);
+                // SAFETY: each store writes 8 words inside one 16-word block.
+                unsafe {
+                    _mm256_storeu_si256(out[k][half * 8..].as_mut_ptr().cast(), low);
+                    _mm256_storeu_si256(out[k + 4][half * 8..].as_mut_ptr().cast(), high);
+                }
+            }
+        }
+    }
+
     lanes!(
-        lanes4,
+        vectors4,
         "sse2",
         4,
         __m128i,
@@ -200,7 +266,7 @@ mod x86 {
         _mm_loadu_si128
     );
     lanes!(
-        lanes8,
+        vectors8,
         "avx2",
         8,
         __m256i,
@@ -233,16 +299,45 @@ mod tests {
         for (i, b) in key.iter_mut().enumerate() {
             *b = (i * 37 + 11) as u8;
         }
-        let counters: Vec<u64> =
-            [0, 1, 2, 7, u64::from(u32::MAX), 1 << 32, (1 << 36) - 1, 0xdead_beef_1234, u64::MAX - 1, 99, 5 << 28]
-                .into();
+        let counters: Vec<u64> = [
+            0,
+            1,
+            2,
+            7,
+            u64::from(u32::MAX),
+            1 << 32,
+            (1 << 36) - 1,
+            0xdead_beef_1234,
+            u64::MAX - 1,
+            99,
+            5 << 28,
+            12,
+            13,
+            14,
+            15,
+            16,
+            17,
+        ]
+        .into();
+        let mut paths = vec![false];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            paths.push(true);
+        }
         for nonce in [0, 3, u64::MAX, 0x0123_4567_89ab_cdef] {
             let stream = Stream::new(&key, nonce);
-            let mut out = vec![[0; BLOCK_WORDS]; counters.len()];
-            stream.blocks(&counters, &mut out);
-            for (&c, got) in counters.iter().zip(&out) {
-                assert_eq!(*got, reference(key, nonce, c), "nonce {nonce}, counter {c}");
-                assert_eq!(stream.block(c), *got);
+            for &wide in &paths {
+                // Every batch size from 1 to all: full and partial batches of 4 and 8.
+                for n in 1..=counters.len() {
+                    let mut out = vec![[0; BLOCK_WORDS]; n];
+                    stream.blocks_with(&counters[..n], &mut out, wide);
+                    for (&c, got) in counters.iter().zip(&out) {
+                        assert_eq!(*got, reference(key, nonce, c), "nonce {nonce}, counter {c}, wide {wide}");
+                    }
+                }
+            }
+            for &c in &counters {
+                assert_eq!(stream.block(c), reference(key, nonce, c));
             }
         }
     }

@@ -435,7 +435,7 @@ impl MediatedNash {
                 *slot = v;
             }
         }
-        let (counters, blocks) = (&mut scratch.work.counters, &mut scratch.work.blocks);
+        let (counters, blocks) = (&mut scratch.work.counters, &mut scratch.work.param_blocks);
         rng.first_blocks(&self.uncertain_sites, counters, blocks);
         for ((&i, &site), &first) in self.uncertain.iter().zip(&self.uncertain_sites).zip(blocks.iter()) {
             scratch.draws[i] = self.params[i].1.sample(&mut rng.site_from(site, first));

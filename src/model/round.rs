@@ -56,9 +56,11 @@ pub struct TrialState {
 #[derive(Debug, Default)]
 pub struct Work {
     pub order: Vec<usize>,
-    /// Block counters and first blocks of a batch of random sites.
+    /// Block counters and first blocks of a batch of random sites: the parameters' sites, then
+    /// each round's (separate buffers, so neither is resized, and zeroed, every trial).
     pub counters: Vec<u64>,
-    pub blocks: Vec<[u32; 16]>,
+    pub param_blocks: Vec<[u32; 16]>,
+    pub round_blocks: Vec<[u32; 16]>,
 }
 
 /// The random sites of the round being played, with their first blocks.
@@ -286,8 +288,8 @@ pub fn run_trial<T: Tracer>(
             record.rounds[t] = RoundRecord { outcome, ceasefire_in_force: false };
             continue;
         }
-        rng.first_blocks(&round.sites, &mut work.counters, &mut work.blocks);
-        let random = RoundRandom { rng, sites: &round.sites, first: &work.blocks };
+        rng.first_blocks(&round.sites, &mut work.counters, &mut work.round_blocks);
+        let random = RoundRandom { rng, sites: &round.sites, first: &work.round_blocks };
         let dt = get(round.months);
         war.months += dt;
         // A fixed array rather than a Vec: this runs every round of every trial, and validation
