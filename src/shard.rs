@@ -217,7 +217,7 @@ pub fn merge(parts: &[(PathBuf, Part)]) -> Result<Merged, PartError> {
         if let Some((key, ours, theirs)) = difference(&p.identity, &first.identity) {
             return Err(refuse(
                 file,
-                format!("not a part of the same run as {}: its {key} is {ours}, not {theirs}", first_file.display()),
+                format!("not a part of the same run as {}: {key} {ours} here, {theirs} there", first_file.display()),
             ));
         }
         if p.shard.count != count {

@@ -152,11 +152,11 @@ fn merge_refuses_parts_that_do_not_make_one_run() {
 
     let p = |x: &PathBuf| path_str(x).to_string();
     let cases: Vec<(Vec<String>, PathBuf, &[&str])> = vec![
-        (vec![p(&three[0]), p(&three[1]), p(&other_seed[0])], other_seed[0].clone(), &["seed is 3, not 2"]),
-        (vec![p(&three[0]), p(&three[1]), p(&other_total[0])], other_total[0].clone(), &["trials is 900, not 600"]),
+        (vec![p(&three[0]), p(&three[1]), p(&other_seed[0])], other_seed[0].clone(), &["seed 3 here, 2 there"]),
+        (vec![p(&three[0]), p(&three[1]), p(&other_total[0])], other_total[0].clone(), &["trials 900 here, 600 there"]),
         (vec![p(&three[0]), p(&three[1]), p(&other_scenario[0])], other_scenario[0].clone(), &["scenario"]),
-        (vec![p(&three[0]), p(&three[1]), p(&old_version)], old_version.clone(), &["version is \"0.0.1\""]),
-        (vec![p(&three[0]), p(&three[1]), p(&compare[0])], compare[0].clone(), &["command is \"compare\""]),
+        (vec![p(&three[0]), p(&three[1]), p(&old_version)], old_version.clone(), &["version \"0.0.1\" here"]),
+        (vec![p(&three[0]), p(&three[1]), p(&compare[0])], compare[0].clone(), &["command \"compare\" here"]),
         (vec![p(&three[0]), p(&three[1]), p(&of_two[0])], of_two[0].clone(), &["of 2 shards", "of 3"]),
         (vec![p(&three[0]), p(&three[1]), p(&three[1])], three[1].clone(), &["shard 2/3 is given twice"]),
         (vec![p(&three[0]), p(&three[2])], three[0].clone(), &["missing shard 2/3"]),
