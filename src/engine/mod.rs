@@ -150,7 +150,7 @@ pub trait Model: Sync {
 
 /// Trials per chunk: the unit of parallel work and of ordered merging.
 pub const CHUNK: u64 = 4096;
-/// Chunks run in parallel before their tallies are merged, which bounds memory.
+/// Chunks run in parallel between two merges into the running total.
 const CHUNKS_PER_BATCH: u64 = 64;
 
 #[derive(Debug, Clone, Copy)]
@@ -170,7 +170,6 @@ pub fn run<M: Model>(model: &M, cfg: RunConfig, progress: &(dyn Fn(u64) + Sync))
 /// any partition of `0..n` merge to exactly the tally of `run` over `n` trials.
 pub fn run_range<M: Model>(model: &M, seed: u64, trials: Range<u64>, progress: &(dyn Fn(u64) + Sync)) -> Tally {
     let layout = model.layout();
-    let mut total = Tally::new(layout);
     in_chunks(
         seed,
         trials,
@@ -180,15 +179,16 @@ pub fn run_range<M: Model>(model: &M, seed: u64, trials: Range<u64>, progress: &
             model.run_trial(rng, scratch, record);
             tally.add(record);
         },
-        |part| total.merge(&part),
+        Tally::merge,
         progress,
-    );
-    total
+    )
 }
 
 /// The chunked driver behind every run: `trial` is called for each trial index of `trials`
-/// with its random source, per-thread scratch `S` and the chunk's accumulator `A`; `merge`
-/// receives the accumulators in chunk order. `progress` hears the number of trials done after
+/// with its random source, per-thread scratch `S` and its chunk's accumulator `A`; `merge`
+/// adds one accumulator to another. The chunks' accumulators are merged pairwise in chunk
+/// order as soon as both are done, so only a few exist at any time, whatever the number of
+/// trials. `progress` hears the number of trials done after
 /// every chunk (from any thread; it never affects the result).
 pub(crate) fn in_chunks<S: Send, A: Send>(
     seed: u64,
@@ -196,15 +196,16 @@ pub(crate) fn in_chunks<S: Send, A: Send>(
     scratch: impl Fn() -> S + Sync + Send,
     accumulator: impl Fn() -> A + Sync + Send,
     trial: impl Fn(&mut S, &mut A, &TrialRng) + Sync + Send,
-    mut merge: impl FnMut(A),
+    merge: impl Fn(&mut A, &A) + Sync + Send,
     progress: &(dyn Fn(u64) + Sync),
-) {
+) -> A {
     let chunks = (trials.end.saturating_sub(trials.start)).div_ceil(CHUNK);
     let done = std::sync::atomic::AtomicU64::new(0);
+    let mut total = accumulator();
     let mut first = 0;
     while first < chunks {
         let last = (first + CHUNKS_PER_BATCH).min(chunks);
-        let parts: Vec<A> = (first..last)
+        let part = (first..last)
             .into_par_iter()
             .map_init(&scratch, |s, chunk| {
                 let mut acc = accumulator();
@@ -216,8 +217,14 @@ pub(crate) fn in_chunks<S: Send, A: Send>(
                 progress(done.fetch_add(end - start, std::sync::atomic::Ordering::Relaxed) + end - start);
                 acc
             })
-            .collect();
-        parts.into_iter().for_each(&mut merge);
+            .reduce_with(|mut a, b| {
+                merge(&mut a, &b);
+                a
+            });
+        if let Some(part) = part {
+            merge(&mut total, &part);
+        }
         first = last;
     }
+    total
 }

@@ -167,7 +167,6 @@ pub fn run_paired_range<M: Model>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Paired {
     assert!(!models.is_empty(), "at least one model");
-    let mut total = Paired::new(models);
     let template = Paired::new(models);
     in_chunks(
         seed,
@@ -207,10 +206,9 @@ pub fn run_paired_range<M: Model>(
                 }
             }
         },
-        |part| total.merge(&part),
+        Paired::merge,
         progress,
-    );
-    total
+    )
 }
 
 /// A paired difference of proportions, from the count difference and the discordant pairs.
