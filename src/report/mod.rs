@@ -145,6 +145,17 @@ pub(crate) fn pct(p: f64) -> String {
     format!("{:.1}", 100.0 * p)
 }
 
+/// A probability and the wider side of its 95% interval, in percent ("53.7 ±0.3"), with enough
+/// decimals that the widest interval possible at `trials` trials shows a non-zero digit: one
+/// decimal up to about 10^6 trials, two up to 10^8, so a long run never prints "±0.0" for an
+/// uncertain figure.
+pub(crate) fn estimate_cell(e: &Estimate, trials: u64) -> String {
+    // The widest 95% interval, at p = 1/2, is about 98 / sqrt(n) percentage points.
+    let widest = 98.0 / (trials.max(1) as f64).sqrt();
+    let d = (-widest.log10()).ceil().clamp(1.0, 4.0) as usize;
+    format!("{:.d$} ±{:.d$}", 100.0 * e.p, half_width(e))
+}
+
 /// The larger side of an interval around p, in percentage points.
 pub(crate) fn half_width(e: &Estimate) -> f64 {
     100.0 * (e.p - e.ci95[0]).max(e.ci95[1] - e.p)
@@ -157,4 +168,20 @@ pub struct Grid {
     pub text_columns: usize,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_cells_keep_a_nonzero_digit_of_the_interval() {
+        // p = 1/2 has the widest interval: 98/sqrt(n) percentage points.
+        let cell = |n: u64| estimate_cell(&Estimate::new(n / 2, n), n);
+        assert_eq!(cell(100_000), "50.0 ±0.3");
+        assert_eq!(cell(1_000_000), "50.00 ±0.10");
+        assert_eq!(cell(10_000_000), "50.00 ±0.03");
+        assert_eq!(cell(100_000_000), "50.000 ±0.010");
+        assert_eq!(cell(10), "50.0 ±26.3");
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Estimate, Grid, QUANTILES, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, half_width, pct};
+use super::{Estimate, Grid, QUANTILES, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, estimate_cell, pct};
 use crate::engine::precision::Stopping;
 use crate::engine::stats::histogram_quantile;
 use crate::engine::tally::TermTally;
@@ -247,7 +247,7 @@ fn round_name(r: &RoundReport) -> String {
 
 /// The report's content as grids: outcomes per round, cumulative chances, settlement terms.
 fn run_grids(report: &RunReport) -> Vec<Grid> {
-    let cell = |e: &Estimate| format!("{} ±{:.1}", pct(e.p), half_width(e));
+    let cell = |e: &Estimate| estimate_cell(e, report.run.trials);
     let mut out = vec![Grid {
         text_columns: 1,
         title: "Outcome of each round, % of trials (± 95% Wilson interval, wider side)".into(),

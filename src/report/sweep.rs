@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::run::estimate_rows;
-use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, half_width, pct};
+use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, estimate_cell};
 use crate::engine::paired::Figure;
 use crate::engine::{CHUNK, RunConfig};
 use crate::scenario::LoadedScenario;
@@ -154,7 +154,7 @@ impl Summary for SweepReport {
                         .map(show)
                         .chain(shown.iter().map(|f| {
                             let e = &p.end.iter().find(|x| x.figure == f.key()).expect("every figure").estimate;
-                            format!("{} ±{:.1}", pct(e.p), half_width(e))
+                            estimate_cell(e, self.run.trials)
                         }))
                         .collect()
                 })
