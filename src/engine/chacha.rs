@@ -3,8 +3,9 @@
 //! `rand_chacha` defines the trial streams, but it always produces four consecutive blocks
 //! (64 words) after a seek, while a random site reads only a few words at a far-away position.
 //! This computes exactly the blocks needed, four or eight of them side by side in vector
-//! registers (SSE2, or AVX2 where the processor has it). The words are identical to `rand_chacha::ChaCha8Rng`'s (a unit test
-//! compares them), so this is only a faster way to read the same stream.
+//! registers (SSE2, or AVX2 where the processor has it). The words are identical to
+//! `rand_chacha::ChaCha8Rng`'s (a unit test compares them), so this is only a faster way to
+//! read the same stream.
 
 /// 32-bit words in one ChaCha block.
 pub const BLOCK_WORDS: usize = 16;
@@ -94,6 +95,7 @@ impl Stream {
 
     /// [`Stream::blocks`], eight at a time with AVX2 if `wide` (the caller checked the
     /// processor has it), otherwise four at a time.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
     fn blocks_with(&self, counters: &[u64], out: &mut [[u32; BLOCK_WORDS]], wide: bool) {
         assert_eq!(counters.len(), out.len(), "one output block per counter");
         #[cfg(target_arch = "x86_64")]
