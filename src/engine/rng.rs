@@ -76,11 +76,15 @@ impl TrialRng {
 
     /// The first block of each site's sub-stream, computed side by side (much faster than one
     /// at a time); hand each to [`TrialRng::site_from`].
-    pub fn first_blocks(&self, sites: &[Site], counters: &mut Vec<u64>, out: &mut Vec<[u32; BLOCK_WORDS]>) {
-        counters.clear();
-        counters.extend(sites.iter().map(|s| s.first_block()));
+    pub fn first_blocks(&self, sites: &[Site], out: &mut Vec<[u32; BLOCK_WORDS]>) {
         out.resize(sites.len(), [0; BLOCK_WORDS]);
-        self.stream.blocks(counters, out);
+        for (batch, blocks) in sites.chunks(8).zip(out.chunks_mut(8)) {
+            let mut counters = [0u64; 8];
+            for (c, site) in counters.iter_mut().zip(batch) {
+                *c = site.first_block();
+            }
+            self.stream.blocks(&counters[..batch.len()], blocks);
+        }
     }
 
     /// The sub-stream of `site` given its first block, from [`TrialRng::first_blocks`].
@@ -179,8 +183,8 @@ mod tests {
         let rng = TrialRng::new(11, 5);
         let sites: Vec<Site> =
             ["a", "b", "round:x/will:russia", "c", "d", "e", "f", "g", "h", "i"].into_iter().map(Site::named).collect();
-        let (mut counters, mut firsts) = (Vec::new(), Vec::new());
-        rng.first_blocks(&sites, &mut counters, &mut firsts);
+        let mut firsts = Vec::new();
+        rng.first_blocks(&sites, &mut firsts);
         for (k, (&site, &first)) in sites.iter().zip(&firsts).enumerate() {
             let mut reference = rng.stream(site);
             let mut lazy = rng.site(site);

@@ -427,16 +427,11 @@ impl MediatedNash {
         }
     }
 
-    /// Draws every parameter: fixed ones are copied, uncertain ones sampled from their sites,
-    /// whose first blocks are computed together.
+    /// Draws the uncertain parameters from their sites, whose first blocks are computed
+    /// together; the fixed ones are already in place (see `scratch`).
     fn draw(&self, rng: &TrialRng, scratch: &mut Scratch) {
-        for (slot, (_, param)) in scratch.draws.iter_mut().zip(&self.params) {
-            if let crate::scenario::Dist::Fixed(v) = param.dist {
-                *slot = v;
-            }
-        }
-        let (counters, blocks) = (&mut scratch.work.counters, &mut scratch.work.param_blocks);
-        rng.first_blocks(&self.uncertain_sites, counters, blocks);
+        let blocks = &mut scratch.work.param_blocks;
+        rng.first_blocks(&self.uncertain_sites, blocks);
         for ((&i, &site), &first) in self.uncertain.iter().zip(&self.uncertain_sites).zip(blocks.iter()) {
             scratch.draws[i] = self.params[i].1.sample(&mut rng.site_from(site, first));
         }
@@ -473,7 +468,9 @@ impl Model for MediatedNash {
     }
 
     fn scratch(&self) -> Scratch {
-        Scratch { draws: vec![0.0; self.params.len()], ..Scratch::default() }
+        // Fixed parameters are written once here; `draw` overwrites only the uncertain ones.
+        let draws = self.params.iter().map(|(_, p)| if p.is_fixed() { p.central() } else { 0.0 }).collect();
+        Scratch { draws, ..Scratch::default() }
     }
 
     fn run_trial(&self, rng: &TrialRng, scratch: &mut Scratch, record: &mut TrialRecord) {

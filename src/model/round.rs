@@ -56,9 +56,8 @@ pub struct TrialState {
 #[derive(Debug, Default)]
 pub struct Work {
     pub order: Vec<usize>,
-    /// Block counters and first blocks of a batch of random sites: the parameters' sites, then
-    /// each round's (separate buffers, so neither is resized, and zeroed, every trial).
-    pub counters: Vec<u64>,
+    /// First blocks of the parameters' sites, then of each round's (separate buffers, so
+    /// neither is resized, and zeroed, every trial).
     pub param_blocks: Vec<[u32; 16]>,
     pub round_blocks: Vec<[u32; 16]>,
 }
@@ -288,7 +287,7 @@ pub fn run_trial<T: Tracer>(
             record.rounds[t] = RoundRecord { outcome, ceasefire_in_force: false };
             continue;
         }
-        rng.first_blocks(&round.sites, &mut work.counters, &mut work.round_blocks);
+        rng.first_blocks(&round.sites, &mut work.round_blocks);
         let random = RoundRandom { rng, sites: &round.sites, first: &work.round_blocks };
         let dt = get(round.months);
         war.months += dt;
