@@ -1,6 +1,11 @@
 //! Random streams: one ChaCha8 stream per trial, cut into independent sub-streams, one per
-//! random "site" (a parameter, or a purpose within a round), so that the same trial draws the
-//! same numbers for the same purpose in every scenario variant (common random numbers).
+//! random "site" named by a stable string, so that the same trial draws the same numbers for
+//! the same purpose in every scenario variant (common random numbers).
+//!
+//! A site either serves one purpose and is read at length ([`TrialRng::stream`]), or owns
+//! numbered 64-bit *slots*, one per draw, eight to a ChaCha block ([`BlockPlan`],
+//! [`TrialRng::slot`]). Slots let a model compute every block a trial needs in one batch: a
+//! few dozen blocks instead of one per draw.
 
 use std::convert::Infallible;
 
@@ -40,6 +45,70 @@ impl Site {
     }
 }
 
+/// Slots a site can own: slot `s` is words `2s` and `2s + 1` of the site's sub-stream.
+pub const MAX_SLOTS: u32 = 1 << 15;
+/// A draw that needs more than its slot's 64 bits reads on in the slot's overflow: the site's
+/// sub-stream from block `2^27 + s * 2^12` (word `2^31 + s * 2^16`), far past every slot.
+const OVERFLOW_BLOCK: u64 = 1 << 27;
+const OVERFLOW_SHIFT: u32 = 12;
+
+/// Where one slot lies among the blocks of a [`BlockPlan`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotRef {
+    /// Index of the slot's block in the plan.
+    block: u32,
+    /// First of the slot's two words within the block.
+    word: u8,
+    /// The block where the slot's overflow starts.
+    overflow: u64,
+    /// Index in the plan of the overflow's first block, if the plan computes it.
+    overflow_block: Option<u32>,
+}
+
+/// The blocks a model reads in every trial: each registered slot's block, once.
+#[derive(Debug, Clone, Default)]
+pub struct BlockPlan {
+    counters: Vec<u64>,
+}
+
+impl BlockPlan {
+    /// Registers slot `index` of `site` (below [`MAX_SLOTS`]); slots sharing a block share
+    /// its computation.
+    pub fn slot(&mut self, site: Site, index: u32) -> SlotRef {
+        assert!(index < MAX_SLOTS, "slot {index} beyond the {MAX_SLOTS} a site owns");
+        SlotRef {
+            block: self.block(site.first_block() + u64::from(index / 8)),
+            word: u8::try_from(2 * (index % 8)).expect("word within a block"),
+            overflow: site.first_block() + OVERFLOW_BLOCK + (u64::from(index) << OVERFLOW_SHIFT),
+            overflow_block: None,
+        }
+    }
+
+    /// As [`BlockPlan::slot`], for a draw that always reads on: the plan also computes the
+    /// first block of the slot's overflow. The words drawn are the same either way.
+    pub fn wide_slot(&mut self, site: Site, index: u32) -> SlotRef {
+        let slot = self.slot(site, index);
+        SlotRef { overflow_block: Some(self.block(slot.overflow)), ..slot }
+    }
+
+    fn block(&mut self, counter: u64) -> u32 {
+        let index = self.counters.iter().position(|&c| c == counter).unwrap_or_else(|| {
+            self.counters.push(counter);
+            self.counters.len() - 1
+        });
+        u32::try_from(index).expect("fewer than 2^32 blocks")
+    }
+
+    /// How many blocks a trial computes.
+    pub fn len(&self) -> usize {
+        self.counters.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counters.is_empty()
+    }
+}
+
 /// The random source of one trial.
 #[derive(Debug, Clone)]
 pub struct TrialRng {
@@ -60,8 +129,8 @@ impl TrialRng {
     }
 
     /// The sub-stream of `site` as a `rand_chacha` generator: the trial's stream positioned
-    /// at word `site << 32`. For models that read a site at length; [`TrialRng::site`] gives
-    /// the same words faster.
+    /// at word `site << 32`, for models that read a site at length. A model that makes many
+    /// short draws is faster with slots ([`BlockPlan`]).
     pub fn stream(&self, site: Site) -> ChaCha8Rng {
         let mut rng = ChaCha8Rng::from_seed(key(self.seed));
         rng.set_stream(self.trial);
@@ -69,27 +138,22 @@ impl TrialRng {
         rng
     }
 
-    /// The sub-stream of `site`, computed one block at a time as it is read.
-    pub fn site(&self, site: Site) -> SiteStream<'_> {
-        self.site_from(site, self.stream.block(site.first_block()))
+    /// Every block of `plan`, computed side by side, in the plan's order.
+    pub fn fill(&self, plan: &BlockPlan, out: &mut Vec<[u32; BLOCK_WORDS]>) {
+        out.resize(plan.counters.len(), [0; BLOCK_WORDS]);
+        self.stream.blocks(&plan.counters, out);
     }
 
-    /// The first block of each site's sub-stream, computed side by side (much faster than one
-    /// at a time); hand each to [`TrialRng::site_from`].
-    pub fn first_blocks(&self, sites: &[Site], out: &mut Vec<[u32; BLOCK_WORDS]>) {
-        out.resize(sites.len(), [0; BLOCK_WORDS]);
-        for (batch, blocks) in sites.chunks(8).zip(out.chunks_mut(8)) {
-            let mut counters = [0u64; 8];
-            for (c, site) in counters.iter_mut().zip(batch) {
-                *c = site.first_block();
-            }
-            self.stream.blocks(&counters[..batch.len()], blocks);
-        }
-    }
-
-    /// The sub-stream of `site` given its first block, from [`TrialRng::first_blocks`].
-    pub fn site_from(&self, site: Site, first: [u32; BLOCK_WORDS]) -> SiteStream<'_> {
-        SiteStream { stream: &self.stream, counter: site.first_block(), words: first, next: 0 }
+    /// A slot as a generator: its 64 bits first, then its overflow, whose blocks are computed
+    /// as they are read unless the plan computed the first. `blocks` is this trial's
+    /// [`TrialRng::fill`] of the plan the slot belongs to.
+    #[inline]
+    pub fn slot(&self, slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> SlotStream<'_> {
+        let (words, next) = match slot.overflow_block {
+            Some(b) => (blocks[b as usize], 0),
+            None => ([0; BLOCK_WORDS], UNREAD),
+        };
+        SlotStream { first: Some(slot_u64(slot, blocks)), stream: &self.stream, counter: slot.overflow, words, next }
     }
 }
 
@@ -99,42 +163,83 @@ fn key(seed: u64) -> [u8; 32] {
     key
 }
 
-/// A site's sub-stream, word for word the same as [`TrialRng::stream`] gives, holding one
-/// block at a time.
+/// The 64 bits of a slot, the lower word first, as `next_u64` joins two words.
+#[inline]
+pub fn slot_u64(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> u64 {
+    let block = &blocks[slot.block as usize];
+    let w = usize::from(slot.word);
+    u64::from(block[w + 1]) << 32 | u64::from(block[w])
+}
+
+/// A uniform draw in [0, 1) from a slot alone, as [`uniform01`] reads it.
+#[inline]
+pub fn slot_uniform(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> f64 {
+    (slot_u64(slot, blocks) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// One slot read as a generator: `next_u64` gives the slot's 64 bits once, then the words of
+/// the slot's overflow, two at a time, the lower first; `next_u32` and `fill_bytes` read the
+/// overflow only. Word for word what `rand_chacha` gives at the same positions.
 #[derive(Debug, Clone)]
-pub struct SiteStream<'a> {
+pub struct SlotStream<'a> {
+    first: Option<u64>,
     stream: &'a Stream,
+    /// The block counter of `words`.
     counter: u64,
+    /// The overflow block being read.
     words: [u32; BLOCK_WORDS],
+    /// The next word of `words` to read: `BLOCK_WORDS` when they are used up, [`UNREAD`]
+    /// before the first block is loaded.
     next: usize,
 }
 
-impl TryRng for SiteStream<'_> {
+const UNREAD: usize = BLOCK_WORDS + 1;
+
+impl SlotStream<'_> {
+    #[inline]
+    fn word(&mut self) -> u32 {
+        if self.next >= BLOCK_WORDS {
+            self.advance();
+        }
+        self.next += 1;
+        self.words[self.next - 1]
+    }
+
+    // Rare (a rejection, a ziggurat's slow path), so kept out of line.
+    #[cold]
+    #[inline(never)]
+    fn advance(&mut self) {
+        if self.next == BLOCK_WORDS {
+            self.counter = self.counter.wrapping_add(1);
+        }
+        self.words = self.stream.block(self.counter);
+        self.next = 0;
+    }
+}
+
+impl TryRng for SlotStream<'_> {
     type Error = Infallible;
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        if self.next == BLOCK_WORDS {
-            self.counter = self.counter.wrapping_add(1);
-            self.words = self.stream.block(self.counter);
-            self.next = 0;
-        }
-        self.next += 1;
-        Ok(self.words[self.next - 1])
+        Ok(self.word())
     }
 
-    /// Two consecutive words, the first as the low half, as `rand_chacha` reads them.
-    #[inline]
+    #[inline(always)]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let lo = self.next_u32();
-        let hi = self.next_u32();
-        Ok(u64::from(hi) << 32 | u64::from(lo))
+        Ok(match self.first.take() {
+            Some(v) => v,
+            None => {
+                let lo = self.word();
+                u64::from(self.word()) << 32 | u64::from(lo)
+            }
+        })
     }
 
     /// Whole words, little-endian; a word only partly used is still consumed.
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(4) {
-            chunk.copy_from_slice(&self.next_u32().to_le_bytes()[..chunk.len()]);
+            chunk.copy_from_slice(&self.word().to_le_bytes()[..chunk.len()]);
         }
         Ok(())
     }
@@ -150,83 +255,103 @@ pub fn uniform01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sites_are_independent_and_reproducible() {
-        let t = TrialRng::new(7, 3);
-        let a1 = t.site(Site::named("a")).next_u64();
-        let a2 = t.site(Site::named("a")).next_u64();
-        let b = t.site(Site::named("b")).next_u64();
-        assert_eq!(a1, a2);
-        assert_ne!(a1, b);
-        assert_ne!(a1, TrialRng::new(7, 4).site(Site::named("a")).next_u64());
-        assert_ne!(a1, TrialRng::new(8, 3).site(Site::named("a")).next_u64());
+    /// `rand_chacha` at word `word` of trial 3's stream under seed 7.
+    fn reference(word: u128) -> ChaCha8Rng {
+        let mut rng = ChaCha8Rng::from_seed(key(7));
+        rng.set_stream(3);
+        rng.set_word_pos(word);
+        rng
     }
 
     #[test]
     fn sub_streams_are_the_trial_stream_at_the_site_offset() {
         let site = Site::named("x");
-        let mut fresh = ChaCha8Rng::from_seed({
-            let mut k = [0u8; 32];
-            k[..8].copy_from_slice(&7u64.to_le_bytes());
-            k
-        });
-        fresh.set_stream(3);
-        fresh.set_word_pos(u128::from(site.id()) << SITE_SHIFT);
-        let mut ours = TrialRng::new(7, 3).stream(site);
+        let (mut ours, mut fresh) = (TrialRng::new(7, 3).stream(site), reference(u128::from(site.id()) << SITE_SHIFT));
         for _ in 0..100 {
             assert_eq!(ours.next_u64(), fresh.next_u64());
         }
     }
 
     #[test]
-    fn site_streams_read_the_same_words_as_rand_chacha() {
-        let rng = TrialRng::new(11, 5);
-        let sites: Vec<Site> =
-            ["a", "b", "round:x/will:russia", "c", "d", "e", "f", "g", "h", "i"].into_iter().map(Site::named).collect();
-        let mut firsts = Vec::new();
-        rng.first_blocks(&sites, &mut firsts);
-        for (k, (&site, &first)) in sites.iter().zip(&firsts).enumerate() {
-            let mut reference = rng.stream(site);
-            let mut lazy = rng.site(site);
-            let mut batched = rng.site_from(site, first);
-            // Mixed widths, odd offsets and block boundaries (16 words per block).
-            for step in 0..60 {
-                match (step + k) % 3 {
-                    0 => {
-                        let w = reference.next_u32();
-                        assert_eq!(lazy.next_u32(), w);
-                        assert_eq!(batched.next_u32(), w);
-                    }
-                    1 => {
-                        let w = reference.next_u64();
-                        assert_eq!(lazy.next_u64(), w);
-                        assert_eq!(batched.next_u64(), w);
-                    }
-                    _ => {
-                        let mut want = [0u8; 7];
-                        let (mut a, mut b) = ([0u8; 7], [0u8; 7]);
-                        reference.fill_bytes(&mut want);
-                        lazy.fill_bytes(&mut a);
-                        batched.fill_bytes(&mut b);
-                        assert_eq!((a, b), (want, want));
-                    }
+    fn slots_and_their_overflow_read_the_same_words_as_rand_chacha() {
+        let rng = TrialRng::new(7, 3);
+        let mut plan = BlockPlan::default();
+        // Slots sharing blocks, in several sites, narrow and wide, more than eight blocks (so
+        // more than one batch), and a slot at the top of the range.
+        let mut slots = Vec::new();
+        for (k, name) in ["a", "b", "round:x/will", "c"].into_iter().enumerate() {
+            for index in [0, 1, 7, 8, 9, 23, 40, MAX_SLOTS - 1] {
+                let site = Site::named(name);
+                let slot =
+                    if (index as usize + k) % 3 == 0 { plan.wide_slot(site, index) } else { plan.slot(site, index) };
+                slots.push((site, index, slot));
+            }
+        }
+        assert!(plan.len() > 8);
+        let mut blocks = Vec::new();
+        rng.fill(&plan, &mut blocks);
+        for (site, index, slot) in slots {
+            let base = u128::from(site.id()) << SITE_SHIFT;
+            let word = |offset: u128| reference(base + offset).next_u64();
+            assert_eq!(slot_u64(slot, &blocks), word(2 * u128::from(index)));
+            let mut stream = rng.slot(slot, &blocks);
+            assert_eq!(stream.next_u64(), word(2 * u128::from(index)));
+            // The overflow, across block boundaries, read in mixed widths.
+            let mut overflow = reference(base + (1 << 31) + (u128::from(index) << 16));
+            for step in 0..40 {
+                if step % 3 == 0 {
+                    assert_eq!(stream.next_u32(), overflow.next_u32());
+                } else {
+                    assert_eq!(stream.next_u64(), overflow.next_u64());
                 }
             }
         }
     }
 
     #[test]
-    fn site_ids_fit_the_stream() {
-        assert!(Site::named("param:parties.russia.cost_of_war").id() < 1 << SITE_BITS);
+    fn slots_are_independent_and_reproducible() {
+        let draw = |seed: u64, trial: u64, name: &str, index: u32| {
+            let mut plan = BlockPlan::default();
+            let slot = plan.slot(Site::named(name), index);
+            let mut blocks = Vec::new();
+            TrialRng::new(seed, trial).fill(&plan, &mut blocks);
+            slot_u64(slot, &blocks)
+        };
+        let a = draw(7, 3, "a", 0);
+        assert_eq!(a, draw(7, 3, "a", 0));
+        for other in [draw(7, 3, "a", 1), draw(7, 3, "b", 0), draw(7, 4, "a", 0), draw(8, 3, "a", 0)] {
+            assert_ne!(a, other);
+        }
     }
 
     #[test]
-    fn uniform_is_in_unit_interval() {
-        let trial = TrialRng::new(1, 1);
-        let mut r = trial.site(Site::named("u"));
-        for _ in 0..10_000 {
-            let u = uniform01(&mut r);
-            assert!((0.0..1.0).contains(&u));
+    fn a_plan_computes_each_block_once() {
+        let mut plan = BlockPlan::default();
+        let site = Site::named("s");
+        for index in 0..16 {
+            plan.slot(site, index);
+        }
+        plan.wide_slot(site, 3);
+        plan.wide_slot(site, 3);
+        assert_eq!(plan.len(), 3);
+    }
+
+    #[test]
+    fn site_ids_fit_the_stream() {
+        assert!(Site::named("param:parties.russia").id() < 1 << SITE_BITS);
+    }
+
+    #[test]
+    fn uniforms_are_in_the_unit_interval() {
+        let mut plan = BlockPlan::default();
+        let slots: Vec<SlotRef> = (0..64).map(|i| plan.slot(Site::named("u"), i)).collect();
+        let mut blocks = Vec::new();
+        for trial in 0..200 {
+            TrialRng::new(1, trial).fill(&plan, &mut blocks);
+            for &slot in &slots {
+                assert!((0.0..1.0).contains(&slot_uniform(slot, &blocks)));
+                assert!((0.0..1.0).contains(&uniform01(&mut TrialRng::new(1, trial).slot(slot, &blocks))));
+            }
         }
     }
 }

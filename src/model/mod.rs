@@ -5,10 +5,12 @@
 pub mod nash;
 mod round;
 
+use crate::engine::rng::{BlockPlan, SlotRef};
 use crate::engine::{Layout, Model, RoundInfo, Site, TermKind, TermSpec, TrialRecord, TrialRng};
-use crate::scenario::Param;
+use crate::scenario::sampler::InverseCdf;
 use crate::scenario::schema::{Level, ProposalRule, Scenario, Track};
 use crate::scenario::validate::concession_direction;
+use crate::scenario::{Param, Sampler};
 
 /// Index of a parameter's value in the per-trial draw vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,26 +68,19 @@ struct LeverageC {
 #[derive(Debug, Clone)]
 struct RoundC {
     months: P,
-    /// Mediators listed for the round: index, chance of engaging (None: always), its site.
-    mediators: Vec<(usize, Option<P>, S)>,
+    /// Mediators listed for the round: index, chance of engaging (None: always), its slot.
+    mediators: Vec<(usize, Option<P>, SlotRef)>,
     level: Level,
     attendance: [P; 2],
-    events: Vec<(usize, S)>,
-    site_attend: [S; 2],
-    site_will: [S; 2],
-    site_defect: [S; 2],
-    site_incident: S,
-    site_battlefield: S,
-    site_humanitarian: S,
-    site_collapse: S,
-    /// The round's random sites, in the order of the fields above; their first blocks are
-    /// computed together when the round starts.
-    sites: Vec<Site>,
+    events: Vec<(usize, SlotRef)>,
+    slot_attend: [SlotRef; 2],
+    slot_will: [SlotRef; 2],
+    slot_defect: [SlotRef; 2],
+    slot_incident: SlotRef,
+    slot_battlefield: SlotRef,
+    slot_humanitarian: SlotRef,
+    slot_collapse: SlotRef,
 }
-
-/// A random site of a round: index into `RoundC::sites`.
-#[derive(Debug, Clone, Copy)]
-struct S(usize);
 
 #[derive(Debug, Clone, Default)]
 struct EffectsC {
@@ -122,10 +117,11 @@ struct SettingsC {
 #[derive(Debug, Clone)]
 pub struct MediatedNash {
     layout: Layout,
-    params: Vec<(Site, Param)>,
-    /// The uncertain parameters (indices into `params`) and their sites.
-    uncertain: Vec<usize>,
-    uncertain_sites: Vec<Site>,
+    params: Vec<Param>,
+    /// The uncertain parameters: index into `params`, slot and sampler.
+    uncertain: Vec<(usize, SlotRef, Sampler)>,
+    /// Every block a trial reads: the uncertain parameters' slots and the rounds'.
+    plan: BlockPlan,
     issues: Vec<IssueC>,
     battlefield: usize,
     /// The ceasefire issue and the scope of each of its options.
@@ -143,20 +139,40 @@ pub struct MediatedNash {
     names: Names,
 }
 
-/// Registers parameters for drawing, each with the sub-stream named by its stable key.
+/// Registers parameters and random draws, each with its slot (docs/MODEL.md §8 lists them).
 #[derive(Default)]
 struct Registry {
-    params: Vec<(Site, Param)>,
+    params: Vec<Param>,
+    slots: Vec<Option<SlotRef>>,
     keys: Vec<String>,
+    plan: BlockPlan,
 }
 
 impl Registry {
-    fn add(&mut self, key: &str, p: &Param) -> P {
-        self.params.push((Site::named(&format!("param:{key}")), p.clone()));
+    /// A parameter under its stable `key`, drawn (if uncertain) from slot `index` of `site`.
+    fn add(&mut self, key: &str, p: &Param, site: &str, index: u32) -> P {
+        let slot = match Sampler::new(p) {
+            Sampler::Fixed(_) => None,
+            s if s.reads_several_words() => Some(self.plan.wide_slot(Site::named(site), index)),
+            _ => Some(self.plan.slot(Site::named(site), index)),
+        };
+        self.params.push(p.clone());
+        self.slots.push(slot);
         self.keys.push(key.to_string());
         P(self.params.len() - 1)
     }
+
+    /// A random draw of a round: slot `index` of site `site`.
+    fn draw(&mut self, site: &str, index: u32) -> SlotRef {
+        self.plan.slot(Site::named(site), index)
+    }
 }
+
+/// Slots of `param:parties.<i>`, `param:mediators.<m>` (per side, four apart) and
+/// `param:events.<e>` (per side, four apart from slot 3), in field order.
+const PARTY_FIELDS: [&str; 5] = ["capability", "cost_of_war", "patience", "optimism", "mistrust"];
+const LEVERAGE_FIELDS: [&str; 4] = ["pressure", "guarantees", "information", "side_payments"];
+const EFFECT_FIELDS: [&str; 4] = ["cost_change", "capability_change", "optimism_change", "attendance_factor"];
 
 /// Names for telling a trial's story (`sim trace`).
 #[derive(Debug, Clone)]
@@ -191,28 +207,40 @@ impl MediatedNash {
         let settings = SettingsC {
             rule: m.proposal.rule,
             first_proposer: m.proposal.first_proposer.as_deref().map_or(0, party_index),
-            bf_initial: reg.add("model.battlefield.initial", &m.battlefield.initial),
-            bf_max_drift: reg.add("model.battlefield.max_drift_per_month", &m.battlefield.max_drift_per_month),
-            bf_volatility: reg.add("model.battlefield.volatility_per_month", &m.battlefield.volatility_per_month),
-            learning: reg.add("model.learning_per_month", &m.learning_per_month),
-            weariness: reg.add("model.war_weariness_per_month", &m.war_weariness_per_month),
-            will_noise: reg.add("model.political_will_noise", &m.political_will_noise),
-            humanitarian: reg.add("model.humanitarian_rate", &m.humanitarian_rate),
-            collapse: reg.add("model.collapse_hazard", &m.collapse_hazard),
-            fragility: reg.add("model.ceasefire_fragility", &m.ceasefire_fragility),
+            bf_initial: reg.add("model.battlefield.initial", &m.battlefield.initial, "param:model", 0),
+            bf_max_drift: reg.add(
+                "model.battlefield.max_drift_per_month",
+                &m.battlefield.max_drift_per_month,
+                "param:model",
+                1,
+            ),
+            bf_volatility: reg.add(
+                "model.battlefield.volatility_per_month",
+                &m.battlefield.volatility_per_month,
+                "param:model",
+                2,
+            ),
+            learning: reg.add("model.learning_per_month", &m.learning_per_month, "param:model", 3),
+            weariness: reg.add("model.war_weariness_per_month", &m.war_weariness_per_month, "param:model", 4),
+            will_noise: reg.add("model.political_will_noise", &m.political_will_noise, "param:model", 5),
+            humanitarian: reg.add("model.humanitarian_rate", &m.humanitarian_rate, "param:model", 6),
+            collapse: reg.add("model.collapse_hazard", &m.collapse_hazard, "param:model", 7),
+            fragility: reg.add("model.ceasefire_fragility", &m.ceasefire_fragility, "param:model", 8),
         };
-        let issues: Vec<IssueC> = s
-            .issues
-            .iter()
-            .map(|i| IssueC {
-                space: match (&i.scale, &i.options) {
-                    (Some(sc), _) => Space::Continuous { min: sc.min, max: sc.max },
-                    (None, Some(o)) => Space::Ordered { n: o.len() },
-                    (None, None) => unreachable!("validated issue has a scale or options"),
-                },
-                reversion: i.reversion.as_ref().map(|r| reg.add(&format!("issues.{}.reversion", i.id), r)),
-            })
-            .collect();
+        let issues: Vec<IssueC> =
+            s.issues
+                .iter()
+                .map(|i| IssueC {
+                    space: match (&i.scale, &i.options) {
+                        (Some(sc), _) => Space::Continuous { min: sc.min, max: sc.max },
+                        (None, Some(o)) => Space::Ordered { n: o.len() },
+                        (None, None) => unreachable!("validated issue has a scale or options"),
+                    },
+                    reversion: i.reversion.as_ref().map(|r| {
+                        reg.add(&format!("issues.{}.reversion", i.id), r, &format!("param:issues.{}", i.id), 0)
+                    }),
+                })
+                .collect();
         let battlefield = issue_index(&m.battlefield.issue);
         let ceasefire = s
             .issues
@@ -224,22 +252,35 @@ impl MediatedNash {
             let party = &s.parties[i];
             let other = &s.parties[1 - i];
             let key = |f: &str| format!("parties.{}.{f}", party.id);
+            let site = format!("param:parties.{}", party.id);
+            let [capability, cost_of_war, patience, optimism, mistrust] =
+                [&party.capability, &party.cost_of_war, &party.patience, &party.optimism, &party.mistrust]
+                    .into_iter()
+                    .zip(PARTY_FIELDS)
+                    .zip(0..)
+                    .map(|((p, f), slot)| reg.add(&key(f), p, &site, slot))
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .expect("five party fields");
+            // Both sides' positions on an issue share the issue's site, side 0 in slots 1-3.
+            let first = 1 + 3 * u32::try_from(i).expect("two sides");
             PartyC {
-                capability: reg.add(&key("capability"), &party.capability),
-                cost_of_war: reg.add(&key("cost_of_war"), &party.cost_of_war),
-                patience: reg.add(&key("patience"), &party.patience),
-                optimism: reg.add(&key("optimism"), &party.optimism),
-                mistrust: reg.add(&key("mistrust"), &party.mistrust),
+                capability,
+                cost_of_war,
+                patience,
+                optimism,
+                mistrust,
                 positions: s
                     .issues
                     .iter()
                     .map(|issue| {
                         let pos = &party.positions[&issue.id];
                         let at = |f: &str| key(&format!("positions.{}.{f}", issue.id));
+                        let site = format!("param:issues.{}", issue.id);
                         PositionC {
-                            ideal: reg.add(&at("ideal"), &pos.ideal),
-                            salience: reg.add(&at("salience"), &pos.salience),
-                            red_line: pos.red_line.as_ref().map(|r| reg.add(&at("red_line"), r)),
+                            ideal: reg.add(&at("ideal"), &pos.ideal, &site, first),
+                            salience: reg.add(&at("salience"), &pos.salience, &site, first + 1),
+                            red_line: pos.red_line.as_ref().map(|r| reg.add(&at("red_line"), r, &site, first + 2)),
                             direction: concession_direction(&pos.ideal, &other.positions[&issue.id].ideal),
                         }
                     })
@@ -255,15 +296,20 @@ impl MediatedNash {
             .iter()
             .map(|med| {
                 let mut lev = [LeverageC::default(); 2];
+                let site = format!("param:mediators.{}", med.id);
                 for (target, l) in &med.leverage {
+                    let side = party_index(target);
                     let key = |f: &str| format!("mediators.{}.leverage.{target}.{f}", med.id);
-                    let mut add = |p: &Option<Param>, f: &str| p.as_ref().map(|p| reg.add(&key(f), p));
-                    lev[party_index(target)] = LeverageC {
-                        pressure: add(&l.pressure, "pressure"),
-                        guarantees: add(&l.guarantees, "guarantees"),
-                        information: add(&l.information, "information"),
-                        side_payments: add(&l.side_payments, "side_payments"),
-                    };
+                    let [pressure, guarantees, information, side_payments] =
+                        [&l.pressure, &l.guarantees, &l.information, &l.side_payments]
+                            .into_iter()
+                            .zip(LEVERAGE_FIELDS)
+                            .zip(0..)
+                            .map(|((p, f), k)| p.as_ref().map(|p| reg.add(&key(f), p, &site, 4 * side as u32 + k)))
+                            .collect::<Vec<_>>()
+                            .try_into()
+                            .expect("four leverage fields");
+                    lev[side] = LeverageC { pressure, guarantees, information, side_payments };
                 }
                 lev
             })
@@ -273,31 +319,39 @@ impl MediatedNash {
             .iter()
             .map(|ev| {
                 let key = |f: &str| format!("events.{}.{f}", ev.id);
+                let site = format!("param:events.{}", ev.id);
                 let e = &ev.effects;
-                let mut per_party = |field: &str, map: &std::collections::BTreeMap<String, Param>| {
-                    map.iter()
-                        .map(|(party, p)| (party_index(party), reg.add(&key(&format!("effects.{field}.{party}")), p)))
+                let probability = reg.add(&key("probability"), &ev.probability, &site, 0);
+                let battlefield_shift =
+                    e.battlefield_shift.as_ref().map(|p| reg.add(&key("effects.battlefield_shift"), p, &site, 1));
+                let collapse_hazard =
+                    e.collapse_hazard.as_ref().map(|p| reg.add(&key("effects.collapse_hazard"), p, &site, 2));
+                let [cost_change, capability_change, optimism_change, attendance_factor] =
+                    [&e.cost_change, &e.capability_change, &e.optimism_change, &e.attendance_factor]
+                        .into_iter()
+                        .zip(EFFECT_FIELDS)
+                        .zip(0..)
+                        .map(|((map, field), k)| {
+                            map.iter()
+                                .map(|(party, p)| {
+                                    let side = party_index(party);
+                                    let slot = 3 + 4 * side as u32 + k;
+                                    (side, reg.add(&key(&format!("effects.{field}.{party}")), p, &site, slot))
+                                })
+                                .collect::<Vec<_>>()
+                        })
                         .collect::<Vec<_>>()
-                };
-                let cost_change = per_party("cost_change", &e.cost_change);
-                let capability_change = per_party("capability_change", &e.capability_change);
-                let optimism_change = per_party("optimism_change", &e.optimism_change);
-                let attendance_factor = per_party("attendance_factor", &e.attendance_factor);
+                        .try_into()
+                        .expect("four per-party effects");
                 EventC {
-                    probability: reg.add(&key("probability"), &ev.probability),
+                    probability,
                     effects: EffectsC {
-                        battlefield_shift: e
-                            .battlefield_shift
-                            .as_ref()
-                            .map(|p| reg.add(&key("effects.battlefield_shift"), p)),
+                        battlefield_shift,
                         cost_change,
                         capability_change,
                         optimism_change,
                         attendance_factor,
-                        collapse_hazard: e
-                            .collapse_hazard
-                            .as_ref()
-                            .map(|p| reg.add(&key("effects.collapse_hazard"), p)),
+                        collapse_hazard,
                     },
                 }
             })
@@ -306,49 +360,49 @@ impl MediatedNash {
             .rounds
             .iter()
             .map(|r| {
-                let mut sites = Vec::new();
-                let mut site = |what: &str| {
-                    sites.push(Site::named(&format!("round:{}/{what}", r.id)));
-                    S(sites.len() - 1)
-                };
+                let here = format!("round:{}", r.id);
+                let at_mediators = format!("round:{}/mediators", r.id);
                 let mediators = r
                     .mediators
                     .iter()
                     .map(|med| {
                         let id = med.id();
                         let index = s.mediators.iter().position(|m| m.id == id).expect("validated mediator");
-                        let presence =
-                            med.presence().map(|p| reg.add(&format!("rounds.{}.mediators.{id}.presence", r.id), p));
-                        (index, presence, site(&format!("presence:{id}")))
+                        let slot = 2 * u32::try_from(index).expect("validated mediator count");
+                        let presence = med.presence().map(|p| {
+                            reg.add(&format!("rounds.{}.mediators.{id}.presence", r.id), p, &at_mediators, slot)
+                        });
+                        (index, presence, reg.draw(&at_mediators, slot + 1))
                     })
                     .collect();
+                let months = reg.add(&format!("rounds.{}.months_before", r.id), &r.months_before, &here, 0);
+                let attendance = [0, 1].map(|i| {
+                    let id = &s.parties[i].id;
+                    let key = format!("rounds.{}.delegations.{id}.attendance", r.id);
+                    reg.add(&key, &r.delegations[id].attendance, &here, 1 + i as u32)
+                });
+                let at_events = format!("round:{}/events", r.id);
                 let events = s
                     .events
                     .iter()
                     .enumerate()
                     .filter(|(_, ev)| ev.rounds.as_ref().is_none_or(|rs| rs.contains(&r.id)))
-                    .map(|(e, ev)| (e, site(&format!("event:{}", ev.id))))
+                    .map(|(e, _)| (e, reg.draw(&at_events, u32::try_from(e).expect("validated event count"))))
                     .collect();
-                let mut per_party = |what: &str| [0, 1].map(|i| site(&format!("{what}:{}", s.parties[i].id)));
-                let (site_attend, site_will, site_defect) =
-                    (per_party("attendance"), per_party("will"), per_party("defect"));
+                let mut per_side = |first: u32| [first, first + 1].map(|k| reg.draw(&here, k));
                 RoundC {
-                    months: reg.add(&format!("rounds.{}.months_before", r.id), &r.months_before),
+                    months,
                     mediators,
                     level: s.parties.iter().map(|p| r.delegations[&p.id].level).min().expect("two parties"),
-                    attendance: [0, 1].map(|i| {
-                        let id = &s.parties[i].id;
-                        reg.add(&format!("rounds.{}.delegations.{id}.attendance", r.id), &r.delegations[id].attendance)
-                    }),
+                    attendance,
                     events,
-                    site_attend,
-                    site_will,
-                    site_defect,
-                    site_incident: site("incident"),
-                    site_battlefield: site("battlefield"),
-                    site_humanitarian: site("humanitarian"),
-                    site_collapse: site("collapse"),
-                    sites,
+                    slot_attend: per_side(7),
+                    slot_will: per_side(9),
+                    slot_defect: per_side(11),
+                    slot_incident: reg.draw(&here, 3),
+                    slot_battlefield: reg.draw(&here, 4),
+                    slot_humanitarian: reg.draw(&here, 5),
+                    slot_collapse: reg.draw(&here, 6),
                 }
             })
             .collect();
@@ -390,19 +444,26 @@ impl MediatedNash {
                 .unwrap_or_default(),
             battlefield_unit: s.issues[battlefield].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
         };
-        let uncertain: Vec<(usize, Site)> = reg
-            .params
+        let mut uncertain: Vec<(usize, SlotRef, Sampler)> = reg
+            .slots
             .iter()
             .enumerate()
-            .filter(|(_, (_, p))| !p.is_fixed())
-            .map(|(i, (site, _))| (i, *site))
+            .filter_map(|(i, slot)| slot.map(|slot| (i, slot, Sampler::new(&reg.params[i]))))
             .collect();
+        // Grouped by law, so the branch on it in `draw` is predictable. Each draw reads only its
+        // own slot, so the order changes no value.
+        uncertain.sort_by_key(|(_, _, sampler)| match sampler {
+            Sampler::Fixed(_) | Sampler::Inverse(InverseCdf::Uniform { .. }) => 0,
+            Sampler::Inverse(_) => 1,
+            Sampler::BetaGammas(..) => 2,
+            Sampler::BetaCheng(_) => 3,
+        });
         MediatedNash {
             keys: reg.keys,
             names,
             layout,
-            uncertain: uncertain.iter().map(|&(i, _)| i).collect(),
-            uncertain_sites: uncertain.iter().map(|&(_, site)| site).collect(),
+            uncertain,
+            plan: reg.plan,
             params: reg.params,
             issues,
             battlefield,
@@ -427,13 +488,13 @@ impl MediatedNash {
         }
     }
 
-    /// Draws the uncertain parameters from their sites, whose first blocks are computed
-    /// together; the fixed ones are already in place (see `scratch`).
+    /// Computes the trial's blocks and draws the uncertain parameters from their slots; the
+    /// fixed ones are already in place (see `scratch`).
     fn draw(&self, rng: &TrialRng, scratch: &mut Scratch) {
-        let blocks = &mut scratch.work.param_blocks;
-        rng.first_blocks(&self.uncertain_sites, blocks);
-        for ((&i, &site), &first) in self.uncertain.iter().zip(&self.uncertain_sites).zip(blocks.iter()) {
-            scratch.draws[i] = self.params[i].1.sample(&mut rng.site_from(site, first));
+        let blocks = &mut scratch.work.blocks;
+        rng.fill(&self.plan, blocks);
+        for (i, slot, sampler) in &self.uncertain {
+            scratch.draws[*i] = sampler.sample_slot(rng, *slot, blocks);
         }
     }
 
@@ -469,7 +530,7 @@ impl Model for MediatedNash {
 
     fn scratch(&self) -> Scratch {
         // Fixed parameters are written once here; `draw` overwrites only the uncertain ones.
-        let draws = self.params.iter().map(|(_, p)| if p.is_fixed() { p.central() } else { 0.0 }).collect();
+        let draws = self.params.iter().map(|p| if p.is_fixed() { p.central() } else { 0.0 }).collect();
         Scratch { draws, ..Scratch::default() }
     }
 

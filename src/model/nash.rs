@@ -1,6 +1,8 @@
 //! The proposal on the table: the (weighted) Nash bargaining solution between two sides, over
 //! a package of continuous and ordered issues with linear utilities and red lines.
 
+use crate::scenario::validate::limits;
+
 /// One continuous issue, already cut to the interval both red lines and both ideals allow.
 /// Along it, side 0's utility rises by `gain0` per unit moved from `start` towards side 0's
 /// ideal and side 1's falls by `loss1`.
@@ -81,6 +83,7 @@ fn best_on_segment(e: [f64; 2], g0: f64, g1: f64, len: f64, alpha: [f64; 2]) -> 
 /// For a fixed combination of options the continuous issues form a fractional knapsack: the
 /// Pareto frontier is the path that concedes issues to side 0 in decreasing order of
 /// gain0 / loss1, and the Nash product is maximized on each of its linear pieces in closed form.
+/// At most `limits::ISSUES` choices, as validation ensures.
 pub fn solve(
     base: [f64; 2],
     segments: &[Segment],
@@ -107,11 +110,13 @@ pub fn solve(
 
     let combos: usize = choices.iter().map(|c| c.options.len()).product();
     let mut best: Option<(f64, usize, usize, f64)> = None; // (value, combo, step, s)
-    let mut pick = vec![0usize; choices.len()];
+    // On the stack: this runs every round of every trial, and validation caps the issues.
+    let mut pick_buf = [0usize; limits::ISSUES];
+    let pick = &mut pick_buf[..choices.len()];
     for combo in 0..combos {
-        decode(combo, choices, &mut pick);
+        decode(combo, choices, pick);
         let mut e = base;
-        for (c, &j) in choices.iter().zip(&pick) {
+        for (c, &j) in choices.iter().zip(pick.iter()) {
             e[0] += c.utility[j][0];
             e[1] += c.utility[j][1];
         }
@@ -136,10 +141,10 @@ pub fn solve(
         }
     }
     let (_, combo, step, s) = best?;
-    decode(combo, choices, &mut pick);
+    decode(combo, choices, pick);
     let mut package =
         Package { positions: segments.iter().map(|g| g.start).collect(), options: Vec::new(), surplus: base };
-    for (c, &j) in choices.iter().zip(&pick) {
+    for (c, &j) in choices.iter().zip(pick.iter()) {
         package.options.push(c.options[j]);
         package.surplus[0] += c.utility[j][0];
         package.surplus[1] += c.utility[j][1];

@@ -4,9 +4,9 @@
 use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
-use super::{MediatedNash, P, PartyC, S, Space};
-use crate::engine::rng::uniform01;
-use crate::engine::{Outcome, RoundRecord, Site, TrialRecord, TrialRng};
+use super::{MediatedNash, P, PartyC, Space};
+use crate::engine::rng::{SlotRef, slot_uniform};
+use crate::engine::{Outcome, RoundRecord, TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
 use crate::scenario::validate::limits;
 
@@ -56,26 +56,23 @@ pub struct TrialState {
 #[derive(Debug, Default)]
 pub struct Work {
     pub order: Vec<usize>,
-    /// First blocks of the parameters' sites, then of each round's (separate buffers, so
-    /// neither is resized, and zeroed, every trial).
-    pub param_blocks: Vec<[u32; 16]>,
-    pub round_blocks: Vec<[u32; 16]>,
+    /// The trial's blocks, computed before the parameters are drawn (`MediatedNash::draw`).
+    pub blocks: Vec<[u32; 16]>,
 }
 
-/// The random sites of the round being played, with their first blocks.
+/// The trial's random slots, with their blocks.
 struct RoundRandom<'a> {
     rng: &'a TrialRng,
-    sites: &'a [Site],
-    first: &'a [[u32; 16]],
+    blocks: &'a [[u32; 16]],
 }
 
 impl RoundRandom<'_> {
-    fn uniform(&self, s: S) -> f64 {
-        uniform01(&mut self.rng.site_from(self.sites[s.0], self.first[s.0]))
+    fn uniform(&self, slot: SlotRef) -> f64 {
+        slot_uniform(slot, self.blocks)
     }
 
-    fn normal(&self, s: S) -> f64 {
-        StandardNormal.sample(&mut self.rng.site_from(self.sites[s.0], self.first[s.0]))
+    fn normal(&self, slot: SlotRef) -> f64 {
+        StandardNormal.sample(&mut self.rng.slot(slot, self.blocks))
     }
 }
 
@@ -149,8 +146,9 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
     }
     st.segments.clear();
     st.segment_issue.clear();
-    st.choices.clear();
     st.choice_issue.clear();
+    // The choices keep their buffers from trial to trial: only their contents are cleared.
+    let mut n_choices = 0;
     let mut feasible = true;
     for &k in &m.settlement {
         let (a0, a1) = (st.ideal[0][k], st.ideal[1][k]);
@@ -173,7 +171,12 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
                 st.segment_issue.push(k);
             }
             Space::Ordered { n } => {
-                let mut c = Choice::default();
+                if st.choices.len() == n_choices {
+                    st.choices.push(Choice::default());
+                }
+                let mut c = std::mem::take(&mut st.choices[n_choices]);
+                c.options.clear();
+                c.utility.clear();
                 for j in 0..n {
                     let z = j as f64 / (n - 1) as f64;
                     if within_red_line(m, draws, 0, k, z) && within_red_line(m, draws, 1, k, z) {
@@ -182,11 +185,13 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
                     }
                 }
                 feasible &= !c.options.is_empty();
-                st.choices.push(c);
+                st.choices[n_choices] = c;
+                n_choices += 1;
                 st.choice_issue.push(k);
             }
         }
     }
+    st.choices.truncate(n_choices);
     feasible
 }
 
@@ -287,8 +292,7 @@ pub fn run_trial<T: Tracer>(
             record.rounds[t] = RoundRecord { outcome, ceasefire_in_force: false };
             continue;
         }
-        rng.first_blocks(&round.sites, &mut work.round_blocks);
-        let random = RoundRandom { rng, sites: &round.sites, first: &work.round_blocks };
+        let random = RoundRandom { rng, blocks: &work.blocks };
         let dt = get(round.months);
         war.months += dt;
         // A fixed array rather than a Vec: this runs every round of every trial, and validation
@@ -355,12 +359,12 @@ pub fn run_trial<T: Tracer>(
         // A ceasefire in force holds unless an incident breaks it or a side now prefers war.
         if let Some(o) = war.ceasefire {
             let guarantee = 0.5 * (active[0].guarantees + active[1].guarantees);
-            let mut broken = random.uniform(round.site_incident) < get(s.fragility) * (1.0 - guarantee);
+            let mut broken = random.uniform(round.slot_incident) < get(s.fragility) * (1.0 - guarantee);
             if broken {
                 tr.note(t, || format!("an incident breaks the ceasefire ({})", names.ceasefire_options[o]));
             }
             for i in sides {
-                let shock = if will_noise > 0.0 { will_noise * random.normal(round.site_defect[i]) } else { 0.0 };
+                let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
                 let hold = truce_value(i, o, &war) + active[i].side_payments;
                 let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
                 if hold < fight {
@@ -390,7 +394,7 @@ pub fn run_trial<T: Tracer>(
             let drift = m.bf_length(get(s.bf_max_drift)) * balance * dt;
             let vol = m.bf_length(get(s.bf_volatility));
             let shock =
-                if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.site_battlefield) } else { 0.0 };
+                if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.slot_battlefield) } else { 0.0 };
             war.front = (war.front + (1.0 - halted) * (drift + shock)).clamp(0.0, 1.0);
             let keep = (1.0 - get(s.learning)).powf(dt * (1.0 - halted));
             for g in &mut war.gap {
@@ -419,7 +423,7 @@ pub fn run_trial<T: Tracer>(
 
         let present = sides.map(|i| {
             let p = (get(round.attendance[i]) * attendance_factor[i]).clamp(0.0, 1.0);
-            let here = p >= 1.0 || (p > 0.0 && random.uniform(round.site_attend[i]) < p);
+            let here = p >= 1.0 || (p > 0.0 && random.uniform(round.slot_attend[i]) < p);
             tr.note(t, || {
                 let verb = if here { "comes" } else { "stays away" };
                 format!("{} {verb} (chance {p:.3})", names.parties[i])
@@ -439,7 +443,7 @@ pub fn run_trial<T: Tracer>(
                 Some(o) => truce_value(i, o, &war),
                 None => war_value(i, &war) - cost[i],
             };
-            let shock = if will_noise > 0.0 { will_noise * random.normal(round.site_will[i]) } else { 0.0 };
+            let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_will[i]) } else { 0.0 };
             let d = status_quo - active[i].pressure + shock;
             tr.note(t, || {
                 format!(
@@ -539,14 +543,14 @@ pub fn run_trial<T: Tracer>(
                 }
             }
         }
-        let humanitarian = random.uniform(round.site_humanitarian) < get(s.humanitarian);
+        let humanitarian = random.uniform(round.slot_humanitarian) < get(s.humanitarian);
         tr.note(t, || format!("humanitarian step {}", if humanitarian { "agreed" } else { "not agreed" }));
         if outcome == Outcome::TalksNoDeal && humanitarian {
             outcome = Outcome::Humanitarian;
         }
         if outcome == Outcome::TalksNoDeal {
             let hazard = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
-            if hazard > 0.0 && random.uniform(round.site_collapse) < hazard {
+            if hazard > 0.0 && random.uniform(round.slot_collapse) < hazard {
                 outcome = Outcome::Collapse;
                 collapsed = true;
                 war.ceasefire = None;

@@ -31,8 +31,7 @@ pub use trace::TraceReport;
 pub const LAYOUT_VERSION: u32 = 1;
 
 /// The random number scheme, stated in every report.
-pub const RNG_DESCRIPTION: &str =
-    "ChaCha8; key = seed (u64, little-endian) + 24 zero bytes; stream = trial index; one sub-stream per site";
+pub const RNG_DESCRIPTION: &str = "ChaCha8; key = seed (u64, little-endian) + 24 zero bytes; stream = trial index; one 64-bit slot per draw in sub-streams named by ids (docs/MODEL.md §8)";
 
 /// Quantiles reported for continuous settlement terms.
 pub const QUANTILES: [(&str, f64); 5] = [("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)];

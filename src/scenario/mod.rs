@@ -3,6 +3,7 @@
 pub mod error;
 pub mod evidence;
 pub mod param;
+pub mod sampler;
 pub mod schema;
 pub mod validate;
 pub mod variant;
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 pub use error::ScenarioError;
 pub use evidence::Evidence;
 pub use param::{Dist, Param};
+pub use sampler::Sampler;
 pub use schema::*;
 
 /// A scenario read from disk, validated against the rules and its evidence base.

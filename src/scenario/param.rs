@@ -4,14 +4,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use rand::Rng;
-use rand_distr::{Beta, Distribution, Triangular};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use statrs::distribution::{ContinuousCDF, Normal};
-
-use crate::engine::rng::uniform01;
 
 /// The law a parameter is drawn from in each trial.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,27 +169,6 @@ impl Param {
                         Ok(())
                     }
                 }
-            }
-        }
-    }
-
-    /// Draws one value. Fixed values consume no randomness.
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self.dist {
-            Dist::Fixed(v) => v,
-            Dist::Uniform { low, high } => low + (high - low) * uniform01(rng),
-            Dist::Triangular { low, mode, high } => {
-                Triangular::new(low, high, mode).expect("validated triangular").sample(rng)
-            }
-            Dist::Beta { mean, spread } => {
-                let (a, b) = beta_shape(mean, spread);
-                Beta::new(a, b).expect("validated beta").sample(rng)
-            }
-            Dist::TruncatedNormal { mean, sd, low, high } => {
-                let n = std_normal();
-                let (lo, hi) = (n.cdf((low - mean) / sd), n.cdf((high - mean) / sd));
-                let u = lo + (hi - lo) * uniform01(rng);
-                (mean + sd * n.inverse_cdf(u)).clamp(low, high)
             }
         }
     }

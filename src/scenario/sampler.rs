@@ -1,0 +1,211 @@
+//! Drawing a parameter: its law with the constants worked out once per scenario, and drawn
+//! from a 64-bit slot (docs/MODEL.md §3 and §8 give the formulas).
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution, StandardNormal};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::param::{Dist, Param, beta_shape};
+use crate::engine::TrialRng;
+use crate::engine::rng::{SlotRef, slot_uniform, uniform01};
+
+/// A parameter's law, ready to draw from.
+#[derive(Debug, Clone, Copy)]
+pub enum Sampler {
+    Fixed(f64),
+    /// A law drawn from one uniform, by its inverse CDF.
+    Inverse(InverseCdf),
+    /// Beta(a, b) with both shapes at least 1, as X/(X+Y) with X ~ Gamma(a, 1) and
+    /// Y ~ Gamma(b, 1) drawn in that order.
+    BetaGammas(GammaMt, GammaMt),
+    /// Beta(a, b) with a shape below 1, by Cheng's algorithm BC: gammas of small shape can both
+    /// underflow to zero, which the ratio cannot survive.
+    BetaCheng(Beta<f64>),
+}
+
+/// The laws drawn from one uniform U in [0, 1) as F^{-1}(U).
+#[derive(Debug, Clone, Copy)]
+pub enum InverseCdf {
+    Uniform {
+        low: f64,
+        span: f64,
+    },
+    Triangular {
+        low: f64,
+        mode: f64,
+        high: f64,
+    },
+    /// Normal(mean, sd) truncated to [low, high]: `cdf_low` and `mass` are Φ at the lower
+    /// bound and the mass between the bounds, both in standard units.
+    TruncatedNormal {
+        mean: f64,
+        sd: f64,
+        low: f64,
+        high: f64,
+        cdf_low: f64,
+        mass: f64,
+    },
+}
+
+impl Sampler {
+    /// The sampler of a validated parameter.
+    pub fn new(p: &Param) -> Sampler {
+        match p.dist {
+            Dist::Fixed(v) => Sampler::Fixed(v),
+            Dist::Uniform { low, high } => Sampler::Inverse(InverseCdf::Uniform { low, span: high - low }),
+            Dist::Triangular { low, mode, high } => Sampler::Inverse(InverseCdf::Triangular { low, mode, high }),
+            Dist::Beta { mean, spread } => {
+                let (a, b) = beta_shape(mean, spread);
+                Sampler::beta(a, b)
+            }
+            Dist::TruncatedNormal { mean, sd, low, high } => {
+                let n = Normal::standard();
+                let cdf_low = n.cdf((low - mean) / sd);
+                let mass = n.cdf((high - mean) / sd) - cdf_low;
+                Sampler::Inverse(InverseCdf::TruncatedNormal { mean, sd, low, high, cdf_low, mass })
+            }
+        }
+    }
+
+    /// Beta(a, b) from its shapes, both positive and finite.
+    pub fn beta(a: f64, b: f64) -> Sampler {
+        if a >= 1.0 && b >= 1.0 {
+            Sampler::BetaGammas(GammaMt::new(a), GammaMt::new(b))
+        } else {
+            Sampler::BetaCheng(Beta::new(a, b).expect("positive shapes"))
+        }
+    }
+
+    /// Whether a draw reads more than one 64-bit word: a beta reads at least two, through the
+    /// gammas usually four.
+    pub fn reads_several_words(&self) -> bool {
+        matches!(self, Sampler::BetaGammas(..) | Sampler::BetaCheng(_))
+    }
+
+    /// Draws one value. Every law but the beta reads one `next_u64`; fixed values read none.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            Sampler::Fixed(v) => v,
+            Sampler::BetaGammas(x, y) => {
+                let x = x.sample(rng);
+                x / (x + y.sample(rng))
+            }
+            Sampler::BetaCheng(beta) => beta.sample(rng),
+            Sampler::Inverse(law) => law.at(uniform01(rng)),
+        }
+    }
+
+    /// Draws one value from a slot of this trial's blocks: as [`Sampler::sample`] on
+    /// `rng.slot(slot, blocks)`, without building the stream for the one-word laws.
+    #[inline]
+    pub fn sample_slot(&self, rng: &TrialRng, slot: SlotRef, blocks: &[[u32; 16]]) -> f64 {
+        match self {
+            Sampler::Inverse(law) => law.at(slot_uniform(slot, blocks)),
+            _ => self.sample(&mut rng.slot(slot, blocks)),
+        }
+    }
+}
+
+impl InverseCdf {
+    /// F^{-1}(u) for u in [0, 1).
+    #[inline]
+    fn at(&self, u: f64) -> f64 {
+        match *self {
+            InverseCdf::Uniform { low, span } => low + span * u,
+            InverseCdf::Triangular { low, mode, high } => {
+                // The formula of rand_distr's Triangular.
+                let range = high - low;
+                let f = u * range;
+                if f < mode - low {
+                    low + (f * (mode - low)).sqrt()
+                } else {
+                    high - ((range - f) * (high - mode)).sqrt()
+                }
+            }
+            InverseCdf::TruncatedNormal { mean, sd, low, high, cdf_low, mass } => {
+                (mean + sd * Normal::standard().inverse_cdf(cdf_low + mass * u)).clamp(low, high)
+            }
+        }
+    }
+}
+
+/// Gamma(shape, 1) for shape >= 1 by Marsaglia and Tsang's (2000) method: a normal and a
+/// uniform per attempt, with no logarithm unless the quick acceptance test fails (about 2% of
+/// attempts).
+#[derive(Debug, Clone, Copy)]
+pub struct GammaMt {
+    /// d = shape - 1/3 and c = 1 / sqrt(9 d).
+    d: f64,
+    c: f64,
+}
+
+impl GammaMt {
+    pub fn new(shape: f64) -> GammaMt {
+        let d = shape - 1.0 / 3.0;
+        GammaMt { d, c: 1.0 / (9.0 * d).sqrt() }
+    }
+
+    /// Each attempt reads a standard normal (`rand_distr`'s ziggurat, one `next_u64` on its
+    /// common path) and then U = ((next_u64 >> 11) + 1/2) 2^-53, in (0, 1).
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        loop {
+            let x: f64 = StandardNormal.sample(rng);
+            let v = 1.0 + self.c * x;
+            if v <= 0.0 {
+                continue;
+            }
+            let v = v * v * v;
+            let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+            let x2 = x * x;
+            if u < 1.0 - 0.0331 * x2 * x2 || u.ln() < 0.5 * x2 + self.d * (1.0 - v + v.ln()) {
+                return self.d * v;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+
+    /// Mean and variance of `n` draws against the law's, within 5 standard errors.
+    fn check_moments(sampler: Sampler, mean: f64, var: f64) {
+        let mut rng = ChaCha8Rng::seed_from_u64(42);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| sampler.sample(&mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let se_mean = (var / n as f64).sqrt();
+        assert!((m - mean).abs() < 5.0 * se_mean, "mean {m} vs {mean} (s.e. {se_mean})");
+        // Var of the sample variance is at most 2 var^2/n + m4/n; 3 var^2/n bounds it for these laws.
+        let se_var = (3.0 * var * var / n as f64).sqrt();
+        assert!((v - var).abs() < 5.0 * se_var, "variance {v} vs {var} (s.e. {se_var})");
+    }
+
+    #[test]
+    fn beta_matches_its_moments_on_both_sides_of_shape_one() {
+        for (a, b) in
+            [(2.0f64, 5.0), (5.0, 2.0), (30.0, 10.0), (1.0, 1.0), (1.0, 3.0), (0.5, 0.5), (0.3, 4.0), (4.0, 0.3)]
+        {
+            let mean = a / (a + b);
+            let var = a * b / ((a + b).powi(2) * (a + b + 1.0));
+            check_moments(Sampler::beta(a, b), mean, var);
+        }
+    }
+
+    #[test]
+    fn triangular_and_truncated_normal_match_their_moments() {
+        let (l, c, h) = (0.1, 0.25, 0.7);
+        let tri = Sampler::Inverse(InverseCdf::Triangular { low: l, mode: c, high: h });
+        check_moments(tri, (l + c + h) / 3.0, (l * l + c * c + h * h - l * c - l * h - c * h) / 18.0);
+        // Truncated symmetrically at ±1 sd: mean 0, variance 1 - 2φ(1)/(2Φ(1) - 1).
+        let p = Param { dist: Dist::TruncatedNormal { mean: 0.0, sd: 1.0, low: -1.0, high: 1.0 }, ..Param::fixed(0.0) };
+        let phi1 = (-0.5f64).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        check_moments(Sampler::new(&p), 0.0, 1.0 - 2.0 * phi1 / (2.0 * Normal::standard().cdf(1.0) - 1.0));
+    }
+}
