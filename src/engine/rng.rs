@@ -52,8 +52,9 @@ pub const MAX_SLOTS: u32 = 1 << 15;
 const OVERFLOW_BLOCK: u64 = 1 << 27;
 const OVERFLOW_SHIFT: u32 = 12;
 
-/// Where one slot lies among the blocks of a [`BlockPlan`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where one slot lies among the blocks of a [`BlockPlan`]. Two refs are equal when they name
+/// the same slot, whether or not the plan computes its overflow.
+#[derive(Debug, Clone, Copy)]
 pub struct SlotRef {
     /// Index of the slot's block in the plan.
     block: u32,
@@ -64,6 +65,14 @@ pub struct SlotRef {
     /// Index in the plan of the overflow's first block, if the plan computes it.
     overflow_block: Option<u32>,
 }
+
+impl PartialEq for SlotRef {
+    fn eq(&self, other: &SlotRef) -> bool {
+        (self.block, self.word) == (other.block, other.word)
+    }
+}
+
+impl Eq for SlotRef {}
 
 /// The blocks a model reads in every trial: each registered slot's block, once.
 #[derive(Debug, Clone, Default)]
@@ -331,8 +340,10 @@ mod tests {
         for index in 0..16 {
             plan.slot(site, index);
         }
-        plan.wide_slot(site, 3);
-        plan.wide_slot(site, 3);
+        let wide = plan.wide_slot(site, 3);
+        assert_eq!(wide, plan.wide_slot(site, 3));
+        assert_eq!(wide, plan.slot(site, 3));
+        assert_ne!(wide, plan.slot(site, 4));
         assert_eq!(plan.len(), 3);
     }
 

@@ -539,3 +539,32 @@ impl Model for MediatedNash {
         round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.work, record, &mut round::Silent);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every slot the bundled scenarios draw from, parameters and rounds alike, is distinct: no
+    /// two draws of a trial can share random words.
+    #[test]
+    fn no_two_draws_share_a_slot() {
+        for file in ["scenarios/istanbul_summit.json", "scenarios/istanbul_2025.json"] {
+            let loaded = crate::scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).as_path())
+                .expect("bundled scenario loads");
+            let m = MediatedNash::new(&loaded.scenario);
+            let mut slots: Vec<SlotRef> = m.uncertain.iter().map(|&(_, slot, _)| slot).collect();
+            for r in &m.rounds {
+                slots.extend(r.mediators.iter().map(|&(_, _, slot)| slot));
+                slots.extend(r.events.iter().map(|&(_, slot)| slot));
+                slots.extend(r.slot_attend.iter().chain(&r.slot_will).chain(&r.slot_defect));
+                slots.extend([r.slot_incident, r.slot_battlefield, r.slot_humanitarian, r.slot_collapse]);
+            }
+            for (i, a) in slots.iter().enumerate() {
+                assert!(!slots[i + 1..].contains(a), "{file}: slot {a:?} drawn twice");
+            }
+            assert!(slots.len() > 100, "{file}: {} slots", slots.len());
+        }
+    }
+}

@@ -182,8 +182,9 @@ mod tests {
         let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
         let se_mean = (var / n as f64).sqrt();
         assert!((m - mean).abs() < 5.0 * se_mean, "mean {m} vs {mean} (s.e. {se_mean})");
-        // Var of the sample variance is at most 2 var^2/n + m4/n; 3 var^2/n bounds it for these laws.
-        let se_var = (3.0 * var * var / n as f64).sqrt();
+        // The sample variance has standard error sqrt((m4 - v^2)/n), m4 the fourth central moment.
+        let m4 = xs.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n as f64;
+        let se_var = ((m4 - v * v) / n as f64).sqrt();
         assert!((v - var).abs() < 5.0 * se_var, "variance {v} vs {var} (s.e. {se_var})");
     }
 
