@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::run::estimate_rows;
-use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, pct};
+use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, difference_cell, pct};
 use crate::engine::paired::{Figure, Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
 use crate::engine::{CHUNK, Layout, RunConfig};
@@ -322,10 +322,9 @@ impl Summary for CompareReport {
             (Some(r), Some(v)) => match &r.variants[v] {
                 None => "-".into(),
                 Some(x) => format!(
-                    "{} ({:+.1} ±{:.1}){}",
+                    "{} ({}){}",
                     pct(x.value.p),
-                    100.0 * x.difference.diff,
-                    100.0 * (x.difference.ci95[1] - x.difference.diff),
+                    difference_cell(100.0 * x.difference.diff, 100.0 * (x.difference.ci95[1] - x.difference.diff)),
                     if x.difference.significant { "*" } else { "" }
                 ),
             },

@@ -155,6 +155,13 @@ pub(crate) fn estimate_cell(e: &Estimate, trials: u64) -> String {
     format!("{:.d$} ±{:.d$}", 100.0 * e.p, half_width(e))
 }
 
+/// A paired difference and the half-width of its 95% interval, both in percentage points, with
+/// enough decimals that a nonzero half-width shows a nonzero digit (one to four decimals).
+pub(crate) fn difference_cell(diff: f64, half_width: f64) -> String {
+    let d = if half_width > 0.0 { (-half_width.log10()).ceil().clamp(1.0, 4.0) as usize } else { 1 };
+    format!("{diff:+.d$} ±{half_width:.d$}")
+}
+
 /// The larger side of an interval around p, in percentage points.
 pub(crate) fn half_width(e: &Estimate) -> f64 {
     100.0 * (e.p - e.ci95[0]).max(e.ci95[1] - e.p)
@@ -182,5 +189,14 @@ mod tests {
         assert_eq!(cell(10_000_000), "50.00 ±0.03");
         assert_eq!(cell(100_000_000), "50.000 ±0.010");
         assert_eq!(cell(10), "50.0 ±26.3");
+    }
+
+    #[test]
+    fn difference_cells_keep_a_nonzero_digit_of_the_interval() {
+        assert_eq!(difference_cell(35.9, 0.3), "+35.9 ±0.3");
+        assert_eq!(difference_cell(-0.042, 0.031), "-0.04 ±0.03");
+        assert_eq!(difference_cell(0.0004, 0.0061), "+0.000 ±0.006");
+        assert_eq!(difference_cell(0.0, 0.0), "+0.0 ±0.0");
+        assert_eq!(difference_cell(-1e-9, 1e-9), "-0.0000 ±0.0000");
     }
 }
