@@ -24,8 +24,8 @@ const SITE_BITS: u32 = 36;
 pub struct Site(u64);
 
 impl Site {
-    /// A site named by a stable string, e.g. `param:parties.russia.cost_of_war` or
-    /// `round:r1/attendance:russia`: FNV-1a 64 of the UTF-8 bytes, top 36 bits.
+    /// A site named by a stable string, e.g. `param:parties.russia` or `round:summit/events`:
+    /// FNV-1a 64 of the UTF-8 bytes, top 36 bits.
     pub fn named(name: &str) -> Site {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in name.bytes() {
@@ -107,15 +107,6 @@ impl BlockPlan {
         });
         u32::try_from(index).expect("fewer than 2^32 blocks")
     }
-
-    /// How many blocks a trial computes.
-    pub fn len(&self) -> usize {
-        self.counters.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.counters.is_empty()
-    }
 }
 
 /// The random source of one trial.
@@ -174,7 +165,7 @@ fn key(seed: u64) -> [u8; 32] {
 
 /// The 64 bits of a slot, the lower word first, as `next_u64` joins two words.
 #[inline]
-pub fn slot_u64(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> u64 {
+fn slot_u64(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> u64 {
     let block = &blocks[slot.block as usize];
     let w = usize::from(slot.word);
     u64::from(block[w + 1]) << 32 | u64::from(block[w])
@@ -188,7 +179,8 @@ pub fn slot_uniform(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> f64 {
 
 /// One slot read as a generator: `next_u64` gives the slot's 64 bits once, then the words of
 /// the slot's overflow, two at a time, the lower first; `next_u32` and `fill_bytes` read the
-/// overflow only. Word for word what `rand_chacha` gives at the same positions.
+/// overflow only (so a `next_u32` before the first `next_u64` skips ahead of the slot). The
+/// words are those `rand_chacha` gives at the same positions.
 #[derive(Debug, Clone)]
 pub struct SlotStream<'a> {
     first: Option<u64>,
@@ -220,6 +212,7 @@ impl SlotStream<'_> {
     fn advance(&mut self) {
         if self.next == BLOCK_WORDS {
             self.counter = self.counter.wrapping_add(1);
+            debug_assert!(self.counter % (1 << OVERFLOW_SHIFT) != 0, "an overflow read past its 2^16 words");
         }
         self.words = self.stream.block(self.counter);
         self.next = 0;
@@ -296,7 +289,7 @@ mod tests {
                 slots.push((site, index, slot));
             }
         }
-        assert!(plan.len() > 8);
+        assert!(plan.counters.len() > 8);
         let mut blocks = Vec::new();
         rng.fill(&plan, &mut blocks);
         for (site, index, slot) in slots {
@@ -344,7 +337,7 @@ mod tests {
         assert_eq!(wide, plan.wide_slot(site, 3));
         assert_eq!(wide, plan.slot(site, 3));
         assert_ne!(wide, plan.slot(site, 4));
-        assert_eq!(plan.len(), 3);
+        assert_eq!(plan.counters.len(), 3);
     }
 
     #[test]

@@ -143,7 +143,8 @@ pub struct MediatedNash {
 #[derive(Default)]
 struct Registry {
     params: Vec<Param>,
-    slots: Vec<Option<SlotRef>>,
+    /// The slot and sampler of each uncertain parameter.
+    draws: Vec<Option<(SlotRef, Sampler)>>,
     keys: Vec<String>,
     plan: BlockPlan,
 }
@@ -151,13 +152,13 @@ struct Registry {
 impl Registry {
     /// A parameter under its stable `key`, drawn (if uncertain) from slot `index` of `site`.
     fn add(&mut self, key: &str, p: &Param, site: &str, index: u32) -> P {
-        let slot = match Sampler::new(p) {
+        let draw = match Sampler::new(p) {
             Sampler::Fixed(_) => None,
-            s if s.reads_several_words() => Some(self.plan.wide_slot(Site::named(site), index)),
-            _ => Some(self.plan.slot(Site::named(site), index)),
+            s if s.reads_several_words() => Some((self.plan.wide_slot(Site::named(site), index), s)),
+            s => Some((self.plan.slot(Site::named(site), index), s)),
         };
         self.params.push(p.clone());
-        self.slots.push(slot);
+        self.draws.push(draw);
         self.keys.push(key.to_string());
         P(self.params.len() - 1)
     }
@@ -444,15 +445,12 @@ impl MediatedNash {
                 .unwrap_or_default(),
             battlefield_unit: s.issues[battlefield].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
         };
-        let mut uncertain: Vec<(usize, SlotRef, Sampler)> = reg
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, slot)| slot.map(|slot| (i, slot, Sampler::new(&reg.params[i]))))
-            .collect();
+        let mut uncertain: Vec<(usize, SlotRef, Sampler)> =
+            reg.draws.iter().enumerate().filter_map(|(i, draw)| draw.map(|(slot, s)| (i, slot, s))).collect();
         // Grouped by law, so the branch on it in `draw` is predictable. Each draw reads only its
         // own slot, so the order changes no value.
         uncertain.sort_by_key(|(_, _, sampler)| match sampler {
+            // Fixed parameters have no slot and are not in `uncertain`.
             Sampler::Fixed(_) | Sampler::Inverse(InverseCdf::Uniform { .. }) => 0,
             Sampler::Inverse(_) => 1,
             Sampler::BetaGammas(..) => 2,

@@ -299,8 +299,8 @@ pub fn run_trial<T: Tracer>(
         // caps the number of mediators.
         let mut engaged_buf = [0usize; limits::MEDIATORS];
         let mut n_engaged = 0;
-        for &(med, presence, site) in &round.mediators {
-            if presence.is_none_or(|p| random.uniform(site) < get(p)) {
+        for &(med, presence, slot) in &round.mediators {
+            if presence.is_none_or(|p| random.uniform(slot) < get(p)) {
                 engaged_buf[n_engaged] = med;
                 n_engaged += 1;
             }
@@ -319,9 +319,9 @@ pub fn run_trial<T: Tracer>(
         // Events fire before the round.
         let mut attendance_factor = [1.0; 2];
         let mut collapse_extra = 0.0;
-        for &(e, site) in &round.events {
+        for &(e, slot) in &round.events {
             let ev = &m.events[e];
-            if random.uniform(site) >= get(ev.probability) {
+            if random.uniform(slot) >= get(ev.probability) {
                 continue;
             }
             tr.note(t, || format!("event: {}", names.events[e]));

@@ -151,6 +151,9 @@ impl Param {
                         "beta spread must be below sqrt(mean * (1 - mean)) = {:.4} (got {spread})",
                         (mean * (1.0 - mean)).sqrt()
                     ))
+                } else if !beta_shape(mean, spread).0.is_finite() {
+                    // spread^2 underflows: the shapes overflow and no draw can be made.
+                    Err(format!("beta spread {spread:e} is too small to draw from; write a fixed value instead"))
                 } else {
                     Ok(())
                 }

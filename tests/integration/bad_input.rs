@@ -326,6 +326,15 @@ fn a_truncated_normal_with_no_mass() {
     );
 }
 
+#[test]
+fn a_beta_too_narrow_to_draw_from() {
+    rejects(
+        |v| set(v, "model.humanitarian_rate", json!({"dist": "beta", "mean": 0.75, "spread": 1e-160})),
+        "model.humanitarian_rate",
+        &["beta spread 1e-160 is too small to draw from"],
+    );
+}
+
 /// Appends copies of the first element of the array at `list`, with fresh ids, until it has
 /// `n` elements.
 fn grow(v: &mut Value, list: &str, n: usize) {
