@@ -174,7 +174,7 @@ fn slot_u64(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> u64 {
 /// A uniform draw in [0, 1) from a slot alone, as [`uniform01`] reads it.
 #[inline]
 pub fn slot_uniform(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> f64 {
-    (slot_u64(slot, blocks) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    unit(slot_u64(slot, blocks))
 }
 
 /// One slot read as a generator: `next_u64` gives the slot's 64 bits once, then the words of
@@ -250,7 +250,13 @@ impl TryRng for SlotStream<'_> {
 /// A uniform draw in [0, 1) with 53 random bits: (next_u64 >> 11) * 2^-53.
 #[inline]
 pub fn uniform01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    unit(rng.next_u64())
+}
+
+/// The top 53 bits of `x` as a number in [0, 1).
+#[inline]
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 #[cfg(test)]

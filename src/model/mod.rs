@@ -169,12 +169,6 @@ impl Registry {
     }
 }
 
-/// Slots of `param:parties.<i>`, `param:mediators.<m>` (per side, four apart) and
-/// `param:events.<e>` (per side, four apart from slot 3), in field order.
-const PARTY_FIELDS: [&str; 5] = ["capability", "cost_of_war", "patience", "optimism", "mistrust"];
-const LEVERAGE_FIELDS: [&str; 4] = ["pressure", "guarantees", "information", "side_payments"];
-const EFFECT_FIELDS: [&str; 4] = ["cost_change", "capability_change", "optimism_change", "attendance_factor"];
-
 /// Names for telling a trial's story (`sim trace`).
 #[derive(Debug, Clone)]
 struct Names {
@@ -254,23 +248,14 @@ impl MediatedNash {
             let other = &s.parties[1 - i];
             let key = |f: &str| format!("parties.{}.{f}", party.id);
             let site = format!("param:parties.{}", party.id);
-            let [capability, cost_of_war, patience, optimism, mistrust] =
-                [&party.capability, &party.cost_of_war, &party.patience, &party.optimism, &party.mistrust]
-                    .into_iter()
-                    .zip(PARTY_FIELDS)
-                    .zip(0..)
-                    .map(|((p, f), slot)| reg.add(&key(f), p, &site, slot))
-                    .collect::<Vec<_>>()
-                    .try_into()
-                    .expect("five party fields");
             // Both sides' positions on an issue share the issue's site, side 0 in slots 1-3.
             let first = 1 + 3 * u32::try_from(i).expect("two sides");
             PartyC {
-                capability,
-                cost_of_war,
-                patience,
-                optimism,
-                mistrust,
+                capability: reg.add(&key("capability"), &party.capability, &site, 0),
+                cost_of_war: reg.add(&key("cost_of_war"), &party.cost_of_war, &site, 1),
+                patience: reg.add(&key("patience"), &party.patience, &site, 2),
+                optimism: reg.add(&key("optimism"), &party.optimism, &site, 3),
+                mistrust: reg.add(&key("mistrust"), &party.mistrust, &site, 4),
                 positions: s
                     .issues
                     .iter()
@@ -301,16 +286,16 @@ impl MediatedNash {
                 for (target, l) in &med.leverage {
                     let side = party_index(target);
                     let key = |f: &str| format!("mediators.{}.leverage.{target}.{f}", med.id);
-                    let [pressure, guarantees, information, side_payments] =
-                        [&l.pressure, &l.guarantees, &l.information, &l.side_payments]
-                            .into_iter()
-                            .zip(LEVERAGE_FIELDS)
-                            .zip(0..)
-                            .map(|((p, f), k)| p.as_ref().map(|p| reg.add(&key(f), p, &site, 4 * side as u32 + k)))
-                            .collect::<Vec<_>>()
-                            .try_into()
-                            .expect("four leverage fields");
-                    lev[side] = LeverageC { pressure, guarantees, information, side_payments };
+                    // Four slots per side: the channels in field order.
+                    let mut add = |p: &Option<Param>, f: &str, k: u32| {
+                        p.as_ref().map(|p| reg.add(&key(f), p, &site, 4 * side as u32 + k))
+                    };
+                    lev[side] = LeverageC {
+                        pressure: add(&l.pressure, "pressure", 0),
+                        guarantees: add(&l.guarantees, "guarantees", 1),
+                        information: add(&l.information, "information", 2),
+                        side_payments: add(&l.side_payments, "side_payments", 3),
+                    };
                 }
                 lev
             })
@@ -327,23 +312,22 @@ impl MediatedNash {
                     e.battlefield_shift.as_ref().map(|p| reg.add(&key("effects.battlefield_shift"), p, &site, 1));
                 let collapse_hazard =
                     e.collapse_hazard.as_ref().map(|p| reg.add(&key("effects.collapse_hazard"), p, &site, 2));
-                let [cost_change, capability_change, optimism_change, attendance_factor] =
-                    [&e.cost_change, &e.capability_change, &e.optimism_change, &e.attendance_factor]
-                        .into_iter()
-                        .zip(EFFECT_FIELDS)
-                        .zip(0..)
-                        .map(|((map, field), k)| {
-                            map.iter()
-                                .map(|(party, p)| {
-                                    let side = party_index(party);
-                                    let slot = 3 + 4 * side as u32 + k;
-                                    (side, reg.add(&key(&format!("effects.{field}.{party}")), p, &site, slot))
-                                })
-                                .collect::<Vec<_>>()
+                // Four slots per side from slot 3: the effects in field order.
+                let mut per_party = |field: &str, k: u32, map: &std::collections::BTreeMap<String, Param>| {
+                    map.iter()
+                        .map(|(party, p)| {
+                            let side = party_index(party);
+                            (
+                                side,
+                                reg.add(&key(&format!("effects.{field}.{party}")), p, &site, 3 + 4 * side as u32 + k),
+                            )
                         })
                         .collect::<Vec<_>>()
-                        .try_into()
-                        .expect("four per-party effects");
+                };
+                let cost_change = per_party("cost_change", 0, &e.cost_change);
+                let capability_change = per_party("capability_change", 1, &e.capability_change);
+                let optimism_change = per_party("optimism_change", 2, &e.optimism_change);
+                let attendance_factor = per_party("attendance_factor", 3, &e.attendance_factor);
                 EventC {
                     probability,
                     effects: EffectsC {

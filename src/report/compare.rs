@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::run::estimate_rows;
-use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, difference_cell, pct};
+use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, paired_cell, pct};
 use crate::engine::paired::{Figure, Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
 use crate::engine::{CHUNK, Layout, RunConfig};
@@ -321,12 +321,10 @@ impl Summary for CompareReport {
             (Some(r), None) => pct(r.base.p),
             (Some(r), Some(v)) => match &r.variants[v] {
                 None => "-".into(),
-                Some(x) => format!(
-                    "{} ({}){}",
-                    pct(x.value.p),
-                    difference_cell(100.0 * x.difference.diff, 100.0 * (x.difference.ci95[1] - x.difference.diff)),
-                    if x.difference.significant { "*" } else { "" }
-                ),
+                Some(x) => {
+                    let (difference, star) = paired_cell(&x.difference);
+                    format!("{} ({difference}){star}", pct(x.value.p))
+                }
             },
         };
         let mut grids = vec![self.scenario_grid(

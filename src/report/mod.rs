@@ -17,6 +17,7 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::paired::PairedDifference;
 use crate::engine::stats::{Z95, standard_error, wilson};
 use crate::scenario::LoadedScenario;
 
@@ -150,16 +151,25 @@ pub(crate) fn pct(p: f64) -> String {
 /// uncertain figure.
 pub(crate) fn estimate_cell(e: &Estimate, trials: u64) -> String {
     // The widest 95% interval, at p = 1/2, is about 98 / sqrt(n) percentage points.
-    let widest = 98.0 / (trials.max(1) as f64).sqrt();
-    let d = (-widest.log10()).ceil().clamp(1.0, 4.0) as usize;
+    let d = decimals(98.0 / (trials.max(1) as f64).sqrt());
     format!("{:.d$} ±{:.d$}", 100.0 * e.p, half_width(e))
 }
 
 /// A paired difference and the half-width of its 95% interval, both in percentage points, with
 /// enough decimals that a nonzero half-width shows a nonzero digit (one to four decimals).
 pub(crate) fn difference_cell(diff: f64, half_width: f64) -> String {
-    let d = if half_width > 0.0 { (-half_width.log10()).ceil().clamp(1.0, 4.0) as usize } else { 1 };
+    let d = decimals(half_width);
     format!("{diff:+.d$} ±{half_width:.d$}")
+}
+
+/// A paired difference as [`difference_cell`] shows it, and `*` if its interval excludes 0.
+pub(crate) fn paired_cell(d: &PairedDifference) -> (String, &'static str) {
+    (difference_cell(100.0 * d.diff, 100.0 * (d.ci95[1] - d.diff)), if d.significant { "*" } else { "" })
+}
+
+/// Decimals (one to four) that show a nonzero digit of a half-width in percentage points.
+fn decimals(half_width: f64) -> usize {
+    if half_width > 0.0 { (-half_width.log10()).ceil().clamp(1.0, 4.0) as usize } else { 1 }
 }
 
 /// The larger side of an interval around p, in percentage points.

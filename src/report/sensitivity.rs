@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::run::estimate_rows;
 use super::sweep::StudyRun;
-use super::{Estimate, Grid, Summary, ToolInfo, pct};
+use super::{Estimate, Grid, Summary, ToolInfo, paired_cell, pct};
 use crate::engine::RunConfig;
 use crate::engine::paired::Figure;
 use crate::scenario::LoadedScenario;
@@ -85,12 +85,10 @@ impl Summary for SensitivityReport {
                         format!("{:.4} -> {:.4}", e.low_value, e.high_value),
                         pct(e.at_low.p),
                         pct(e.at_high.p),
-                        format!(
-                            "{:+.1} ±{:.1}{}",
-                            100.0 * e.swing.diff,
-                            100.0 * (e.swing.ci95[1] - e.swing.diff),
-                            if e.swing.significant { "*" } else { "" }
-                        ),
+                        {
+                            let (swing, star) = paired_cell(&e.swing);
+                            format!("{swing}{star}")
+                        },
                     ]
                 })
                 .collect(),

@@ -9,6 +9,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use statrs::distribution::{ContinuousCDF, Normal};
 
+use super::sampler::Sampler;
+
 /// The law a parameter is drawn from in each trial.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
@@ -84,25 +86,16 @@ impl Param {
     pub fn quantile(&self, q: f64) -> f64 {
         let q = q.clamp(0.0, 1.0);
         match self.dist {
-            Dist::Fixed(v) => v,
-            Dist::Uniform { low, high } => low + q * (high - low),
-            Dist::Triangular { low, mode, high } => {
-                let at_mode = (mode - low) / (high - low);
-                if q < at_mode {
-                    low + (q * (high - low) * (mode - low)).sqrt()
-                } else {
-                    high - ((1.0 - q) * (high - low) * (high - mode)).sqrt()
-                }
-            }
             Dist::Beta { mean, spread } => {
                 let (a, b) = beta_shape(mean, spread);
                 statrs::distribution::Beta::new(a, b).expect("validated beta").inverse_cdf(q)
             }
-            Dist::TruncatedNormal { mean, sd, low, high } => {
-                let n = std_normal();
-                let (lo, hi) = (n.cdf((low - mean) / sd), n.cdf((high - mean) / sd));
-                (mean + sd * n.inverse_cdf(lo + q * (hi - lo))).clamp(low, high)
-            }
+            // The other laws are drawn by their inverse CDF: the same formula at q.
+            _ => match Sampler::new(self) {
+                Sampler::Fixed(v) => v,
+                Sampler::Inverse(law) => law.at(q),
+                Sampler::BetaGammas(..) | Sampler::BetaCheng(_) => unreachable!("only a beta law has a beta sampler"),
+            },
         }
     }
 

@@ -108,9 +108,9 @@ impl Sampler {
 }
 
 impl InverseCdf {
-    /// F^{-1}(u) for u in [0, 1).
+    /// F^{-1}(u) for u in [0, 1] (1 gives the upper end).
     #[inline]
-    fn at(&self, u: f64) -> f64 {
+    pub fn at(&self, u: f64) -> f64 {
         match *self {
             InverseCdf::Uniform { low, span } => low + span * u,
             InverseCdf::Triangular { low, mode, high } => {
