@@ -2,10 +2,12 @@
 //!
 //! Flow: a scenario file is loaded and validated ([`scenario`]), compiled into a bargaining
 //! model ([`model`]), run over many trials by the engine ([`engine`]), and summarized into a
-//! report that any output format can write ([`report`]).
+//! report that any output format can write ([`report`]); [`plot`] draws the reports and
+//! [`page`] lays out the HTML report of a run.
 
 pub mod engine;
 pub mod model;
+pub mod page;
 pub mod plot;
 pub mod report;
 pub mod scenario;

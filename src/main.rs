@@ -504,7 +504,7 @@ fn html_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Some(SensitivityReport::new(&loaded, &loaded.scenario.rounds[last].id, opts, scfg, base, inputs))
     };
     drop(progress);
-    let html = sim::report::html::html_report(&run, sensitivity.as_ref(), &loaded);
+    let html = sim::page::html_report(&run, sensitivity.as_ref(), &loaded);
     write_atomically(&args.output, |out| out.write_all(html.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,7 @@
 //! Estimates and their uncertainty.
 
+use serde::Serialize;
+
 /// Two-sided 95% normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -47,6 +49,29 @@ pub fn histogram_quantile(bins: &[u64], min: f64, max: f64, q: f64) -> Option<f6
         below += count;
     }
     Some(max)
+}
+
+/// A proportion of trials with its Monte Carlo uncertainty.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub count: u64,
+    pub p: f64,
+    /// Standard error sqrt(p (1 - p) / n).
+    pub se: f64,
+    /// 95% Wilson score interval.
+    pub ci95: [f64; 2],
+}
+
+impl Estimate {
+    pub fn new(count: u64, n: u64) -> Estimate {
+        let (lo, hi) = wilson(count, n, Z95);
+        Estimate {
+            count,
+            p: if n == 0 { 0.0 } else { count as f64 / n as f64 },
+            se: standard_error(count, n),
+            ci95: [lo, hi],
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ use super::style::{
 };
 use super::{Axes, axes_chart, percent_tick, plot_bounds};
 use crate::engine::Outcome;
+use crate::engine::stats::Estimate;
+use crate::report::RunReport;
 use crate::report::TermReport;
-use crate::report::{Estimate, RunReport};
 
 /// The outcomes from the bottom of a bar to its top, with their fills: good outcomes at the
 /// bottom, collapse on top; hatched and solid fills alternate so neighbours differ in greyscale.
@@ -328,7 +329,7 @@ mod tests {
     #[test]
     fn a_run_without_settlement_says_so() {
         let mut r = run().clone();
-        r.settlement.reached = crate::report::Estimate::new(0, r.run.trials);
+        r.settlement.reached = crate::engine::stats::Estimate::new(0, r.run.trials);
         let svg = super::super::run_chart(&r);
         assert!(svg.contains(&format!("no settlement in {} trials", thousands(r.run.trials))));
         assert!(well_formed(&svg).is_ok());

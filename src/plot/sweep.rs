@@ -11,7 +11,8 @@ use super::style::{
 };
 use super::{Axes, axes_chart, percent_tick, plot_bounds};
 use crate::engine::paired::Figure;
-use crate::report::{Estimate, SweepReport};
+use crate::engine::stats::Estimate;
+use crate::report::SweepReport;
 
 /// The figures drawn against one parameter, with their strokes.
 const LINES: [(Figure, Stroke); 3] = [

@@ -3,7 +3,6 @@
 
 mod compare;
 mod csv;
-pub mod html;
 mod json;
 mod markdown;
 mod run;
@@ -18,7 +17,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::paired::PairedDifference;
-use crate::engine::stats::{Z95, standard_error, wilson};
+use crate::engine::stats::Estimate;
 use crate::scenario::LoadedScenario;
 
 pub use compare::{CompareReport, FigureRow};
@@ -72,29 +71,6 @@ impl ScenarioId {
             as_of: loaded.scenario.meta.as_of.clone(),
             digest: format!("sha256:{}", loaded.digest),
             rationale: loaded.variants.first().map(|(_, v)| v.rationale.clone()),
-        }
-    }
-}
-
-/// A proportion of trials with its Monte Carlo uncertainty.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Estimate {
-    pub count: u64,
-    pub p: f64,
-    /// Standard error sqrt(p (1 - p) / n).
-    pub se: f64,
-    /// 95% Wilson score interval.
-    pub ci95: [f64; 2],
-}
-
-impl Estimate {
-    pub fn new(count: u64, n: u64) -> Estimate {
-        let (lo, hi) = wilson(count, n, Z95);
-        Estimate {
-            count,
-            p: if n == 0 { 0.0 } else { count as f64 / n as f64 },
-            se: standard_error(count, n),
-            ci95: [lo, hi],
         }
     }
 }

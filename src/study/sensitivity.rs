@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use crate::engine::paired::{Figure, PairedDifference, Streams, run_paired};
+use crate::engine::stats::Estimate;
 use crate::engine::{self, Model, RunConfig};
-use crate::report::Estimate;
 use crate::scenario::walk::pointer;
 use crate::scenario::{LoadedScenario, ScenarioError};
 

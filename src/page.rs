@@ -1,15 +1,14 @@
 //! One self-contained HTML page for a run: identity, how to read it, the per-round tables and
 //! chart, settlement terms, the sensitivity ranking (when given) and every parameter with the
 //! evidence it cites. Inline CSS and inline SVG only: no script, no external resource, no URL.
+//! The page sits above both [`crate::report`] and [`crate::plot`]: it lays out the one and
+//! embeds the other.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Grid, RunReport, SensitivityReport, Summary, pct};
+use crate::report::{Grid, RunReport, SensitivityReport, Summary, pct};
 use crate::scenario::LoadedScenario;
-
-// The report types the charts in `crate::plot` need by name; `report/mod.rs` does not
-// re-export them.
 
 /// The page for `run` (and the `sensitivity` study of the same scenario, if one was made) of
 /// the scenario `loaded`.
