@@ -15,7 +15,7 @@ const SCENARIOS: [&str; 2] = ["istanbul_summit", "istanbul_2025"];
 fn model(name: &str) -> MediatedNash {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.json"));
     let loaded = scenario::load(&file).expect("bundled scenario loads");
-    MediatedNash::new(&loaded.scenario)
+    sim::model::compile(&loaded).expect("bundled scenario compiles")
 }
 
 /// The cost of one trial, single-threaded.
@@ -108,7 +108,7 @@ fn compile(doc: &Value, name: &str) -> MediatedNash {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("generated-{name}.json"));
     let bytes = serde_json::to_vec(doc).expect("JSON");
     match scenario::load_bytes(&file, bytes) {
-        Ok(loaded) => MediatedNash::new(&loaded.scenario),
+        Ok(loaded) => sim::model::compile(&loaded).unwrap_or_else(|e| panic!("{e}")),
         Err(e) => panic!("generated scenario {name} is invalid: {e}"),
     }
 }

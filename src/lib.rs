@@ -26,18 +26,18 @@ pub fn simulate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunReport, scenario::ScenarioError> {
     let loaded = scenario::load(file)?;
-    Ok(simulate_loaded(&loaded, cfg, progress))
+    simulate_loaded(&loaded, cfg, progress)
 }
 
-/// Runs an already loaded scenario.
+/// Compiles and runs an already loaded scenario.
 pub fn simulate_loaded(
     loaded: &scenario::LoadedScenario,
     cfg: RunConfig,
     progress: &(dyn Fn(u64) + Sync),
-) -> RunReport {
-    let model = model::MediatedNash::new(&loaded.scenario);
+) -> Result<RunReport, scenario::ScenarioError> {
+    let model = model::compile(loaded)?;
     let tally = engine::run(&model, cfg, progress);
-    RunReport::new(loaded, cfg, engine::Model::layout(&model), &tally)
+    Ok(RunReport::new(loaded, cfg, engine::Model::layout(&model), &tally))
 }
 
 /// Runs an already loaded scenario in batches until every headline probability is known to
@@ -48,12 +48,12 @@ pub fn simulate_to_precision(
     target: f64,
     max_trials: u64,
     progress: &(dyn Fn(u64) + Sync),
-) -> RunReport {
-    let model = model::MediatedNash::new(&loaded.scenario);
+) -> Result<RunReport, scenario::ScenarioError> {
+    let model = model::compile(loaded)?;
     let (tally, stopping) = engine::precision::run_to_precision(&model, seed, target, max_trials, progress);
     let cfg = RunConfig { trials: tally.trials, seed };
     let id = report::ScenarioId::of(loaded);
-    RunReport::of(&id, cfg, engine::Model::layout(&model), &tally, Some(stopping))
+    Ok(RunReport::of(&id, cfg, engine::Model::layout(&model), &tally, Some(stopping)))
 }
 
 /// Runs a base scenario and its variants, on common random numbers unless `streams` says
@@ -63,10 +63,10 @@ pub fn compare_loaded(
     cfg: RunConfig,
     streams: engine::paired::Streams,
     progress: &(dyn Fn(u64) + Sync),
-) -> report::CompareReport {
-    let models: Vec<model::MediatedNash> = loaded.iter().map(|l| model::MediatedNash::new(&l.scenario)).collect();
+) -> Result<report::CompareReport, scenario::ScenarioError> {
+    let models = loaded.iter().map(model::compile).collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&model::MediatedNash> = models.iter().collect();
     let paired = engine::paired::run_paired(&refs, cfg, streams, progress);
     let layouts: Vec<&engine::Layout> = models.iter().map(engine::Model::layout).collect();
-    report::CompareReport::new(loaded, &layouts, cfg, streams, &paired)
+    Ok(report::CompareReport::new(loaded, &layouts, cfg, streams, &paired))
 }

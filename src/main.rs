@@ -374,6 +374,7 @@ fn run() -> anyhow::Result<ExitCode> {
             let mut stdout = io::stdout().lock();
             for file in files {
                 let loaded = scenario::load(&file)?;
+                sim::model::compile(&loaded)?;
                 let params = loaded.scenario.params();
                 let cited = params.iter().filter(|p| !p.param.sources.is_empty()).count();
                 let assumed = params.iter().filter(|p| p.param.assumption.is_some()).count();
@@ -389,7 +390,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Trace { file, trial, seed, format } => {
             let loaded = scenario::load(&file)?;
             let seed = seed.unwrap_or(loaded.scenario.run.seed);
-            let model = sim::model::MediatedNash::new(&loaded.scenario);
+            let model = sim::model::compile(&loaded)?;
             let trace = model.trace(&sim::engine::TrialRng::new(seed, trial));
             let report = TraceReport::new(&loaded, sim::engine::Model::layout(&model), seed, trial, &trace);
             let mut stdout = io::stdout().lock();
@@ -399,6 +400,7 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Sources { file, format } => {
             let loaded = scenario::load(&file)?;
+            sim::model::compile(&loaded)?;
             let mut stdout = io::stdout().lock();
             format.exporter().write(&SourcesReport::new(&loaded), &mut stdout)?;
             stdout.flush()?;
@@ -434,7 +436,8 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Err(usage("--precision decides the trial count as it runs, so it cannot be sharded"));
         }
         let progress = args.common.progress(shard.trials(cfg.trials).count() as u64);
-        let part = args.common.pool()?.install(|| sim::shard::run_part(&loaded, cfg, shard, &|n| progress.update(n)));
+        let part =
+            args.common.pool()?.install(|| sim::shard::run_part(&loaded, cfg, shard, &|n| progress.update(n)))?;
         drop(progress);
         return args.common.emit_part(&part);
     }
@@ -443,11 +446,11 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
             let cap = args.common.trials.unwrap_or(sim::engine::precision::DEFAULT_MAX_TRIALS);
             let progress = args.common.progress(cap);
             let pool = args.common.pool()?;
-            pool.install(|| sim::simulate_to_precision(&loaded, cfg.seed, eps, cap, &|n| progress.update(n)))
+            pool.install(|| sim::simulate_to_precision(&loaded, cfg.seed, eps, cap, &|n| progress.update(n)))?
         }
         None => {
             let progress = args.common.progress(cfg.trials);
-            args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)))
+            args.common.pool()?.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)))?
         }
     };
     args.common.chart(|| sim::plot::run_chart(&report))?;
@@ -464,12 +467,12 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
         let part = args
             .common
             .pool()?
-            .install(|| sim::shard::compare_part(&loaded, cfg, streams, shard, &|n| progress.update(n)));
+            .install(|| sim::shard::compare_part(&loaded, cfg, streams, shard, &|n| progress.update(n)))?;
         drop(progress);
         return args.common.emit_part(&part);
     }
     let progress = args.common.progress(cfg.trials);
-    let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, streams, &|n| progress.update(n)));
+    let report = args.common.pool()?.install(|| sim::compare_loaded(&loaded, cfg, streams, &|n| progress.update(n)))?;
     drop(progress);
     args.common.chart(|| sim::plot::compare_chart(&report))?;
     args.common.emit(&report)
@@ -491,7 +494,7 @@ fn html_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
     let sensitivity_work = if args.sensitivity_trials == 0 { 0 } else { (1 + 2 * uncertain) * args.sensitivity_trials };
     let progress = common.progress(cfg.trials + sensitivity_work);
-    let run = pool.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)));
+    let run = pool.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)))?;
     let sensitivity = if args.sensitivity_trials == 0 {
         None
     } else {

@@ -122,11 +122,16 @@ fn part(command: &str, scenarios: Vec<ScenarioId>, cfg: RunConfig, shard: Shard,
 }
 
 /// Runs shard `shard` of `sim run`.
-pub fn run_part(loaded: &LoadedScenario, cfg: RunConfig, shard: Shard, progress: &(dyn Fn(u64) + Sync)) -> Part {
-    let model = crate::model::MediatedNash::new(&loaded.scenario);
+pub fn run_part(
+    loaded: &LoadedScenario,
+    cfg: RunConfig,
+    shard: Shard,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Part, ScenarioError> {
+    let model = crate::model::compile(loaded)?;
     let tally = engine::run_range(&model, cfg.seed, shard.trials(cfg.trials), progress);
     let layout = engine::Model::layout(&model).clone();
-    part("run", vec![ScenarioId::of(loaded)], cfg, shard, PartResult::Run { layout, tally })
+    Ok(part("run", vec![ScenarioId::of(loaded)], cfg, shard, PartResult::Run { layout, tally }))
 }
 
 /// Runs shard `shard` of `sim compare`.
@@ -136,9 +141,8 @@ pub fn compare_part(
     streams: Streams,
     shard: Shard,
     progress: &(dyn Fn(u64) + Sync),
-) -> Part {
-    let models: Vec<crate::model::MediatedNash> =
-        loaded.iter().map(|l| crate::model::MediatedNash::new(&l.scenario)).collect();
+) -> Result<Part, ScenarioError> {
+    let models = loaded.iter().map(crate::model::compile).collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&crate::model::MediatedNash> = models.iter().collect();
     let paired = engine::paired::run_paired_range(&refs, cfg.seed, shard.trials(cfg.trials), streams, progress);
     let layouts = models.iter().map(|m| engine::Model::layout(m).clone()).collect();
@@ -150,7 +154,7 @@ pub fn compare_part(
         PartResult::Compare { layouts, paired },
     );
     p.identity.options.insert("common_random_numbers".into(), Value::Bool(streams == Streams::Common));
-    p
+    Ok(p)
 }
 
 /// Runs shard `shard` of `sim sweep`.

@@ -8,8 +8,13 @@ use sim::scenario::Scenario;
 /// Few trials: the point is to reach every code path of the model, not to estimate anything.
 const TRIALS: u64 = 4;
 
+/// The model's rules, checked by its compile step.
+pub fn compile(scenario: &Scenario) -> Result<(), sim::scenario::validate::Violation> {
+    MediatedNash::new(scenario).map(|_| ())
+}
+
 pub fn run_trials(scenario: &Scenario) {
-    let model = MediatedNash::new(scenario);
+    let model = MediatedNash::new(scenario).expect("a scenario that compiled compiles");
     let mut scratch = model.scratch();
     let mut record = TrialRecord::new(model.layout());
     for t in 0..TRIALS {

@@ -16,7 +16,7 @@ static FILE: LazyLock<PathBuf> =
     LazyLock::new(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/variants/fuzz.json"));
 
 fuzz_target!(|bytes: &[u8]| {
-    match sim::scenario::load_bytes(&FILE, bytes.to_vec()) {
+    match sim::scenario::load_bytes(&FILE, bytes.to_vec()).and_then(|loaded| sim::model::compile(&loaded).map(|_| loaded)) {
         Ok(loaded) => common::run_trials(&loaded.scenario),
         Err(e) => common::check_message(&e),
     }

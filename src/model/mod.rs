@@ -4,13 +4,18 @@
 
 pub mod nash;
 mod round;
+pub mod rules;
+pub mod sampler;
 
 use crate::engine::rng::{BlockPlan, SlotRef};
 use crate::engine::{Layout, Model, RoundInfo, Site, TermKind, TermSpec, TrialRecord, TrialRng};
-use crate::scenario::sampler::InverseCdf;
-use crate::scenario::schema::{Level, ProposalRule, Scenario, Track};
-use crate::scenario::validate::concession_direction;
-use crate::scenario::{Param, Sampler};
+use crate::scenario::param::InverseCdf;
+use crate::scenario::schema::{Issue, Level, ProposalRule, Scenario, Track};
+use crate::scenario::validate::Violation;
+use crate::scenario::walk::{self, ParamRef, Walker};
+use crate::scenario::{LoadedScenario, Param, ScenarioError};
+use rules::concession_direction;
+pub use sampler::Sampler;
 
 /// Index of a parameter's value in the per-trial draw vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +28,14 @@ enum Space {
 }
 
 impl Space {
+    fn of(issue: &Issue, path: &str) -> Result<Space, Violation> {
+        match (&issue.scale, &issue.options) {
+            (Some(sc), _) => Ok(Space::Continuous { min: sc.min, max: sc.max }),
+            (None, Some(o)) => Ok(Space::Ordered { n: o.len() }),
+            (None, None) => Err(broken(path, "an issue has either `scale` (continuous) or `options` (ordered)")),
+        }
+    }
+
     /// Position on [0, 1].
     fn normalize(&self, x: f64) -> f64 {
         match *self {
@@ -150,23 +163,41 @@ struct Registry {
 }
 
 impl Registry {
-    /// A parameter under its stable `key`, drawn (if uncertain) from slot `index` of `site`.
-    fn add(&mut self, key: &str, p: &Param, site: &str, index: u32) -> P {
-        let draw = match Sampler::new(p) {
+    /// A parameter under its key, drawn (if uncertain) from its slot.
+    fn add(&mut self, r: &ParamRef<'_>) -> Result<P, Violation> {
+        let draw = match Sampler::new(r.param).map_err(|rule| broken(&r.path, rule))? {
             Sampler::Fixed(_) => None,
-            s if s.reads_several_words() => Some((self.plan.wide_slot(Site::named(site), index), s)),
-            s => Some((self.plan.slot(Site::named(site), index), s)),
+            s if s.reads_several_words() => Some((self.plan.wide_slot(Site::named(&r.site), r.slot), s)),
+            s => Some((self.plan.slot(Site::named(&r.site), r.slot), s)),
         };
-        self.params.push(p.clone());
+        self.params.push(r.param.clone());
         self.draws.push(draw);
-        self.keys.push(key.to_string());
-        P(self.params.len() - 1)
+        self.keys.push(r.key.clone());
+        Ok(P(self.params.len() - 1))
+    }
+
+    /// As [`Registry::add`], for a parameter that may be absent.
+    fn add_optional(&mut self, r: Option<ParamRef<'_>>) -> Result<Option<P>, Violation> {
+        r.map(|r| self.add(&r)).transpose()
     }
 
     /// A random draw of a round: slot `index` of site `site`.
     fn draw(&mut self, site: &str, index: u32) -> SlotRef {
         self.plan.slot(Site::named(site), index)
     }
+}
+
+fn broken(path: &str, message: impl Into<String>) -> Violation {
+    Violation { path: path.to_string(), message: message.into() }
+}
+
+/// Compiles a loaded scenario, reporting a broken rule of the model as loading does (file, JSON
+/// path, rule).
+pub fn compile(loaded: &LoadedScenario) -> Result<MediatedNash, ScenarioError> {
+    MediatedNash::new(&loaded.scenario).map_err(|v| {
+        let merged = if loaded.variants.is_empty() { "" } else { " (of the merged scenario)" };
+        ScenarioError::Invalid { file: loaded.file.clone(), path: format!("{}{merged}", v.path), message: v.message }
+    })
 }
 
 /// Names for telling a trial's story (`sim trace`).
@@ -193,228 +224,203 @@ pub struct Trace {
 }
 
 impl MediatedNash {
-    /// Compiles a scenario that has passed validation.
-    pub fn new(s: &Scenario) -> MediatedNash {
+    /// Compiles a scenario that passed `scenario::validate`: checks the model's own rules
+    /// (`rules`), then builds the model; the first broken rule otherwise.
+    pub fn new(s: &Scenario) -> Result<MediatedNash, Violation> {
+        rules::check(s)?;
+        let w = Walker::new(s);
         let mut reg = Registry::default();
-        let issue_index = |id: &str| s.issues.iter().position(|i| i.id == id).expect("validated issue id");
-        let party_index = |id: &str| s.parties.iter().position(|p| p.id == id).expect("validated party id");
+        let issue_index = |id: &str, path: &str| {
+            s.issues.iter().position(|i| i.id == id).ok_or_else(|| broken(path, format!("unknown issue `{id}`")))
+        };
+        let party_index = |id: &str, path: &str| {
+            s.parties.iter().position(|p| p.id == id).ok_or_else(|| broken(path, format!("unknown party `{id}`")))
+        };
         let m = &s.model;
+        let [
+            bf_initial,
+            bf_max_drift,
+            bf_volatility,
+            learning,
+            weariness,
+            will_noise,
+            humanitarian,
+            collapse,
+            fragility,
+        ] = walk::MODEL.each_ref().map(|f| reg.add(&w.model(f)));
         let settings = SettingsC {
             rule: m.proposal.rule,
-            first_proposer: m.proposal.first_proposer.as_deref().map_or(0, party_index),
-            bf_initial: reg.add("model.battlefield.initial", &m.battlefield.initial, "param:model", 0),
-            bf_max_drift: reg.add(
-                "model.battlefield.max_drift_per_month",
-                &m.battlefield.max_drift_per_month,
-                "param:model",
-                1,
-            ),
-            bf_volatility: reg.add(
-                "model.battlefield.volatility_per_month",
-                &m.battlefield.volatility_per_month,
-                "param:model",
-                2,
-            ),
-            learning: reg.add("model.learning_per_month", &m.learning_per_month, "param:model", 3),
-            weariness: reg.add("model.war_weariness_per_month", &m.war_weariness_per_month, "param:model", 4),
-            will_noise: reg.add("model.political_will_noise", &m.political_will_noise, "param:model", 5),
-            humanitarian: reg.add("model.humanitarian_rate", &m.humanitarian_rate, "param:model", 6),
-            collapse: reg.add("model.collapse_hazard", &m.collapse_hazard, "param:model", 7),
-            fragility: reg.add("model.ceasefire_fragility", &m.ceasefire_fragility, "param:model", 8),
+            first_proposer: match &m.proposal.first_proposer {
+                Some(id) => party_index(id, "model.proposal.first_proposer")?,
+                None => 0,
+            },
+            bf_initial: bf_initial?,
+            bf_max_drift: bf_max_drift?,
+            bf_volatility: bf_volatility?,
+            learning: learning?,
+            weariness: weariness?,
+            will_noise: will_noise?,
+            humanitarian: humanitarian?,
+            collapse: collapse?,
+            fragility: fragility?,
         };
-        let issues: Vec<IssueC> =
-            s.issues
-                .iter()
-                .map(|i| IssueC {
-                    space: match (&i.scale, &i.options) {
-                        (Some(sc), _) => Space::Continuous { min: sc.min, max: sc.max },
-                        (None, Some(o)) => Space::Ordered { n: o.len() },
-                        (None, None) => unreachable!("validated issue has a scale or options"),
-                    },
-                    reversion: i.reversion.as_ref().map(|r| {
-                        reg.add(&format!("issues.{}.reversion", i.id), r, &format!("param:issues.{}", i.id), 0)
-                    }),
-                })
-                .collect();
-        let battlefield = issue_index(&m.battlefield.issue);
-        let ceasefire = s
-            .issues
-            .iter()
-            .position(|i| i.track == Track::Ceasefire)
-            .map(|k| (k, s.issues[k].scope.clone().expect("validated ceasefire scope")));
+        let mut issues = Vec::with_capacity(s.issues.len());
+        for (k, i) in s.issues.iter().enumerate() {
+            let space = Space::of(i, &format!("issues[{k}]"))?;
+            issues.push(IssueC { space, reversion: reg.add_optional(w.reversion(k))? });
+        }
+        let battlefield = issue_index(&m.battlefield.issue, "model.battlefield.issue")?;
+        let ceasefire = match s.issues.iter().position(|i| i.track == Track::Ceasefire) {
+            Some(k) => {
+                let scope = s.issues[k].scope.clone();
+                Some((
+                    k,
+                    scope.ok_or_else(|| broken(&format!("issues[{k}].scope"), "the ceasefire issue needs `scope`"))?,
+                ))
+            }
+            None => None,
+        };
         let settlement: Vec<usize> = (0..s.issues.len()).filter(|&k| s.issues[k].track == Track::Settlement).collect();
-        let compile_party = |reg: &mut Registry, i: usize| {
+        let compile_party = |reg: &mut Registry, i: usize| -> Result<PartyC, Violation> {
             let party = &s.parties[i];
             let other = &s.parties[1 - i];
-            let key = |f: &str| format!("parties.{}.{f}", party.id);
-            let site = format!("param:parties.{}", party.id);
-            // Both sides' positions on an issue share the issue's site, side 0 in slots 1-3.
-            let first = 1 + 3 * u32::try_from(i).expect("two sides");
-            PartyC {
-                capability: reg.add(&key("capability"), &party.capability, &site, 0),
-                cost_of_war: reg.add(&key("cost_of_war"), &party.cost_of_war, &site, 1),
-                patience: reg.add(&key("patience"), &party.patience, &site, 2),
-                optimism: reg.add(&key("optimism"), &party.optimism, &site, 3),
-                mistrust: reg.add(&key("mistrust"), &party.mistrust, &site, 4),
-                positions: s
-                    .issues
-                    .iter()
-                    .map(|issue| {
-                        let pos = &party.positions[&issue.id];
-                        let at = |f: &str| key(&format!("positions.{}.{f}", issue.id));
-                        let site = format!("param:issues.{}", issue.id);
-                        PositionC {
-                            ideal: reg.add(&at("ideal"), &pos.ideal, &site, first),
-                            salience: reg.add(&at("salience"), &pos.salience, &site, first + 1),
-                            red_line: pos.red_line.as_ref().map(|r| reg.add(&at("red_line"), r, &site, first + 2)),
-                            direction: concession_direction(&pos.ideal, &other.positions[&issue.id].ideal),
-                        }
-                    })
-                    .collect(),
-            }
-        };
-        let parties = [compile_party(&mut reg, 0), compile_party(&mut reg, 1)];
-        let bf_id = &m.battlefield.issue;
-        let high_side =
-            usize::from(s.parties[1].positions[bf_id].ideal.central() > s.parties[0].positions[bf_id].ideal.central());
-        let mediators = s
-            .mediators
-            .iter()
-            .map(|med| {
-                let mut lev = [LeverageC::default(); 2];
-                let site = format!("param:mediators.{}", med.id);
-                for (target, l) in &med.leverage {
-                    let side = party_index(target);
-                    let key = |f: &str| format!("mediators.{}.leverage.{target}.{f}", med.id);
-                    // Four slots per side: the channels in field order.
-                    let mut add = |p: &Option<Param>, f: &str, k: u32| {
-                        p.as_ref().map(|p| reg.add(&key(f), p, &site, 4 * side as u32 + k))
-                    };
-                    lev[side] = LeverageC {
-                        pressure: add(&l.pressure, "pressure", 0),
-                        guarantees: add(&l.guarantees, "guarantees", 1),
-                        information: add(&l.information, "information", 2),
-                        side_payments: add(&l.side_payments, "side_payments", 3),
-                    };
-                }
-                lev
-            })
-            .collect();
-        let events: Vec<EventC> = s
-            .events
-            .iter()
-            .map(|ev| {
-                let key = |f: &str| format!("events.{}.{f}", ev.id);
-                let site = format!("param:events.{}", ev.id);
-                let e = &ev.effects;
-                let probability = reg.add(&key("probability"), &ev.probability, &site, 0);
-                let battlefield_shift =
-                    e.battlefield_shift.as_ref().map(|p| reg.add(&key("effects.battlefield_shift"), p, &site, 1));
-                let collapse_hazard =
-                    e.collapse_hazard.as_ref().map(|p| reg.add(&key("effects.collapse_hazard"), p, &site, 2));
-                // Four slots per side from slot 3: the effects in field order.
-                let mut per_party = |field: &str, k: u32, map: &std::collections::BTreeMap<String, Param>| {
-                    map.iter()
-                        .map(|(party, p)| {
-                            let side = party_index(party);
-                            (
-                                side,
-                                reg.add(&key(&format!("effects.{field}.{party}")), p, &site, 3 + 4 * side as u32 + k),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                };
-                let cost_change = per_party("cost_change", 0, &e.cost_change);
-                let capability_change = per_party("capability_change", 1, &e.capability_change);
-                let optimism_change = per_party("optimism_change", 2, &e.optimism_change);
-                let attendance_factor = per_party("attendance_factor", 3, &e.attendance_factor);
-                EventC {
-                    probability,
-                    effects: EffectsC {
-                        battlefield_shift,
-                        cost_change,
-                        capability_change,
-                        optimism_change,
-                        attendance_factor,
-                        collapse_hazard,
-                    },
-                }
-            })
-            .collect();
-        let rounds = s
-            .rounds
-            .iter()
-            .map(|r| {
-                let here = format!("round:{}", r.id);
-                let at_mediators = format!("round:{}/mediators", r.id);
-                let mediators = r
-                    .mediators
-                    .iter()
-                    .map(|med| {
-                        let id = med.id();
-                        let index = s.mediators.iter().position(|m| m.id == id).expect("validated mediator");
-                        let slot = 2 * u32::try_from(index).expect("validated mediator count");
-                        let presence = med.presence().map(|p| {
-                            reg.add(&format!("rounds.{}.mediators.{id}.presence", r.id), p, &at_mediators, slot)
-                        });
-                        (index, presence, reg.draw(&at_mediators, slot + 1))
-                    })
-                    .collect();
-                let months = reg.add(&format!("rounds.{}.months_before", r.id), &r.months_before, &here, 0);
-                let attendance = [0, 1].map(|i| {
-                    let id = &s.parties[i].id;
-                    let key = format!("rounds.{}.delegations.{id}.attendance", r.id);
-                    reg.add(&key, &r.delegations[id].attendance, &here, 1 + i as u32)
+            let [capability, cost_of_war, patience, optimism, mistrust] =
+                walk::PARTY.each_ref().map(|f| reg.add(&w.party(i, f)));
+            let mut positions = Vec::with_capacity(s.issues.len());
+            for issue in &s.issues {
+                let missing =
+                    || broken(&format!("parties[{i}].positions"), format!("no position on issue `{}`", issue.id));
+                let pos = party.positions.get(&issue.id).ok_or_else(missing)?;
+                let other_pos = other.positions.get(&issue.id).ok_or_else(missing)?;
+                positions.push(PositionC {
+                    ideal: reg.add(&w.position(i, &issue.id, pos, &walk::IDEAL))?,
+                    salience: reg.add(&w.position(i, &issue.id, pos, &walk::SALIENCE))?,
+                    red_line: reg.add_optional(w.position_optional(i, &issue.id, pos, &walk::RED_LINE))?,
+                    direction: concession_direction(&pos.ideal, &other_pos.ideal),
                 });
-                let at_events = format!("round:{}/events", r.id);
-                let events = s
-                    .events
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, ev)| ev.rounds.as_ref().is_none_or(|rs| rs.contains(&r.id)))
-                    .map(|(e, _)| (e, reg.draw(&at_events, u32::try_from(e).expect("validated event count"))))
-                    .collect();
-                let mut per_side = |first: u32| [first, first + 1].map(|k| reg.draw(&here, k));
-                RoundC {
-                    months,
-                    mediators,
-                    level: s.parties.iter().map(|p| r.delegations[&p.id].level).min().expect("two parties"),
-                    attendance,
-                    events,
-                    slot_attend: per_side(7),
-                    slot_will: per_side(9),
-                    slot_defect: per_side(11),
-                    slot_incident: reg.draw(&here, 3),
-                    slot_battlefield: reg.draw(&here, 4),
-                    slot_humanitarian: reg.draw(&here, 5),
-                    slot_collapse: reg.draw(&here, 6),
-                }
+            }
+            Ok(PartyC {
+                capability: capability?,
+                cost_of_war: cost_of_war?,
+                patience: patience?,
+                optimism: optimism?,
+                mistrust: mistrust?,
+                positions,
             })
-            .collect();
+        };
+        let parties = [compile_party(&mut reg, 0)?, compile_party(&mut reg, 1)?];
+        let bf_id = &m.battlefield.issue;
+        let bf_ideal = |i: usize| s.parties[i].positions.get(bf_id).map_or(0.0, |p| p.ideal.central());
+        let high_side = usize::from(bf_ideal(1) > bf_ideal(0));
+        let mut mediators = Vec::with_capacity(s.mediators.len());
+        for (k, med) in s.mediators.iter().enumerate() {
+            let mut lev = [LeverageC::default(); 2];
+            for (target, l) in &med.leverage {
+                let side = party_index(target, &format!("mediators[{k}].leverage.{target}"))?;
+                let [pressure, guarantees, information, side_payments] =
+                    walk::LEVERAGE.each_ref().map(|f| reg.add_optional(w.leverage(k, target, side, l, f)));
+                lev[side] = LeverageC {
+                    pressure: pressure?,
+                    guarantees: guarantees?,
+                    information: information?,
+                    side_payments: side_payments?,
+                };
+            }
+            mediators.push(lev);
+        }
+        let mut events = Vec::with_capacity(s.events.len());
+        for e in 0..s.events.len() {
+            let probability = reg.add(&w.event_probability(e))?;
+            let battlefield_shift = reg.add_optional(w.effect(e, &walk::BATTLEFIELD_SHIFT))?;
+            let collapse_hazard = reg.add_optional(w.effect(e, &walk::COLLAPSE_HAZARD))?;
+            let [cost_change, capability_change, optimism_change, attendance_factor] =
+                walk::EFFECTS.each_ref().map(|f| {
+                    w.effects_per_party(e, f)
+                        .into_iter()
+                        .map(|(side, r)| Ok((side.ok_or_else(|| broken(&r.path, "unknown party"))?, reg.add(&r)?)))
+                        .collect::<Result<Vec<_>, Violation>>()
+                });
+            events.push(EventC {
+                probability,
+                effects: EffectsC {
+                    battlefield_shift,
+                    cost_change: cost_change?,
+                    capability_change: capability_change?,
+                    optimism_change: optimism_change?,
+                    attendance_factor: attendance_factor?,
+                    collapse_hazard,
+                },
+            });
+        }
+        let mut rounds = Vec::with_capacity(s.rounds.len());
+        for (t, r) in s.rounds.iter().enumerate() {
+            let here = walk::round_site(&r.id);
+            let at_mediators = walk::round_mediators_site(&r.id);
+            let mut round_mediators = Vec::with_capacity(r.mediators.len());
+            for (j, med) in r.mediators.iter().enumerate() {
+                let id = med.id();
+                let index = s.mediators.iter().position(|m| m.id == id).ok_or_else(|| {
+                    broken(&format!("rounds[{t}].mediators[{j}]"), format!("unknown mediator `{id}`"))
+                })?;
+                let presence = reg.add_optional(w.presence(t, j, index))?;
+                let engage = reg.draw(&at_mediators, walk::MEDIATOR_STRIDE * index as u32 + 1);
+                round_mediators.push((index, presence, engage));
+            }
+            let months = reg.add(&w.months_before(t))?;
+            let mut attendance = Vec::with_capacity(2);
+            let mut level = Level::Leaders;
+            for (i, party) in s.parties.iter().enumerate() {
+                let missing =
+                    || broken(&format!("rounds[{t}].delegations"), format!("no delegation for `{}`", party.id));
+                attendance.push(reg.add(&w.attendance(t, &party.id, i).ok_or_else(missing)?)?);
+                level = level.min(r.delegations.get(&party.id).ok_or_else(missing)?.level);
+            }
+            let at_events = walk::round_events_site(&r.id);
+            let events = s
+                .events
+                .iter()
+                .enumerate()
+                .filter(|(_, ev)| ev.rounds.as_ref().is_none_or(|rs| rs.contains(&r.id)))
+                .map(|(e, _)| (e, reg.draw(&at_events, e as u32)))
+                .collect();
+            let mut per_side = |first: u32| [first, first + 1].map(|k| reg.draw(&here, k));
+            rounds.push(RoundC {
+                months,
+                mediators: round_mediators,
+                level,
+                attendance: [attendance[0], attendance[1]],
+                events,
+                slot_attend: per_side(walk::ATTEND),
+                slot_will: per_side(walk::WILL_SHOCK),
+                slot_defect: per_side(walk::DEFECTION_SHOCK),
+                slot_incident: reg.draw(&here, walk::INCIDENT),
+                slot_battlefield: reg.draw(&here, walk::FRONT_SHOCK),
+                slot_humanitarian: reg.draw(&here, walk::HUMANITARIAN),
+                slot_collapse: reg.draw(&here, walk::COLLAPSE),
+            });
+        }
+        let mut terms = Vec::with_capacity(settlement.len());
+        for &k in &settlement {
+            let i = &s.issues[k];
+            let kind = match Space::of(i, &format!("issues[{k}]"))? {
+                Space::Continuous { min, max } => TermKind::Continuous {
+                    min,
+                    max,
+                    unit: i.scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
+                },
+                Space::Ordered { .. } => TermKind::Options(i.options.clone().unwrap_or_default()),
+            };
+            terms.push(TermSpec { issue: i.id.clone(), label: i.label.clone(), kind });
+        }
+        let ceasefire_options = ceasefire.as_ref().map(|(k, _)| s.issues[*k].options.clone().unwrap_or_default());
         let layout = Layout {
             rounds: s
                 .rounds
                 .iter()
                 .map(|r| RoundInfo { id: r.id.clone(), label: r.label.clone(), date: r.date.clone() })
                 .collect(),
-            terms: settlement
-                .iter()
-                .map(|&k| {
-                    let i = &s.issues[k];
-                    TermSpec {
-                        issue: i.id.clone(),
-                        label: i.label.clone(),
-                        kind: match (&i.scale, &i.options) {
-                            (Some(sc), _) => TermKind::Continuous { min: sc.min, max: sc.max, unit: sc.unit.clone() },
-                            (None, Some(o)) => TermKind::Options(o.clone()),
-                            (None, None) => unreachable!("validated issue has a scale or options"),
-                        },
-                    }
-                })
-                .collect(),
-            ceasefire_options: ceasefire
-                .as_ref()
-                .map(|(k, _)| s.issues[*k].options.clone().expect("validated options")),
+            terms,
+            ceasefire_options: ceasefire_options.clone(),
         };
         let names = Names {
             parties: [0, 1].map(|i| s.parties[i].name.clone()),
@@ -423,10 +429,7 @@ impl MediatedNash {
             units: s.issues.iter().map(|i| i.scale.as_ref().map_or(String::new(), |sc| sc.unit.clone())).collect(),
             mediators: s.mediators.iter().map(|m| m.name.clone()).collect(),
             events: s.events.iter().map(|e| e.label.clone()).collect(),
-            ceasefire_options: ceasefire
-                .as_ref()
-                .map(|(k, _)| s.issues[*k].options.clone().expect("validated options"))
-                .unwrap_or_default(),
+            ceasefire_options: ceasefire_options.unwrap_or_default(),
             battlefield_unit: s.issues[battlefield].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
         };
         let mut uncertain: Vec<(usize, SlotRef, Sampler)> =
@@ -440,7 +443,7 @@ impl MediatedNash {
             Sampler::BetaGammas(..) => 2,
             Sampler::BetaCheng(_) => 3,
         });
-        MediatedNash {
+        Ok(MediatedNash {
             keys: reg.keys,
             names,
             layout,
@@ -457,7 +460,7 @@ impl MediatedNash {
             rounds,
             events,
             settings,
-        }
+        })
     }
 }
 
@@ -535,7 +538,7 @@ mod tests {
         for file in ["scenarios/istanbul_summit.json", "scenarios/istanbul_2025.json"] {
             let loaded = crate::scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).as_path())
                 .expect("bundled scenario loads");
-            let m = MediatedNash::new(&loaded.scenario);
+            let m = MediatedNash::new(&loaded.scenario).expect("bundled scenario compiles");
             let mut slots: Vec<SlotRef> = m.uncertain.iter().map(|&(_, slot, _)| slot).collect();
             for r in &m.rounds {
                 slots.extend(r.mediators.iter().map(|&(_, _, slot)| slot));

@@ -186,7 +186,7 @@ pub(crate) mod testing {
 
     pub(crate) fn run() -> &'static RunReport {
         static R: OnceLock<RunReport> = OnceLock::new();
-        R.get_or_init(|| crate::simulate_loaded(loaded(), cfg(3000), &|_| {}))
+        R.get_or_init(|| crate::simulate_loaded(loaded(), cfg(3000), &|_| {}).expect("the shipped scenario compiles"))
     }
 
     pub(crate) fn compare() -> &'static CompareReport {
@@ -197,7 +197,7 @@ pub(crate) mod testing {
                 .chain(["scenarios/variants/summit_not_held.json", "scenarios/variants/russia_absent.json"]);
             let all: Vec<LoadedScenario> =
                 files.map(|f| scenario::load(&path(f)).expect("the shipped variants load")).collect();
-            crate::compare_loaded(&all, cfg(1000), Streams::Common, &|_| {})
+            crate::compare_loaded(&all, cfg(1000), Streams::Common, &|_| {}).expect("the shipped variants compile")
         })
     }
 

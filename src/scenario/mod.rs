@@ -1,9 +1,9 @@
-//! Scenario files: schema, parameters, evidence, validation.
+//! Scenario files: schema, parameters, evidence, and the rules every scenario follows (a
+//! model's own rules are checked when it is compiled, `model::compile`).
 
 pub mod error;
 pub mod evidence;
 pub mod param;
-pub mod sampler;
 pub mod schema;
 pub mod validate;
 pub mod variant;
@@ -16,7 +16,6 @@ use sha2::{Digest, Sha256};
 pub use error::ScenarioError;
 pub use evidence::Evidence;
 pub use param::{Dist, Param};
-pub use sampler::Sampler;
 pub use schema::*;
 
 /// A scenario read from disk, validated against the rules and its evidence base.

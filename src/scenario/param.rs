@@ -9,8 +9,6 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::sampler::Sampler;
-
 /// The law a parameter is drawn from in each trial.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
@@ -85,17 +83,33 @@ impl Param {
     /// The `q` quantile of the distribution (0 <= q <= 1).
     pub fn quantile(&self, q: f64) -> f64 {
         let q = q.clamp(0.0, 1.0);
+        // The laws drawn by their inverse CDF: the same formula at q.
+        if let Some(law) = self.inverse_cdf() {
+            return law.at(q);
+        }
         match self.dist {
             Dist::Beta { mean, spread } => {
                 let (a, b) = beta_shape(mean, spread);
                 statrs::distribution::Beta::new(a, b).expect("validated beta").inverse_cdf(q)
             }
-            // The other laws are drawn by their inverse CDF: the same formula at q.
-            _ => match Sampler::new(self) {
-                Sampler::Fixed(v) => v,
-                Sampler::Inverse(law) => law.at(q),
-                Sampler::BetaGammas(..) | Sampler::BetaCheng(_) => unreachable!("only a beta law has a beta sampler"),
-            },
+            // A fixed value is every quantile of itself.
+            _ => self.central(),
+        }
+    }
+
+    /// The law as F^{-1}, for the laws drawn from one uniform by their inverse CDF (all but
+    /// the fixed value and the beta).
+    pub fn inverse_cdf(&self) -> Option<InverseCdf> {
+        match self.dist {
+            Dist::Fixed(_) | Dist::Beta { .. } => None,
+            Dist::Uniform { low, high } => Some(InverseCdf::Uniform { low, span: high - low }),
+            Dist::Triangular { low, mode, high } => Some(InverseCdf::Triangular { low, mode, high }),
+            Dist::TruncatedNormal { mean, sd, low, high } => {
+                let n = std_normal();
+                let cdf_low = n.cdf((low - mean) / sd);
+                let mass = n.cdf((high - mean) / sd) - cdf_low;
+                Some(InverseCdf::TruncatedNormal { mean, sd, low, high, cdf_low, mass })
+            }
         }
     }
 
@@ -175,6 +189,54 @@ impl Param {
 pub fn beta_shape(mean: f64, spread: f64) -> (f64, f64) {
     let kappa = mean * (1.0 - mean) / (spread * spread) - 1.0;
     (mean * kappa, (1.0 - mean) * kappa)
+}
+
+/// The laws drawn from one uniform U in [0, 1) as F^{-1}(U), with their constants worked out
+/// once (docs/MODEL.md §3 gives the formulas).
+#[derive(Debug, Clone, Copy)]
+pub enum InverseCdf {
+    Uniform {
+        low: f64,
+        span: f64,
+    },
+    Triangular {
+        low: f64,
+        mode: f64,
+        high: f64,
+    },
+    /// Normal(mean, sd) truncated to [low, high]: `cdf_low` and `mass` are Φ at the lower
+    /// bound and the mass between the bounds, both in standard units.
+    TruncatedNormal {
+        mean: f64,
+        sd: f64,
+        low: f64,
+        high: f64,
+        cdf_low: f64,
+        mass: f64,
+    },
+}
+
+impl InverseCdf {
+    /// F^{-1}(u) for u in [0, 1] (1 gives the upper end).
+    #[inline]
+    pub fn at(&self, u: f64) -> f64 {
+        match *self {
+            InverseCdf::Uniform { low, span } => low + span * u,
+            InverseCdf::Triangular { low, mode, high } => {
+                // The formula of rand_distr's Triangular.
+                let range = high - low;
+                let f = u * range;
+                if f < mode - low {
+                    low + (f * (mode - low)).sqrt()
+                } else {
+                    high - ((range - f) * (high - mode)).sqrt()
+                }
+            }
+            InverseCdf::TruncatedNormal { mean, sd, low, high, cdf_low, mass } => {
+                (mean + sd * Normal::standard().inverse_cdf(cdf_low + mass * u)).clamp(low, high)
+            }
+        }
+    }
 }
 
 fn std_normal() -> Normal {

@@ -1,8 +1,13 @@
-//! Every numeric parameter of a scenario, with its JSON path (for messages) and a stable key
-//! built from ids rather than array positions (for random sub-streams and reports).
+//! Every numeric parameter of a scenario, from one declared table: its JSON path (for
+//! messages), a stable key built from ids rather than array positions (for reports), the site
+//! and slot its random draw is read from (docs/MODEL.md §8), and the range validation holds its
+//! draws to (docs/SCENARIO.md). The walker below and the model's compile step both build
+//! parameters only through this table, and the round's own draws have their slots here too.
+
+use std::collections::BTreeMap;
 
 use super::param::Param;
-use super::schema::{Effects, Leverage, Scenario};
+use super::schema::{Effects, Event, Leverage, ModelSettings, Party, Position, Round, Scenario};
 
 /// The JSON Pointer (RFC 6901) of a path such as `parties[0].positions.territory.ideal`.
 /// Ids are restricted to letters, digits, `_` and `-`, so the path splits unambiguously.
@@ -13,150 +18,624 @@ pub fn pointer(path: &str) -> String {
         .collect()
 }
 
+/// The largest magnitude of an input in utility units (a cost of war, pressure, mistrust): a
+/// party's utilities lie in [0, 1], so this is generous, and it keeps every sum a trial forms
+/// finite.
+pub const UTILITY_MAX: f64 = 100.0;
+/// The largest capability and capability change (only the ratio of capabilities matters).
+pub const CAPABILITY_MAX: f64 = 1e6;
+/// The largest factor an event applies to an attendance chance (200 events of a round may
+/// multiply theirs and stay finite).
+pub const ATTENDANCE_FACTOR_MAX: f64 = 10.0;
+/// The largest growth of the cost of war per month.
+pub const WEARINESS_MAX: f64 = 1.0;
+/// The largest magnitude of an issue scale's ends.
+pub const SCALE_MAX: f64 = 1e12;
+
+/// The range every draw of a parameter must lie in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// In [lo, hi].
+    Closed(f64, f64),
+    /// In (0, hi].
+    Positive(f64),
+    /// Strictly between 0 and 1.
+    OpenUnit,
+    /// On the parameter's issue: its scale, or its option indices.
+    Issue,
+    /// On the battlefield issue's scale.
+    Front,
+    /// In [0, span] of the battlefield issue.
+    Span,
+    /// In [-span, span] of the battlefield issue.
+    Shift,
+}
+
+impl Bound {
+    /// The bound in numbers, given the range of the parameter's issue (if any) and of the
+    /// battlefield issue.
+    fn resolve(self, issue: (f64, f64), front: (f64, f64)) -> Bound {
+        let span = front.1 - front.0;
+        match self {
+            Bound::Issue => Bound::Closed(issue.0, issue.1),
+            Bound::Front => Bound::Closed(front.0, front.1),
+            Bound::Span => Bound::Closed(0.0, span),
+            Bound::Shift => Bound::Closed(-span, span),
+            b => b,
+        }
+    }
+
+    /// Whether every draw of `p` lies in the (resolved) bound; the broken rule if not.
+    pub fn check(self, p: &Param, what: &str) -> Result<(), String> {
+        let (low, high) = p.support();
+        let shown =
+            || if p.is_fixed() { number(low) } else { format!("draws between {} and {}", number(low), number(high)) };
+        let (a, b) = (number(low), number(high));
+        match self {
+            Bound::Closed(lo, hi) if low < lo || high > hi => {
+                Err(format!("{what} must lie in [{}, {}] (got {})", number(lo), number(hi), shown()))
+            }
+            Bound::Positive(_) if low <= 0.0 => {
+                Err(format!("{what} must be greater than 0 (got a lowest value of {a})"))
+            }
+            Bound::Positive(hi) if high > hi => {
+                Err(format!("{what} must lie in (0, {}] (got {})", number(hi), shown()))
+            }
+            Bound::OpenUnit if low <= 0.0 || high >= 1.0 => {
+                Err(format!("{what} must lie strictly between 0 and 1 (got support [{a}, {b}])"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A number as messages show it: in scientific notation when very large or small, so that a
+/// value such as 4.5e307 is not written out in 308 digits.
+pub fn number(x: f64) -> String {
+    if x != 0.0 && !(1e-5..1e7).contains(&x.abs()) { format!("{x:e}") } else { format!("{x}") }
+}
+
+/// A parameter of some part `T` of a scenario: its name below the part, its slot at the
+/// part's site, its range and how it is described in messages.
+pub struct Field<T> {
+    pub name: &'static str,
+    pub slot: u32,
+    pub bound: Bound,
+    pub what: &'static str,
+    pub get: fn(&T) -> &Param,
+}
+
+/// As [`Field`], for a parameter that may be left out.
+pub struct OptionalField<T> {
+    pub name: &'static str,
+    pub slot: u32,
+    pub bound: Bound,
+    pub what: &'static str,
+    pub get: fn(&T) -> Option<&Param>,
+}
+
+/// As [`Field`], for a parameter given per party (a map from party ids).
+pub struct PerParty<T> {
+    pub name: &'static str,
+    pub slot: u32,
+    pub bound: Bound,
+    pub what: &'static str,
+    pub get: fn(&T) -> &BTreeMap<String, Param>,
+}
+
+/// Site `param:model`.
+pub const MODEL: [Field<ModelSettings>; 9] = [
+    Field {
+        name: "battlefield.initial",
+        slot: 0,
+        bound: Bound::Front,
+        what: "the front's initial position",
+        get: |m| &m.battlefield.initial,
+    },
+    Field {
+        name: "battlefield.max_drift_per_month",
+        slot: 1,
+        bound: Bound::Span,
+        what: "the maximum drift",
+        get: |m| &m.battlefield.max_drift_per_month,
+    },
+    Field {
+        name: "battlefield.volatility_per_month",
+        slot: 2,
+        bound: Bound::Span,
+        what: "the volatility",
+        get: |m| &m.battlefield.volatility_per_month,
+    },
+    Field {
+        name: "learning_per_month",
+        slot: 3,
+        bound: Bound::Closed(0.0, 1.0),
+        what: "the learning rate",
+        get: |m| &m.learning_per_month,
+    },
+    Field {
+        name: "war_weariness_per_month",
+        slot: 4,
+        bound: Bound::Closed(0.0, WEARINESS_MAX),
+        what: "war weariness",
+        get: |m| &m.war_weariness_per_month,
+    },
+    Field {
+        name: "political_will_noise",
+        slot: 5,
+        bound: Bound::Closed(0.0, UTILITY_MAX),
+        what: "the noise",
+        get: |m| &m.political_will_noise,
+    },
+    Field {
+        name: "humanitarian_rate",
+        slot: 6,
+        bound: Bound::Closed(0.0, 1.0),
+        what: "a probability",
+        get: |m| &m.humanitarian_rate,
+    },
+    Field {
+        name: "collapse_hazard",
+        slot: 7,
+        bound: Bound::Closed(0.0, 1.0),
+        what: "a probability",
+        get: |m| &m.collapse_hazard,
+    },
+    Field {
+        name: "ceasefire_fragility",
+        slot: 8,
+        bound: Bound::Closed(0.0, 1.0),
+        what: "a probability",
+        get: |m| &m.ceasefire_fragility,
+    },
+];
+
+/// Site `param:issues.<k>`: the issue's reversion point (slot 0); the positions follow.
+pub const REVERSION_SLOT: u32 = 0;
+
+/// Site `param:parties.<i>`.
+pub const PARTY: [Field<Party>; 5] = [
+    Field {
+        name: "capability",
+        slot: 0,
+        bound: Bound::Positive(CAPABILITY_MAX),
+        what: "capability",
+        get: |p| &p.capability,
+    },
+    Field {
+        name: "cost_of_war",
+        slot: 1,
+        bound: Bound::Closed(0.0, UTILITY_MAX),
+        what: "the cost of war",
+        get: |p| &p.cost_of_war,
+    },
+    Field { name: "patience", slot: 2, bound: Bound::OpenUnit, what: "patience", get: |p| &p.patience },
+    Field { name: "optimism", slot: 3, bound: Bound::Span, what: "optimism", get: |p| &p.optimism },
+    Field { name: "mistrust", slot: 4, bound: Bound::Closed(0.0, UTILITY_MAX), what: "mistrust", get: |p| &p.mistrust },
+];
+
+/// Site `param:issues.<k>`, from slot `POSITION_FIRST + POSITION_PER_SIDE * side`.
+pub const POSITION_FIRST: u32 = 1;
+pub const POSITION_PER_SIDE: u32 = 3;
+pub const IDEAL: Field<Position> =
+    Field { name: "ideal", slot: 0, bound: Bound::Issue, what: "an ideal point", get: |p| &p.ideal };
+pub const SALIENCE: Field<Position> =
+    Field { name: "salience", slot: 1, bound: Bound::Closed(0.0, 1.0), what: "a salience", get: |p| &p.salience };
+pub const RED_LINE: OptionalField<Position> =
+    OptionalField { name: "red_line", slot: 2, bound: Bound::Issue, what: "a red line", get: |p| p.red_line.as_ref() };
+
+/// Site `param:mediators.<m>`, from slot `LEVERAGE_PER_SIDE * side`.
+pub const LEVERAGE_PER_SIDE: u32 = 4;
+pub const LEVERAGE: [OptionalField<Leverage>; 4] = [
+    OptionalField {
+        name: "pressure",
+        slot: 0,
+        bound: Bound::Closed(0.0, UTILITY_MAX),
+        what: "pressure",
+        get: |l| l.pressure.as_ref(),
+    },
+    OptionalField {
+        name: "guarantees",
+        slot: 1,
+        bound: Bound::Closed(0.0, 1.0),
+        what: "guarantees",
+        get: |l| l.guarantees.as_ref(),
+    },
+    OptionalField {
+        name: "information",
+        slot: 2,
+        bound: Bound::Closed(0.0, 1.0),
+        what: "information",
+        get: |l| l.information.as_ref(),
+    },
+    OptionalField {
+        name: "side_payments",
+        slot: 3,
+        bound: Bound::Closed(0.0, UTILITY_MAX),
+        what: "side payments",
+        get: |l| l.side_payments.as_ref(),
+    },
+];
+
+/// Site `param:events.<e>`.
+pub const PROBABILITY: Field<Event> = Field {
+    name: "probability",
+    slot: 0,
+    bound: Bound::Closed(0.0, 1.0),
+    what: "a probability",
+    get: |e| &e.probability,
+};
+pub const BATTLEFIELD_SHIFT: OptionalField<Effects> = OptionalField {
+    name: "battlefield_shift",
+    slot: 1,
+    bound: Bound::Shift,
+    what: "a shift of the front",
+    get: |e| e.battlefield_shift.as_ref(),
+};
+pub const COLLAPSE_HAZARD: OptionalField<Effects> = OptionalField {
+    name: "collapse_hazard",
+    slot: 2,
+    bound: Bound::Closed(-1.0, 1.0),
+    what: "a change of probability",
+    get: |e| e.collapse_hazard.as_ref(),
+};
+/// Site `param:events.<e>`, from slot `EFFECT_FIRST + EFFECT_PER_SIDE * side`.
+pub const EFFECT_FIRST: u32 = 3;
+pub const EFFECT_PER_SIDE: u32 = 4;
+pub const EFFECTS: [PerParty<Effects>; 4] = [
+    PerParty {
+        name: "cost_change",
+        slot: 0,
+        bound: Bound::Closed(-UTILITY_MAX, UTILITY_MAX),
+        what: "a change of the cost of war",
+        get: |e| &e.cost_change,
+    },
+    PerParty {
+        name: "capability_change",
+        slot: 1,
+        bound: Bound::Closed(-CAPABILITY_MAX, CAPABILITY_MAX),
+        what: "a change of capability",
+        get: |e| &e.capability_change,
+    },
+    PerParty {
+        name: "optimism_change",
+        slot: 2,
+        bound: Bound::Shift,
+        what: "a change of optimism",
+        get: |e| &e.optimism_change,
+    },
+    PerParty {
+        name: "attendance_factor",
+        slot: 3,
+        bound: Bound::Closed(0.0, ATTENDANCE_FACTOR_MAX),
+        what: "an attendance factor",
+        get: |e| &e.attendance_factor,
+    },
+];
+
+/// Site `round:<t>`: the round's parameters and its own draws.
+pub const MONTHS_BEFORE: Field<Round> = Field {
+    name: "months_before",
+    slot: 0,
+    bound: Bound::Closed(0.0, 600.0),
+    what: "months of war",
+    get: |r| &r.months_before,
+};
+/// A delegation's attendance: slot `ATTENDANCE_FIRST + side`.
+pub const ATTENDANCE_FIRST: u32 = 1;
+pub const ATTENDANCE_BOUND: Bound = Bound::Closed(0.0, 1.0);
+/// The round's draws, in the order of docs/MODEL.md §8; a per-side draw takes the slot
+/// given and the next.
+pub const INCIDENT: u32 = 3;
+pub const FRONT_SHOCK: u32 = 4;
+pub const HUMANITARIAN: u32 = 5;
+pub const COLLAPSE: u32 = 6;
+pub const ATTEND: u32 = 7;
+pub const WILL_SHOCK: u32 = 9;
+pub const DEFECTION_SHOCK: u32 = 11;
+/// Site `round:<t>/mediators`: mediator `m`'s presence in slot `MEDIATOR_STRIDE * m`, its
+/// engagement draw in the next.
+pub const MEDIATOR_STRIDE: u32 = 2;
+pub const PRESENCE_BOUND: Bound = Bound::Closed(0.0, 1.0);
+
+/// The site of a scenario part's parameters, e.g. `param:parties.russia`.
+pub fn param_site(part: &str) -> String {
+    format!("param:{part}")
+}
+
+/// The site of round `t`'s own draws, and of its mediators' and events' draws.
+pub fn round_site(t: &str) -> String {
+    format!("round:{t}")
+}
+
+pub fn round_mediators_site(t: &str) -> String {
+    format!("round:{t}/mediators")
+}
+
+pub fn round_events_site(t: &str) -> String {
+    format!("round:{t}/events")
+}
+
+/// A parameter found in a scenario.
 #[derive(Debug, Clone)]
 pub struct ParamRef<'a> {
     /// Where the parameter sits in the file, e.g. `parties[0].cost_of_war`.
     pub path: String,
     /// The same place named by ids, e.g. `parties.russia.cost_of_war`.
     pub key: String,
+    /// Where its draw is read from: a site's name and a slot in it.
+    pub site: String,
+    pub slot: u32,
+    /// The range of its draws, in numbers.
+    pub bound: Bound,
+    /// What it is, in messages ("the cost of war").
+    pub what: &'static str,
     pub param: &'a Param,
+}
+
+impl ParamRef<'_> {
+    /// Whether every draw lies in the parameter's range; the broken rule if not.
+    pub fn check_bound(&self) -> Result<(), String> {
+        self.bound.check(self.param, self.what)
+    }
+}
+
+/// Builds the parameters of a scenario: every constructor below is used by the walker and by
+/// the model's compile step alike.
+pub struct Walker<'a> {
+    s: &'a Scenario,
+    front: (f64, f64),
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(s: &'a Scenario) -> Walker<'a> {
+        let front = s.issues.iter().find(|i| i.id == s.model.battlefield.issue).map_or((0.0, 0.0), issue_range);
+        Walker { s, front }
+    }
+
+    fn issue_range(&self, id: &str) -> (f64, f64) {
+        self.s.issues.iter().find(|i| i.id == id).map_or((0.0, 0.0), issue_range)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn make(
+        &self,
+        path: String,
+        key: String,
+        site: String,
+        slot: u32,
+        bound: Bound,
+        issue: Option<&str>,
+        what: &'static str,
+        param: &'a Param,
+    ) -> ParamRef<'a> {
+        let issue = issue.map_or((0.0, 0.0), |id| self.issue_range(id));
+        ParamRef { path, key, site, slot, bound: bound.resolve(issue, self.front), what, param }
+    }
+
+    /// `model.<name>`.
+    pub fn model(&self, f: &Field<ModelSettings>) -> ParamRef<'a> {
+        let name = format!("model.{}", f.name);
+        self.make(name.clone(), name, param_site("model"), f.slot, f.bound, None, f.what, (f.get)(&self.s.model))
+    }
+
+    /// `issues[k].reversion`, if given.
+    pub fn reversion(&self, k: usize) -> Option<ParamRef<'a>> {
+        let issue = &self.s.issues[k];
+        let r = issue.reversion.as_ref()?;
+        Some(self.make(
+            format!("issues[{k}].reversion"),
+            format!("issues.{}.reversion", issue.id),
+            param_site(&format!("issues.{}", issue.id)),
+            REVERSION_SLOT,
+            Bound::Issue,
+            Some(&issue.id),
+            "the reversion point",
+            r,
+        ))
+    }
+
+    /// `parties[side].<name>`.
+    pub fn party(&self, side: usize, f: &Field<Party>) -> ParamRef<'a> {
+        let party = &self.s.parties[side];
+        self.make(
+            format!("parties[{side}].{}", f.name),
+            format!("parties.{}.{}", party.id, f.name),
+            param_site(&format!("parties.{}", party.id)),
+            f.slot,
+            f.bound,
+            None,
+            f.what,
+            (f.get)(party),
+        )
+    }
+
+    fn position_ref(&self, side: usize, issue: &str, name: &str, slot: u32) -> (String, String, String, u32) {
+        let id = &self.s.parties[side].id;
+        (
+            format!("parties[{side}].positions.{issue}.{name}"),
+            format!("parties.{id}.positions.{issue}.{name}"),
+            param_site(&format!("issues.{issue}")),
+            POSITION_FIRST + POSITION_PER_SIDE * side as u32 + slot,
+        )
+    }
+
+    /// `parties[side].positions.<issue>.<name>`.
+    pub fn position(&self, side: usize, issue: &str, pos: &'a Position, f: &Field<Position>) -> ParamRef<'a> {
+        let (path, key, site, slot) = self.position_ref(side, issue, f.name, f.slot);
+        self.make(path, key, site, slot, f.bound, Some(issue), f.what, (f.get)(pos))
+    }
+
+    /// As [`Walker::position`], for a position's optional parameter.
+    pub fn position_optional(
+        &self,
+        side: usize,
+        issue: &str,
+        pos: &'a Position,
+        f: &OptionalField<Position>,
+    ) -> Option<ParamRef<'a>> {
+        let p = (f.get)(pos)?;
+        let (path, key, site, slot) = self.position_ref(side, issue, f.name, f.slot);
+        Some(self.make(path, key, site, slot, f.bound, Some(issue), f.what, p))
+    }
+
+    /// `mediators[m].leverage.<target>.<channel>`, if given; `side` is the target's position
+    /// in `parties`.
+    pub fn leverage(
+        &self,
+        m: usize,
+        target: &str,
+        side: usize,
+        lev: &'a Leverage,
+        f: &OptionalField<Leverage>,
+    ) -> Option<ParamRef<'a>> {
+        let p = (f.get)(lev)?;
+        let med = &self.s.mediators[m].id;
+        Some(self.make(
+            format!("mediators[{m}].leverage.{target}.{}", f.name),
+            format!("mediators.{med}.leverage.{target}.{}", f.name),
+            param_site(&format!("mediators.{med}")),
+            LEVERAGE_PER_SIDE * side as u32 + f.slot,
+            f.bound,
+            None,
+            f.what,
+            p,
+        ))
+    }
+
+    fn event_ref(&self, e: usize, name: &str) -> (String, String, String) {
+        let id = &self.s.events[e].id;
+        (format!("events[{e}].{name}"), format!("events.{id}.{name}"), param_site(&format!("events.{id}")))
+    }
+
+    /// `events[e].probability`.
+    pub fn event_probability(&self, e: usize) -> ParamRef<'a> {
+        let f = &PROBABILITY;
+        let (path, key, site) = self.event_ref(e, f.name);
+        self.make(path, key, site, f.slot, f.bound, None, f.what, (f.get)(&self.s.events[e]))
+    }
+
+    /// `events[e].effects.<name>`, if given.
+    pub fn effect(&self, e: usize, f: &OptionalField<Effects>) -> Option<ParamRef<'a>> {
+        let p = (f.get)(&self.s.events[e].effects)?;
+        let (path, key, site) = self.event_ref(e, &format!("effects.{}", f.name));
+        Some(self.make(path, key, site, f.slot, f.bound, None, f.what, p))
+    }
+
+    /// `events[e].effects.<name>.<party>` for every party the effect names, in id order,
+    /// each with its party's side (`None` for an unknown party).
+    pub fn effects_per_party(&self, e: usize, f: &PerParty<Effects>) -> Vec<(Option<usize>, ParamRef<'a>)> {
+        (f.get)(&self.s.events[e].effects)
+            .iter()
+            .map(|(party, p)| {
+                let side = self.s.parties.iter().position(|x| &x.id == party);
+                let (path, key, site) = self.event_ref(e, &format!("effects.{}.{party}", f.name));
+                let slot = EFFECT_FIRST + EFFECT_PER_SIDE * side.unwrap_or(0) as u32 + f.slot;
+                (side, self.make(path, key, site, slot, f.bound, None, f.what, p))
+            })
+            .collect()
+    }
+
+    /// `rounds[t].months_before`.
+    pub fn months_before(&self, t: usize) -> ParamRef<'a> {
+        let (round, f) = (&self.s.rounds[t], &MONTHS_BEFORE);
+        self.make(
+            format!("rounds[{t}].{}", f.name),
+            format!("rounds.{}.{}", round.id, f.name),
+            round_site(&round.id),
+            f.slot,
+            f.bound,
+            None,
+            f.what,
+            (f.get)(round),
+        )
+    }
+
+    /// `rounds[t].mediators[j].presence`, if given; `m` is the mediator's position in
+    /// `mediators`.
+    pub fn presence(&self, t: usize, j: usize, m: usize) -> Option<ParamRef<'a>> {
+        let round = &self.s.rounds[t];
+        let med = &round.mediators[j];
+        Some(self.make(
+            format!("rounds[{t}].mediators[{j}].presence"),
+            format!("rounds.{}.mediators.{}.presence", round.id, med.id()),
+            round_mediators_site(&round.id),
+            MEDIATOR_STRIDE * m as u32,
+            PRESENCE_BOUND,
+            None,
+            "a probability",
+            med.presence()?,
+        ))
+    }
+
+    /// `rounds[t].delegations.<party>.attendance`; `side` is the party's position in
+    /// `parties`.
+    pub fn attendance(&self, t: usize, party: &str, side: usize) -> Option<ParamRef<'a>> {
+        let round = &self.s.rounds[t];
+        let d = round.delegations.get(party)?;
+        Some(self.make(
+            format!("rounds[{t}].delegations.{party}.attendance"),
+            format!("rounds.{}.delegations.{party}.attendance", round.id),
+            round_site(&round.id),
+            ATTENDANCE_FIRST + side as u32,
+            ATTENDANCE_BOUND,
+            None,
+            "a probability",
+            &d.attendance,
+        ))
+    }
+}
+
+/// The range positions on an issue may take: the scale, or option indices.
+pub fn issue_range(issue: &super::schema::Issue) -> (f64, f64) {
+    match (&issue.scale, &issue.options) {
+        (Some(s), _) => (s.min, s.max),
+        (None, Some(o)) => (0.0, o.len().saturating_sub(1) as f64),
+        (None, None) => (0.0, 0.0),
+    }
 }
 
 impl Scenario {
     /// All parameters, in document order.
     pub fn params(&self) -> Vec<ParamRef<'_>> {
-        let mut out: Vec<ParamRef<'_>> = Vec::new();
-        fn put<'a>(out: &mut Vec<ParamRef<'a>>, path: String, key: String, param: &'a Param) {
-            out.push(ParamRef { path, key, param });
-        }
-        macro_rules! push {
-            ($path:expr, $key:expr, $p:expr $(,)?) => {
-                put(&mut out, $path, $key, $p)
-            };
-        }
-        let m = &self.model;
-        for (name, p) in [
-            ("battlefield.initial", &m.battlefield.initial),
-            ("battlefield.max_drift_per_month", &m.battlefield.max_drift_per_month),
-            ("battlefield.volatility_per_month", &m.battlefield.volatility_per_month),
-            ("learning_per_month", &m.learning_per_month),
-            ("war_weariness_per_month", &m.war_weariness_per_month),
-            ("political_will_noise", &m.political_will_noise),
-            ("humanitarian_rate", &m.humanitarian_rate),
-            ("collapse_hazard", &m.collapse_hazard),
-            ("ceasefire_fragility", &m.ceasefire_fragility),
-        ] {
-            push!(format!("model.{name}"), format!("model.{name}"), p);
-        }
-        for (i, issue) in self.issues.iter().enumerate() {
-            if let Some(p) = &issue.reversion {
-                push!(format!("issues[{i}].reversion"), format!("issues.{}.reversion", issue.id), p);
-            }
-        }
-        for (i, party) in self.parties.iter().enumerate() {
-            for (name, p) in [
-                ("capability", &party.capability),
-                ("cost_of_war", &party.cost_of_war),
-                ("patience", &party.patience),
-                ("optimism", &party.optimism),
-                ("mistrust", &party.mistrust),
-            ] {
-                push!(format!("parties[{i}].{name}"), format!("parties.{}.{name}", party.id), p);
-            }
+        let w = Walker::new(self);
+        let side_of = |id: &str| self.parties.iter().position(|p| p.id == id);
+        let mut out: Vec<ParamRef<'_>> = MODEL.iter().map(|f| w.model(f)).collect();
+        out.extend((0..self.issues.len()).filter_map(|k| w.reversion(k)));
+        for (side, party) in self.parties.iter().enumerate() {
+            out.extend(PARTY.iter().map(|f| w.party(side, f)));
             for (issue, pos) in &party.positions {
-                let at = |f: &str| {
-                    (
-                        format!("parties[{i}].positions.{issue}.{f}"),
-                        format!("parties.{}.positions.{issue}.{f}", party.id),
-                    )
-                };
-                let (path, key) = at("ideal");
-                push!(path, key, &pos.ideal);
-                let (path, key) = at("salience");
-                push!(path, key, &pos.salience);
-                if let Some(r) = &pos.red_line {
-                    let (path, key) = at("red_line");
-                    push!(path, key, r);
-                }
+                out.push(w.position(side, issue, pos, &IDEAL));
+                out.push(w.position(side, issue, pos, &SALIENCE));
+                out.extend(w.position_optional(side, issue, pos, &RED_LINE));
             }
         }
-        for (i, med) in self.mediators.iter().enumerate() {
+        for (m, med) in self.mediators.iter().enumerate() {
             for (target, lev) in &med.leverage {
-                for (name, p) in leverage_channels(lev) {
-                    push!(
-                        format!("mediators[{i}].leverage.{target}.{name}"),
-                        format!("mediators.{}.leverage.{target}.{name}", med.id),
-                        p,
-                    );
-                }
+                let side = side_of(target).unwrap_or(0);
+                out.extend(LEVERAGE.iter().filter_map(|f| w.leverage(m, target, side, lev, f)));
             }
         }
-        for (i, round) in self.rounds.iter().enumerate() {
-            push!(
-                format!("rounds[{i}].months_before"),
-                format!("rounds.{}.months_before", round.id),
-                &round.months_before
-            );
+        for (t, round) in self.rounds.iter().enumerate() {
+            out.push(w.months_before(t));
             for (j, med) in round.mediators.iter().enumerate() {
-                if let Some(p) = med.presence() {
-                    push!(
-                        format!("rounds[{i}].mediators[{j}].presence"),
-                        format!("rounds.{}.mediators.{}.presence", round.id, med.id()),
-                        p
-                    );
-                }
+                let m = self.mediators.iter().position(|x| x.id == med.id()).unwrap_or(self.mediators.len());
+                out.extend(w.presence(t, j, m));
             }
-            for (party, d) in &round.delegations {
-                push!(
-                    format!("rounds[{i}].delegations.{party}.attendance"),
-                    format!("rounds.{}.delegations.{party}.attendance", round.id),
-                    &d.attendance,
-                );
+            for party in round.delegations.keys() {
+                out.extend(w.attendance(t, party, side_of(party).unwrap_or(0)));
             }
         }
-        for (i, event) in self.events.iter().enumerate() {
-            push!(format!("events[{i}].probability"), format!("events.{}.probability", event.id), &event.probability);
-            for (name, p) in effect_params(&event.effects) {
-                push!(format!("events[{i}].effects.{name}"), format!("events.{}.effects.{name}", event.id), p);
+        for e in 0..self.events.len() {
+            out.push(w.event_probability(e));
+            out.extend(w.effect(e, &BATTLEFIELD_SHIFT));
+            for f in &EFFECTS {
+                out.extend(w.effects_per_party(e, f).into_iter().map(|(_, r)| r));
             }
+            out.extend(w.effect(e, &COLLAPSE_HAZARD));
         }
         out
     }
-}
-
-/// The channels of a leverage entry that are present, by name.
-pub fn leverage_channels(lev: &Leverage) -> Vec<(&'static str, &Param)> {
-    [
-        ("pressure", &lev.pressure),
-        ("guarantees", &lev.guarantees),
-        ("information", &lev.information),
-        ("side_payments", &lev.side_payments),
-    ]
-    .into_iter()
-    .filter_map(|(n, p)| p.as_ref().map(|p| (n, p)))
-    .collect()
-}
-
-/// The parameters of an event's effects, named by their path below `effects`.
-pub fn effect_params(e: &Effects) -> Vec<(String, &Param)> {
-    let mut out: Vec<(String, &Param)> = Vec::new();
-    if let Some(p) = &e.battlefield_shift {
-        out.push(("battlefield_shift".into(), p));
-    }
-    for (field, map) in [
-        ("cost_change", &e.cost_change),
-        ("capability_change", &e.capability_change),
-        ("optimism_change", &e.optimism_change),
-        ("attendance_factor", &e.attendance_factor),
-    ] {
-        for (party, p) in map {
-            out.push((format!("{field}.{party}"), p));
-        }
-    }
-    if let Some(p) = &e.collapse_hazard {
-        out.push(("collapse_hazard".into(), p));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -29,6 +29,6 @@ pub(crate) fn modified(
     let scenario: Scenario =
         serde_path_to_error::deserialize(&doc).map_err(|e| invalid(format!("at {}: {}", e.path(), e.inner())))?;
     validate::validate(&scenario, Some(&loaded.evidence))
-        .map_err(|v| invalid(format!("at {}: {}", v.path, v.message)))?;
-    Ok(MediatedNash::new(&scenario))
+        .and_then(|()| MediatedNash::new(&scenario))
+        .map_err(|v| invalid(format!("at {}: {}", v.path, v.message)))
 }

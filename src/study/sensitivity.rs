@@ -43,7 +43,7 @@ pub fn sensitivity(
     cfg: RunConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Estimate, Vec<Effect>), ScenarioError> {
-    let base_model = crate::model::MediatedNash::new(&loaded.scenario);
+    let base_model = crate::model::compile(loaded)?;
     let params: Vec<_> = loaded.scenario.params().into_iter().filter(|p| !p.param.is_fixed()).collect();
     // Compile every pair first, so a problem shows before any trial runs.
     let mut pairs = Vec::with_capacity(params.len());

@@ -165,6 +165,49 @@ fn a_value_out_of_range() {
     rejects(|v| set(v, "parties[0].patience", json!(1.5)), "parties[0].patience", &["between 0 and 1"]);
 }
 
+/// Issue 13: an event's `capability_change` or `cost_change` near 4.5e307 passed `sim validate`
+/// and overflowed to NaN in `sim run` (a panic in the Nash solver). Every numeric field now has a
+/// finite range; each of these is just over its bound.
+#[test]
+fn values_that_would_overflow_a_trial_are_out_of_range() {
+    let cases: [(&str, Value, &[&str]); 9] = [
+        ("events[0].effects.capability_change.russia", json!(4.5e307), &["a change of capability", "1000000]"]),
+        (
+            "events[0].effects.cost_change.russia",
+            json!(4.5e307),
+            &["a change of the cost of war must lie in [-100, 100] (got 4.5e307)"],
+        ),
+        ("events[0].effects.cost_change.russia", json!(100.5), &["a change of the cost of war"]),
+        ("events[0].effects.attendance_factor.russia", json!(10.5), &["an attendance factor", "[0, 10]"]),
+        ("parties[0].capability", json!(1.5e6), &["capability must lie in (0, 1000000]"]),
+        ("parties[0].cost_of_war", json!(1e300), &["the cost of war must lie in [0, 100]"]),
+        ("parties[1].mistrust", json!(101), &["mistrust must lie in [0, 100]"]),
+        ("parties[1].optimism", json!(1.5), &["optimism must lie in [0, 1]"]),
+        ("model.war_weariness_per_month", json!(2), &["war weariness must lie in [0, 1]"]),
+    ];
+    for (path, value, words) in cases {
+        rejects(
+            |v| {
+                // The effect's map may be new to the event.
+                let map = path.rsplit_once('.').expect("a dotted path").0;
+                if let Some(field) = map.strip_prefix("events[0].effects.") {
+                    if at(v, "events[0].effects").get(field).is_none() {
+                        set(v, map, json!({}));
+                    }
+                }
+                set(v, path, value);
+            },
+            path,
+            words,
+        );
+    }
+    rejects(
+        |v| set(v, "issues[0].scale.max", json!(1e300)),
+        "issues[0].scale",
+        &["scale needs min < max, both within [-1e12, 1e12]"],
+    );
+}
+
 #[test]
 fn saliences_that_do_not_sum_to_one() {
     rejects(|v| set(v, "parties[1].positions.territory.salience", json!(0.9)), "parties[1].positions", &["sum to 1"]);
@@ -374,8 +417,14 @@ fn a_scenario_over_each_limit() {
     );
     rejects(
         |v| {
-            let third = at(v, "parties[0]").clone();
+            // A third party complete in every other respect: only the model's rule is broken.
+            let mut third = at(v, "parties[0]").clone();
+            third["id"] = json!("third");
             at(v, "parties").as_array_mut().expect("parties").push(third);
+            for round in at(v, "rounds").as_array_mut().expect("rounds") {
+                let delegation = round["delegations"]["russia"].clone();
+                round["delegations"]["third"] = delegation;
+            }
         },
         "parties",
         &["exactly two", "(got 3)"],

@@ -128,7 +128,7 @@ fn apply(doc: &mut Value, pointer: &str, m: &Mutation) {
 /// Loads `bytes` as the file `file` and checks the outcome: a one-line error that names the
 /// file, or a scenario that runs.
 fn load_and_run(file: &Path, bytes: Vec<u8>) -> Result<(), TestCaseError> {
-    match sim::scenario::load_bytes(file, bytes) {
+    match sim::scenario::load_bytes(file, bytes).and_then(|loaded| sim::model::compile(&loaded).map(|_| loaded)) {
         Err(e) => {
             let message = e.to_string();
             prop_assert!(!message.contains('\n'), "an error over several lines: {message}");
@@ -139,7 +139,8 @@ fn load_and_run(file: &Path, bytes: Vec<u8>) -> Result<(), TestCaseError> {
             prop_assert!(message.len() > file.display().to_string().len() + 4, "an empty reason: {message}");
         }
         Ok(loaded) => {
-            let report = sim::simulate_loaded(&loaded, RunConfig { trials: TRIALS, seed: 3 }, &|_| {});
+            let report = sim::simulate_loaded(&loaded, RunConfig { trials: TRIALS, seed: 3 }, &|_| {})
+                .expect("a scenario that compiled runs");
             prop_assert_eq!(report.run.trials, TRIALS);
             prop_assert!(serde_json::to_vec(&report).is_ok(), "the report does not serialize");
         }
@@ -227,7 +228,10 @@ fn the_command_line_reports_mutants_as_the_library_does() {
         apply(&mut doc, pointer, &m);
         let file = dir.path().join("mutant.json");
         std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
-        let expected = sim::scenario::load(&file).expect_err("the mutant is invalid").to_string();
+        let expected = sim::scenario::load(&file)
+            .and_then(|loaded| sim::model::compile(&loaded))
+            .expect_err("the mutant is invalid")
+            .to_string();
         let out = sim_output(["run".as_ref(), file.as_os_str(), "--quiet".as_ref()]);
         assert_eq!(out.status.code(), Some(2), "{pointer} {m:?}: {}", stderr_of(&out));
         assert_eq!(stderr_of(&out), format!("sim: error: {expected}\n"), "{pointer} {m:?}");

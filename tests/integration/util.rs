@@ -339,7 +339,7 @@ pub fn scenario(v: &Value) -> Scenario {
 }
 
 pub fn model(v: &Value) -> MediatedNash {
-    MediatedNash::new(&scenario(v))
+    MediatedNash::new(&scenario(v)).unwrap_or_else(|e| panic!("invalid test scenario at {}: {}", e.path, e.message))
 }
 
 /// The records of trials `trials` of `model` at `seed`, one fresh record per trial, with one

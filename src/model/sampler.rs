@@ -3,11 +3,10 @@
 
 use rand::Rng;
 use rand_distr::{Beta, Distribution, StandardNormal};
-use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::param::{Dist, Param, beta_shape};
 use crate::engine::TrialRng;
 use crate::engine::rng::{SlotRef, slot_uniform, uniform01};
+use crate::scenario::param::{Dist, InverseCdf, Param, beta_shape};
 
 /// A parameter's law, ready to draw from.
 #[derive(Debug, Clone, Copy)]
@@ -23,56 +22,28 @@ pub enum Sampler {
     BetaCheng(Beta<f64>),
 }
 
-/// The laws drawn from one uniform U in [0, 1) as F^{-1}(U).
-#[derive(Debug, Clone, Copy)]
-pub enum InverseCdf {
-    Uniform {
-        low: f64,
-        span: f64,
-    },
-    Triangular {
-        low: f64,
-        mode: f64,
-        high: f64,
-    },
-    /// Normal(mean, sd) truncated to [low, high]: `cdf_low` and `mass` are Φ at the lower
-    /// bound and the mass between the bounds, both in standard units.
-    TruncatedNormal {
-        mean: f64,
-        sd: f64,
-        low: f64,
-        high: f64,
-        cdf_low: f64,
-        mass: f64,
-    },
-}
-
 impl Sampler {
-    /// The sampler of a validated parameter.
-    pub fn new(p: &Param) -> Sampler {
+    /// The sampler of a parameter whose law passed `Param::check_shape`; the broken rule if
+    /// its law cannot be drawn from.
+    pub fn new(p: &Param) -> Result<Sampler, String> {
+        if let Some(law) = p.inverse_cdf() {
+            return Ok(Sampler::Inverse(law));
+        }
         match p.dist {
-            Dist::Fixed(v) => Sampler::Fixed(v),
-            Dist::Uniform { low, high } => Sampler::Inverse(InverseCdf::Uniform { low, span: high - low }),
-            Dist::Triangular { low, mode, high } => Sampler::Inverse(InverseCdf::Triangular { low, mode, high }),
             Dist::Beta { mean, spread } => {
                 let (a, b) = beta_shape(mean, spread);
-                Sampler::beta(a, b)
+                Sampler::beta(a, b).ok_or_else(|| format!("beta(mean {mean}, spread {spread}) has no valid shapes"))
             }
-            Dist::TruncatedNormal { mean, sd, low, high } => {
-                let n = Normal::standard();
-                let cdf_low = n.cdf((low - mean) / sd);
-                let mass = n.cdf((high - mean) / sd) - cdf_low;
-                Sampler::Inverse(InverseCdf::TruncatedNormal { mean, sd, low, high, cdf_low, mass })
-            }
+            _ => Ok(Sampler::Fixed(p.central())),
         }
     }
 
-    /// Beta(a, b) from its shapes, both positive and finite.
-    pub fn beta(a: f64, b: f64) -> Sampler {
-        if a >= 1.0 && b >= 1.0 {
-            Sampler::BetaGammas(GammaMt::new(a), GammaMt::new(b))
+    /// Beta(a, b) from its shapes; `None` unless both are positive and finite.
+    pub fn beta(a: f64, b: f64) -> Option<Sampler> {
+        if a >= 1.0 && b >= 1.0 && a.is_finite() && b.is_finite() {
+            Some(Sampler::BetaGammas(GammaMt::new(a), GammaMt::new(b)))
         } else {
-            Sampler::BetaCheng(Beta::new(a, b).expect("positive shapes"))
+            Beta::new(a, b).ok().map(Sampler::BetaCheng)
         }
     }
 
@@ -103,29 +74,6 @@ impl Sampler {
         match self {
             Sampler::Inverse(law) => law.at(slot_uniform(slot, blocks)),
             _ => self.sample(&mut rng.slot(slot, blocks)),
-        }
-    }
-}
-
-impl InverseCdf {
-    /// F^{-1}(u) for u in [0, 1] (1 gives the upper end).
-    #[inline]
-    pub fn at(&self, u: f64) -> f64 {
-        match *self {
-            InverseCdf::Uniform { low, span } => low + span * u,
-            InverseCdf::Triangular { low, mode, high } => {
-                // The formula of rand_distr's Triangular.
-                let range = high - low;
-                let f = u * range;
-                if f < mode - low {
-                    low + (f * (mode - low)).sqrt()
-                } else {
-                    high - ((range - f) * (high - mode)).sqrt()
-                }
-            }
-            InverseCdf::TruncatedNormal { mean, sd, low, high, cdf_low, mass } => {
-                (mean + sd * Normal::standard().inverse_cdf(cdf_low + mass * u)).clamp(low, high)
-            }
         }
     }
 }
@@ -170,6 +118,7 @@ impl GammaMt {
 mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+    use statrs::distribution::{ContinuousCDF, Normal};
 
     use super::*;
 
@@ -195,7 +144,7 @@ mod tests {
         {
             let mean = a / (a + b);
             let var = a * b / ((a + b).powi(2) * (a + b + 1.0));
-            check_moments(Sampler::beta(a, b), mean, var);
+            check_moments(Sampler::beta(a, b).expect("positive shapes"), mean, var);
         }
     }
 
@@ -207,6 +156,10 @@ mod tests {
         // Truncated symmetrically at ±1 sd: mean 0, variance 1 - 2φ(1)/(2Φ(1) - 1).
         let p = Param { dist: Dist::TruncatedNormal { mean: 0.0, sd: 1.0, low: -1.0, high: 1.0 }, ..Param::fixed(0.0) };
         let phi1 = (-0.5f64).exp() / (2.0 * std::f64::consts::PI).sqrt();
-        check_moments(Sampler::new(&p), 0.0, 1.0 - 2.0 * phi1 / (2.0 * Normal::standard().cdf(1.0) - 1.0));
+        check_moments(
+            Sampler::new(&p).expect("a valid law"),
+            0.0,
+            1.0 - 2.0 * phi1 / (2.0 * Normal::standard().cdf(1.0) - 1.0),
+        );
     }
 }

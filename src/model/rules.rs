@@ -1,0 +1,194 @@
+//! The rules of `mediated_nash` beyond those of every scenario (`scenario::validate`): two
+//! belligerents, one ceasefire issue at most, a continuous battlefield issue, reversion points,
+//! red lines on the conceding side, saliences that sum to 1. Checked by the compile step, so
+//! `sim validate` reports them as it reports the generic rules.
+
+use crate::scenario::param::Param;
+use crate::scenario::schema::{ProposalRule, Scenario, Track};
+use crate::scenario::validate::{Check, fail};
+
+/// Tolerance on the sum of a party's declared saliences.
+pub const SALIENCE_SUM_TOLERANCE: f64 = 0.01;
+
+/// How far a party concedes on an issue: +1 when the other side's ideal lies above its own,
+/// -1 when below, 0 when both ideals coincide (judged on the distributions' means).
+pub fn concession_direction(own_ideal: &Param, other_ideal: &Param) -> f64 {
+    let d = other_ideal.central() - own_ideal.central();
+    if d > 0.0 {
+        1.0
+    } else if d < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// Checks the model's rules on a scenario that passed `scenario::validate`.
+pub fn check(s: &Scenario) -> Check {
+    if s.parties.len() != 2 {
+        fail(
+            "parties",
+            format!("the mediated_nash model needs exactly two belligerent parties (got {})", s.parties.len()),
+        )?;
+    }
+    check_issues(s)?;
+    check_model(s)?;
+    check_positions(s)
+}
+
+fn check_issues(s: &Scenario) -> Check {
+    let mut ceasefire_issues = 0;
+    for (i, issue) in s.issues.iter().enumerate() {
+        let at = |f: &str| format!("issues[{i}].{f}");
+        match issue.track {
+            Track::Ceasefire => {
+                ceasefire_issues += 1;
+                if ceasefire_issues > 1 {
+                    fail(at("track"), "only one issue may be on the ceasefire track")?;
+                }
+                let Some(opts) = &issue.options else {
+                    return fail(at("options"), "the ceasefire issue must be ordered (`options`)");
+                };
+                let Some(scope) = &issue.scope else {
+                    return fail(
+                        at("scope"),
+                        "the ceasefire issue needs `scope`: the share of fighting each option halts",
+                    );
+                };
+                if scope.len() != opts.len() {
+                    fail(
+                        at("scope"),
+                        format!("`scope` needs one value per option ({} options, {} values)", opts.len(), scope.len()),
+                    )?;
+                }
+                if scope.first() != Some(&0.0) {
+                    fail(at("scope[0]"), "the first ceasefire option must be \"no ceasefire\", with scope 0")?;
+                }
+                if scope.iter().any(|x| !x.is_finite() || *x > 1.0) {
+                    fail(at("scope"), "ceasefire scopes lie in [0, 1]")?;
+                }
+                for (j, w) in scope.windows(2).enumerate() {
+                    if w[1] <= w[0] {
+                        fail(format!("issues[{i}].scope[{}]", j + 1), "ceasefire scopes must increase strictly")?;
+                    }
+                }
+                if issue.reversion.is_some() {
+                    fail(at("reversion"), "the ceasefire issue reverts to its first option; remove `reversion`")?;
+                }
+            }
+            Track::Settlement => {
+                if issue.scope.is_some() {
+                    fail(at("scope"), "`scope` belongs only to the ceasefire issue")?;
+                }
+                let battlefield = issue.id == s.model.battlefield.issue;
+                match (&issue.reversion, battlefield) {
+                    (Some(_), true) => {
+                        fail(at("reversion"), "the battlefield issue reverts to the war's outcome; remove `reversion`")?
+                    }
+                    (None, false) => fail(
+                        format!("issues[{i}]"),
+                        "a settlement issue needs `reversion`: where it stands if no settlement is signed",
+                    )?,
+                    _ => {}
+                }
+            }
+        }
+    }
+    if !s.issues.iter().any(|i| i.track == Track::Settlement) {
+        fail("issues", "at least one issue must be on the settlement track")?;
+    }
+    Ok(())
+}
+
+fn check_model(s: &Scenario) -> Check {
+    let m = &s.model;
+    match (m.proposal.rule, &m.proposal.first_proposer) {
+        (ProposalRule::Rubinstein, None) => {
+            fail("model.proposal.first_proposer", "the rubinstein rule needs `first_proposer`")?
+        }
+        (ProposalRule::Rubinstein, Some(_)) | (_, None) => {}
+        (_, Some(_)) => fail("model.proposal.first_proposer", "`first_proposer` belongs only to the rubinstein rule")?,
+    }
+    let bf = &m.battlefield;
+    let Some(issue) = s.issues.iter().find(|i| i.id == bf.issue) else {
+        return fail("model.battlefield.issue", format!("unknown issue `{}`", bf.issue));
+    };
+    if issue.scale.is_none() || issue.track != Track::Settlement {
+        fail("model.battlefield.issue", "the battlefield issue must be a continuous (`scale`) settlement issue")?;
+    }
+    let (a, b) = (&s.parties[0], &s.parties[1]);
+    if let (Some(pa), Some(pb)) = (a.positions.get(&issue.id), b.positions.get(&issue.id)) {
+        let path = format!("parties[0].positions.{}.ideal", issue.id);
+        separated_ideals(&path, &pa.ideal, &pb.ideal, &b.id)?;
+    }
+    Ok(())
+}
+
+/// Red lines on the conceding side of the ideal, and saliences that sum to 1.
+fn check_positions(s: &Scenario) -> Check {
+    for (i, party) in s.parties.iter().enumerate() {
+        let at = |f: &str| format!("parties[{i}].{f}");
+        let other = &s.parties[1 - i];
+        let mut salience_sum = 0.0;
+        for issue in &s.issues {
+            let Some(pos) = party.positions.get(&issue.id) else {
+                return fail(at("positions"), format!("party `{}` has no position on issue `{}`", party.id, issue.id));
+            };
+            let pat = |f: &str| at(&format!("positions.{}.{f}", issue.id));
+            salience_sum += pos.salience.central();
+            let (Some(red), Some(other_pos)) = (&pos.red_line, other.positions.get(&issue.id)) else { continue };
+            separated_ideals(&pat("ideal"), &pos.ideal, &other_pos.ideal, &other.id)?;
+            let dir = concession_direction(&pos.ideal, &other_pos.ideal);
+            let (ideal_lo, ideal_hi) = pos.ideal.support();
+            let (red_lo, red_hi) = red.support();
+            if dir == 0.0 {
+                fail(pat("red_line"), "both sides share this ideal point, so a red line has no direction; remove it")?;
+            } else if dir > 0.0 && red_lo < ideal_hi {
+                fail(
+                    pat("red_line"),
+                    format!(
+                        "red line on the wrong side of the ideal point: `{}` concedes upwards (towards `{}`), so its \
+                         red line must not lie below its ideal ({red_lo} < {ideal_hi})",
+                        party.id, other.id
+                    ),
+                )?;
+            } else if dir < 0.0 && red_hi > ideal_lo {
+                fail(
+                    pat("red_line"),
+                    format!(
+                        "red line on the wrong side of the ideal point: `{}` concedes downwards (towards `{}`), so its \
+                         red line must not lie above its ideal ({red_hi} > {ideal_lo})",
+                        party.id, other.id
+                    ),
+                )?;
+            }
+        }
+        if (salience_sum - 1.0).abs() > SALIENCE_SUM_TOLERANCE {
+            fail(
+                at("positions"),
+                format!(
+                    "the saliences of `{}` must sum to 1 (within {SALIENCE_SUM_TOLERANCE}; means of distributions are \
+                     used), but they sum to {salience_sum:.4}",
+                    party.id
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Where the side of each party matters (red lines, the battlefield), the two ideal points may
+/// not overlap, so that every draw puts them in the same order as their means.
+fn separated_ideals(path: &str, own: &Param, other: &Param, other_id: &str) -> Check {
+    let ((a_lo, a_hi), (b_lo, b_hi)) = (own.support(), other.support());
+    if a_lo < b_hi && b_lo < a_hi || (a_lo == b_lo && a_hi == b_hi) {
+        return fail(
+            path,
+            format!(
+                "this ideal point ([{a_lo}, {a_hi}]) must not overlap `{other_id}`'s ([{b_lo}, {b_hi}]) on an issue with \
+                 red lines or on the battlefield issue: which side concedes in which direction must not depend on the draw"
+            ),
+        );
+    }
+    Ok(())
+}
