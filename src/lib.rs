@@ -11,6 +11,7 @@ pub mod page;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod score;
 pub mod shard;
 pub mod study;
 

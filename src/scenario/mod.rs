@@ -4,6 +4,8 @@
 pub mod error;
 pub mod evidence;
 pub mod param;
+pub mod question;
+pub mod resolution;
 pub mod schema;
 pub mod validate;
 pub mod variant;

@@ -14,6 +14,8 @@
 //! - `mutation`: randomly damaged scenarios and variants (proptest) give a one-line error or
 //!   a scenario that runs, never a panic.
 //! - `cli`: `validate`, `schema` and a snapshot of the JSON report.
+//! - `score`: questions and resolutions of cases (fixtures in tests/data/cases), the scoring
+//!   core's decomposition identity and its bootstrap at any thread count.
 //! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
 //!   complete run; `--precision` stops at the same trial count at any thread count.
 //!
@@ -30,6 +32,7 @@ mod engine;
 mod mutation;
 mod oracles;
 mod properties;
+mod score;
 mod shards;
 mod statistics;
 mod variants;
