@@ -14,6 +14,7 @@
 
 mod compare;
 mod run;
+mod score;
 mod sensitivity;
 mod style;
 mod sweep;
@@ -47,6 +48,11 @@ pub fn sweep_chart(report: &crate::report::SweepReport) -> String {
 /// The tornado chart of a sensitivity study: the 15 inputs with the largest swing.
 pub fn sensitivity_chart(report: &crate::report::SensitivityReport) -> String {
     sensitivity::chart(report)
+}
+
+/// The reliability diagram of `sim score`, with the totals and skill scores beside it.
+pub fn score_chart(report: &crate::report::ScoreReport) -> String {
+    score::chart(report)
 }
 
 /// A chart with numeric axes on both sides.

@@ -6,6 +6,7 @@ mod csv;
 mod json;
 mod markdown;
 mod run;
+pub mod score;
 mod sensitivity;
 mod sources;
 mod sweep;
@@ -22,6 +23,7 @@ use crate::scenario::LoadedScenario;
 
 pub use compare::{CompareReport, FigureRow};
 pub use run::{RunReport, TermReport};
+pub use score::ScoreReport;
 pub use sensitivity::SensitivityReport;
 pub use sources::SourcesReport;
 pub use sweep::{SweepPoint, SweepReport};
