@@ -404,6 +404,24 @@ mod tests {
         assert!(crowd.brier_skill.resamples < s.brier.resamples);
     }
 
+    /// Two cases of one question each: a 0.8 yes (BS .04), b 0.6 no (BS .36). A resample is
+    /// aa, ab, ba or bb, with mean Brier .04, .2, .2 or .36; each of aa and bb comes up in about
+    /// a quarter of 2000 resamples, far more than the 50 each side the 95% interval leaves out,
+    /// so the interval is exactly [.04, .36].
+    #[test]
+    fn a_two_case_bootstrap_spans_the_two_cases() {
+        use QuestionKind::LeadersMeet as L;
+        let records = vec![record("a", L, 0.8, Outcome::Yes), record("b", L, 0.6, Outcome::No)];
+        let s = score(&records, &Options::default()).unwrap();
+        close(s.brier.value.unwrap(), 0.2);
+        let [lo, hi] = s.brier.ci95.unwrap();
+        close(lo, 0.04);
+        close(hi, 0.36);
+        let [lo, hi] = s.log.ci95.unwrap();
+        close(lo, -(0.8f64).ln());
+        close(hi, -(0.4f64).ln());
+    }
+
     #[test]
     fn nothing_resolved_is_an_error() {
         let records = vec![record("a", QuestionKind::LeadersMeet, 0.5, Outcome::Open)];
