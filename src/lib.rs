@@ -7,6 +7,7 @@
 
 pub mod engine;
 pub mod model;
+pub mod output;
 pub mod page;
 pub mod plot;
 pub mod report;

@@ -5,8 +5,10 @@
 //! exact aggregates of its trials. Every aggregate is an integer, so the merged parts give the
 //! very tally of the unsharded run, and `sim merge` renders it through the same report code.
 
+use std::fs::File;
+use std::io::Read;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,7 +16,8 @@ use serde_json::Value;
 use crate::engine::paired::{Paired, Streams};
 use crate::engine::tally::{SUM_BITS, TERM_BINS, TermTally};
 use crate::engine::{self, Layout, RunConfig, Tally, TermKind};
-use crate::report::{CompareReport, RunReport, ScenarioId, SweepReport};
+use crate::report::{CompareReport, RunReport, ScenarioId, Summary, SweepReport};
+use crate::scenario::error::shown;
 use crate::scenario::{LoadedScenario, ScenarioError};
 use crate::study::sweep::{Axis, Point};
 
@@ -35,6 +38,9 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// The whole run: an unsharded run is shard 1/1, merged on its own.
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
     /// Parses `K/N`.
     pub fn parse(spec: &str) -> Result<Shard, String> {
         let (k, n) = spec.split_once('/').ok_or_else(|| format!("`{spec}`: expected K/N, e.g. 3/8"))?;
@@ -121,6 +127,33 @@ fn part(command: &str, scenarios: Vec<ScenarioId>, cfg: RunConfig, shard: Shard,
     }
 }
 
+/// A command that can be sharded, with its inputs.
+pub enum Study<'a> {
+    Run(&'a LoadedScenario),
+    Compare(&'a [LoadedScenario], Streams),
+    Sweep(&'a LoadedScenario, &'a [Axis]),
+}
+
+impl Study<'_> {
+    /// Trials run (and counted by `progress`) for `trials` trial indices: one per index, and
+    /// one per index and grid point for a sweep.
+    pub fn work(&self, trials: u64) -> u64 {
+        match self {
+            Study::Sweep(_, axes) => axes.iter().map(|a| a.values.len() as u64).product::<u64>().saturating_mul(trials),
+            _ => trials,
+        }
+    }
+
+    /// Runs shard `shard` of the study.
+    pub fn part(&self, cfg: RunConfig, shard: Shard, progress: &(dyn Fn(u64) + Sync)) -> Result<Part, ScenarioError> {
+        match *self {
+            Study::Run(loaded) => run_part(loaded, cfg, shard, progress),
+            Study::Compare(loaded, streams) => compare_part(loaded, cfg, streams, shard, progress),
+            Study::Sweep(loaded, axes) => sweep_part(loaded, axes, cfg, shard, progress),
+        }
+    }
+}
+
 /// Runs shard `shard` of `sim run`.
 pub fn run_part(
     loaded: &LoadedScenario,
@@ -171,35 +204,49 @@ pub fn sweep_part(
     Ok(p)
 }
 
-/// A part file that cannot be read or merged: exit code 2.
+/// A part file that cannot be read or merged, or a set of parts that is not one run: exit
+/// code 2.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {message}", file.display())]
+#[error("{}{message}", file.as_ref().map_or(String::new(), |f| format!("{}: ", shown(&f.display().to_string()))))]
 pub struct PartError {
-    pub file: PathBuf,
+    /// The part file at fault, when one is.
+    pub file: Option<PathBuf>,
     pub message: String,
 }
 
 fn refuse(file: &Path, message: impl Into<String>) -> PartError {
-    PartError { file: file.to_path_buf(), message: message.into() }
+    PartError { file: Some(file.to_path_buf()), message: message.into() }
 }
 
-/// Reads and parses a part file.
+/// Reads and parses a part file, reading at most [`MAX_PART_BYTES`] (and one more byte to
+/// tell), so a device or a pipe (`/dev/zero`) is refused promptly and in bounded memory.
 pub fn read_part(file: &Path) -> Result<Part, PartError> {
-    let meta = std::fs::metadata(file).map_err(|e| refuse(file, format!("cannot read the part file: {e}")))?;
-    if meta.len() > MAX_PART_BYTES {
-        return Err(refuse(
-            file,
-            format!("the file has {} bytes; part files are limited to {MAX_PART_BYTES}", meta.len()),
-        ));
+    let cannot = |e: std::io::Error| refuse(file, format!("cannot read the part file: {e}"));
+    let too_large =
+        |size: String| refuse(file, format!("the file has {size} bytes; part files are limited to {MAX_PART_BYTES}"));
+    let meta = std::fs::metadata(file).map_err(cannot)?;
+    if meta.is_dir() {
+        return Err(refuse(file, "a folder, not a part file"));
     }
-    let bytes = std::fs::read(file).map_err(|e| refuse(file, format!("cannot read the part file: {e}")))?;
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    let part: Part = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-        let path = e.path().to_string();
-        refuse(file, format!("not a sim part file: at {path}: {}", e.into_inner()))
-    })?;
-    de.end().map_err(|e| refuse(file, format!("not a sim part file: {e}")))?;
-    Ok(part)
+    if meta.is_file() && meta.len() > MAX_PART_BYTES {
+        return Err(too_large(meta.len().to_string()));
+    }
+    let mut reader =
+        std::io::BufReader::with_capacity(1 << 16, File::open(file).map_err(cannot)?.take(MAX_PART_BYTES + 1));
+    let parsed = {
+        let de = &mut serde_json::Deserializer::from_reader(&mut reader);
+        serde_path_to_error::deserialize::<_, Part>(&mut *de)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                format!("not a sim part file: at {path}: {}", e.into_inner())
+            })
+            .and_then(|part| de.end().map(|()| part).map_err(|e| format!("not a sim part file: {e}")))
+    };
+    // The limit was reached: whatever the parser made of the cut, the file is too large.
+    if reader.get_ref().limit() == 0 {
+        return Err(too_large(format!("more than {MAX_PART_BYTES}")));
+    }
+    parsed.map_err(|message| refuse(file, message))
 }
 
 /// The merged report, for the command the parts ran.
@@ -209,114 +256,204 @@ pub enum Merged {
     Sweep(SweepReport),
 }
 
-/// Merges the parts of one run (in any order) into the report of the unsharded run. Refuses
-/// parts of different runs, duplicate or missing shards, and inconsistent aggregates.
-pub fn merge(parts: &[(PathBuf, Part)]) -> Result<Merged, PartError> {
-    let (first_file, first) = parts.first().ok_or_else(|| refuse(Path::new("-"), "no part files given"))?;
-    let count = first.shard.count;
-    let mut by_index: Vec<Option<&(PathBuf, Part)>> = vec![None; count.min(MAX_SHARDS) as usize];
-    for entry in parts {
-        let (file, p) = entry;
-        check_part(file, p)?;
-        if let Some((key, ours, theirs)) = difference(&p.identity, &first.identity) {
-            return Err(refuse(
-                file,
-                format!("not a part of the same run as {}: {key} {ours} here, {theirs} there", first_file.display()),
-            ));
+impl Merged {
+    /// The merged report, for any output format.
+    pub fn summary(&self) -> &dyn Summary {
+        match self {
+            Merged::Run(report) => report.as_ref(),
+            Merged::Compare(report) => report,
+            Merged::Sweep(report) => report,
         }
-        if p.shard.count != count {
-            return Err(refuse(
-                file,
-                format!("shard {} is of {} shards, but {} is of {count}", p.shard, p.shard.count, first_file.display()),
-            ));
-        }
-        let slot = &mut by_index[(p.shard.index - 1) as usize];
-        if let Some((other, _)) = slot {
-            return Err(refuse(file, format!("shard {} is given twice (also {})", p.shard, other.display())));
-        }
-        *slot = Some(entry);
     }
-    let missing: Vec<String> =
-        by_index.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(i, _)| format!("{}/{count}", i + 1)).collect();
-    if !missing.is_empty() {
-        let shown = if missing.len() > 10 {
-            format!("{} and {} more", missing[..10].join(", "), missing.len() - 10)
-        } else {
-            missing.join(", ")
+}
+
+/// Reads the part files one at a time and merges them into the report of the unsharded run:
+/// memory holds one part and the running total, whatever the number of parts.
+pub fn merge_files(files: &[PathBuf]) -> Result<Merged, PartError> {
+    let mut merge = Merge::default();
+    for file in files {
+        merge.add(file, read_part(file)?)?;
+    }
+    merge.finish()
+}
+
+/// The report of a whole run (shard 1/1), through the same merge as a sharded one.
+pub fn merge_whole(part: Part) -> Result<Merged, PartError> {
+    let mut merge = Merge::default();
+    merge.add(Path::new("-"), part)?;
+    merge.finish()
+}
+
+/// A merge in progress: parts are added in any order, each checked against the first, and
+/// summed into a running total. Refuses parts of different runs, duplicate or missing shards,
+/// and inconsistent aggregates.
+#[derive(Default)]
+pub struct Merge {
+    /// The first part's file, identity and shard count, which every other part must match.
+    first: Option<(PathBuf, RunIdentity, u64)>,
+    /// The file of each shard given, by index.
+    given: Vec<Option<PathBuf>>,
+    /// The identity of the lowest shard given: its spelling of the scenario files is shown.
+    shown: Option<(u64, RunIdentity)>,
+    total: Option<PartResult>,
+}
+
+impl Merge {
+    pub fn add(&mut self, file: &Path, part: Part) -> Result<(), PartError> {
+        check_part(file, &part)?;
+        let (first_file, first, count) =
+            self.first.get_or_insert_with(|| (file.to_path_buf(), part.identity.clone(), part.shard.count));
+        if let Some(difference) = difference(&part.identity, first) {
+            return Err(refuse(file, format!("not a part of the same run as {}: {difference}", first_file.display())));
+        }
+        if part.shard.count != *count {
+            return Err(refuse(
+                file,
+                format!(
+                    "shard {} is of {} shards, but {} is of {count}",
+                    part.shard,
+                    part.shard.count,
+                    first_file.display()
+                ),
+            ));
+        }
+        if self.given.is_empty() {
+            self.given = vec![None; *count as usize];
+        }
+        let slot = &mut self.given[(part.shard.index - 1) as usize];
+        if let Some(other) = slot {
+            return Err(refuse(file, format!("shard {} is given twice (also {})", part.shard, other.display())));
+        }
+        *slot = Some(file.to_path_buf());
+        match &mut self.total {
+            None => self.total = Some(part.result),
+            Some(total) => {
+                if !add_result(total, &part.result) {
+                    return Err(refuse(file, "its results have another shape than the first part's"));
+                }
+            }
+        }
+        if self.shown.as_ref().is_none_or(|(index, _)| part.shard.index < *index) {
+            self.shown = Some((part.shard.index, part.identity));
+        }
+        Ok(())
+    }
+
+    /// The merged report, once every shard has been added.
+    pub fn finish(self) -> Result<Merged, PartError> {
+        let (Some(total), Some((_, id))) = (self.total, self.shown) else {
+            return Err(PartError { file: None, message: "no part files given".into() });
         };
-        return Err(refuse(first_file, format!("incomplete set of parts: missing shard {shown}")));
-    }
-    // Merging is exact in any order; shard order only picks whose copy of the shared data is used.
-    let ordered: Vec<&(PathBuf, Part)> = by_index.into_iter().flatten().collect();
-    let (first_file, first) = ordered[0];
-    let id = &first.identity;
-    let cfg = RunConfig { trials: id.trials, seed: id.seed };
-    match &first.result {
-        PartResult::Run { layout, .. } => {
-            let mut total = Tally::new(layout);
-            for (file, p) in &ordered {
-                match &p.result {
-                    PartResult::Run { layout: l, tally: t } if l == layout => total.merge(t),
-                    _ => return Err(refuse(file, "its results have another shape than the first part's")),
-                }
-            }
-            Ok(Merged::Run(Box::new(RunReport::of(&id.scenarios[0], cfg, layout, &total, None))))
-        }
-        PartResult::Compare { layouts, paired } => {
-            let mut total = paired.clone();
-            for (file, p) in &ordered[1..] {
-                match &p.result {
-                    PartResult::Compare { layouts: l, paired: x } if l == layouts && x.aligned == paired.aligned => {
-                        total.merge(x)
-                    }
-                    _ => return Err(refuse(file, "its results have another shape than the first part's")),
-                }
-            }
-            let streams = if id.options.get("common_random_numbers") == Some(&Value::Bool(false)) {
-                Streams::Independent
+        let count = self.given.len();
+        let missing: Vec<String> = self
+            .given
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_none())
+            .map(|(i, _)| format!("{}/{count}", i + 1))
+            .collect();
+        if !missing.is_empty() {
+            let shown = if missing.len() > 10 {
+                format!("{} and {} more", missing[..10].join(", "), missing.len() - 10)
             } else {
-                Streams::Common
+                missing.join(", ")
             };
-            let refs: Vec<&Layout> = layouts.iter().collect();
-            Ok(Merged::Compare(CompareReport::of(&id.scenarios, &refs, cfg, streams, &total)))
+            let message =
+                format!("incomplete set of parts: missing shard {shown} ({} of {count} given)", count - missing.len());
+            return Err(PartError { file: None, message });
         }
-        PartResult::Sweep { points } => {
-            let mut total = points.clone();
-            for (file, p) in &ordered[1..] {
-                match &p.result {
-                    PartResult::Sweep { points: x } if same_grid(x, points) => {
-                        for (a, b) in total.iter_mut().zip(x) {
-                            a.tally.merge(&b.tally);
-                        }
-                    }
-                    _ => return Err(refuse(file, "its results have another shape than the first part's")),
-                }
+        let cfg = RunConfig { trials: id.trials, seed: id.seed };
+        Ok(match total {
+            PartResult::Run { layout, tally } => {
+                Merged::Run(Box::new(RunReport::of(&id.scenarios[0], cfg, &layout, &tally, None)))
             }
-            let axes: Vec<Axis> = id
-                .options
-                .get("parameters")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-                .ok_or_else(|| refuse(first_file, "a sweep part without its parameters"))?;
-            Ok(Merged::Sweep(SweepReport::of(&id.scenarios[0], &axes, cfg, &total)))
-        }
+            PartResult::Compare { layouts, paired } => {
+                let streams = if id.options.get("common_random_numbers") == Some(&Value::Bool(false)) {
+                    Streams::Independent
+                } else {
+                    Streams::Common
+                };
+                let refs: Vec<&Layout> = layouts.iter().collect();
+                Merged::Compare(CompareReport::of(&id.scenarios, &refs, cfg, streams, &paired))
+            }
+            PartResult::Sweep { points } => {
+                let axes: Vec<Axis> =
+                    id.options.get("parameters").and_then(|v| serde_json::from_value(v.clone()).ok()).ok_or_else(
+                        || PartError { file: None, message: "a sweep part without its parameters".into() },
+                    )?;
+                Merged::Sweep(SweepReport::of(&id.scenarios[0], &axes, cfg, &points))
+            }
+        })
     }
+}
+
+/// Adds a part's aggregates to the total, if they have its shape.
+fn add_result(total: &mut PartResult, x: &PartResult) -> bool {
+    match (total, x) {
+        (PartResult::Run { layout, tally }, PartResult::Run { layout: l, tally: t }) if l == layout => tally.merge(t),
+        (PartResult::Compare { layouts, paired }, PartResult::Compare { layouts: l, paired: p })
+            if l == layouts && p.aligned == paired.aligned =>
+        {
+            paired.merge(p)
+        }
+        (PartResult::Sweep { points }, PartResult::Sweep { points: x }) if same_grid(x, points) => {
+            for (a, b) in points.iter_mut().zip(x) {
+                a.tally.merge(&b.tally);
+            }
+        }
+        _ => return false,
+    }
+    true
 }
 
 fn same_grid(a: &[Point], b: &[Point]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.values == y.values && x.layout == y.layout)
 }
 
-/// The first field in which two identities differ: its name and both values.
-fn difference(a: &RunIdentity, b: &RunIdentity) -> Option<(String, String, String)> {
-    let (Value::Object(a), Value::Object(b)) =
-        (serde_json::to_value(a).expect("serializes"), serde_json::to_value(b).expect("serializes"))
-    else {
-        unreachable!("an identity is an object")
-    };
-    a.iter().find(|(k, v)| b.get(*k) != Some(v)).map(|(k, v)| {
-        let name = if k == "scenarios" { "scenario (file, title or digest)".to_string() } else { k.clone() };
-        (name, v.to_string(), b.get(k).map_or("absent".into(), Value::to_string))
+/// How two identities differ, said briefly (`seed 8 here, 7 there`), or `None` if they are of
+/// one run. Scenario files named by two spellings of one path (`./x.json`, `x.json`) with the
+/// same digest are one scenario.
+fn difference(a: &RunIdentity, b: &RunIdentity) -> Option<String> {
+    let scalar = |key: &str, x: String, y: String| (x != y).then(|| format!("{key} {x} here, {y} there"));
+    let quoted = |s: &str| Value::from(s).to_string();
+    scalar("command", quoted(&a.command), quoted(&b.command))
+        .or_else(|| scalar("version", quoted(&a.version), quoted(&b.version)))
+        .or_else(|| scalar("seed", a.seed.to_string(), b.seed.to_string()))
+        .or_else(|| scalar("trials", a.trials.to_string(), b.trials.to_string()))
+        .or_else(|| scenarios_difference(&a.scenarios, &b.scenarios))
+        .or_else(|| {
+            a.options.iter().chain(&b.options).find(|(k, _)| a.options.get(*k) != b.options.get(*k)).map(|(k, _)| {
+                let shown = |o: &serde_json::Map<String, Value>| o.get(k).map_or("absent".into(), Value::to_string);
+                format!("option {k} {} here, {} there", shown(&a.options), shown(&b.options))
+            })
+        })
+}
+
+fn scenarios_difference(a: &[ScenarioId], b: &[ScenarioId]) -> Option<String> {
+    if a.len() != b.len() {
+        return Some(format!("{} scenarios here, {} there", a.len(), b.len()));
+    }
+    let normal = |f: &str| Path::new(f).components().filter(|c| *c != Component::CurDir).collect::<PathBuf>();
+    a.iter().zip(b).enumerate().find_map(|(i, (x, y))| {
+        let which = if a.len() > 1 { format!("scenario {} ", i + 1) } else { "scenario ".into() };
+        if x.digest != y.digest {
+            Some(format!("{which}{} (digest {}) here, {} (digest {}) there", x.file, short(&x.digest), y.file, short(&y.digest)))
+        } else if normal(&x.file) != normal(&y.file) {
+            Some(format!(
+                "{which}file named {} here, {} there (same content: only the path differs; name it alike on every shard)",
+                x.file, y.file
+            ))
+        } else if *x != (ScenarioId { file: x.file.clone(), ..y.clone() }) {
+            Some(format!("{which}{}: title, date or rationale differ", x.file))
+        } else {
+            None
+        }
     })
+}
+
+/// A digest shortened for messages: `sha256:` and 12 hex digits.
+fn short(digest: &str) -> &str {
+    &digest[..digest.len().min(19)]
 }
 
 /// The checks that make a part safe to merge: its layout version, shard and trial range, and

@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Layout, Model, Outcome, RunConfig, Tally, TrialRecord, TrialRng, in_chunks};
 
 /// The yes/no figures compared per round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Figure {
     /// The round's outcome is a humanitarian deal.
     Humanitarian,

@@ -95,7 +95,7 @@ pub trait Export {
 }
 
 /// The output formats offered by every command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Aligned text for the terminal.
     Table,

@@ -53,7 +53,7 @@ impl ScenarioError {
 /// Text from the file (an id, a field name) is echoed in messages: control characters, which
 /// would break the one-line message, and bidirectional overrides, which would reorder it on
 /// screen, are shown escaped (`\n`, `\u{202e}`).
-fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     let hidden = |c: char| {
         c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };

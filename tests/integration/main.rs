@@ -14,6 +14,8 @@
 //! - `mutation`: randomly damaged scenarios and variants (proptest) give a one-line error or
 //!   a scenario that runs, never a panic.
 //! - `cli`: `validate`, `schema` and a snapshot of the JSON report.
+//! - `outputs`: output files: only regular files, checked before the run, links followed,
+//!   permissions kept, written together, nothing left by SIGTERM; the long-run warning.
 //! - `score`: questions and resolutions of cases (fixtures in tests/data/cases), the scoring
 //!   core's decomposition identity and its bootstrap at any thread count.
 //! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
@@ -31,6 +33,7 @@ mod determinism;
 mod engine;
 mod mutation;
 mod oracles;
+mod outputs;
 mod properties;
 mod score;
 mod shards;
