@@ -25,7 +25,9 @@ const SHOW_AFTER: Duration = Duration::from_millis(500);
 
 /// Progress of a run of `total` trials: a bar on stderr if enabled, once the work has taken
 /// half a second; and, whether or not the bar is enabled, a warning on stderr if the rate
-/// measured over the first second puts the whole run over an hour.
+/// measured over a second of trials puts the whole run over an hour. The second starts at the
+/// first trials reported, so time spent before them (loading, compiling a sweep's points) does
+/// not count as a slow rate.
 pub struct Progress {
     bar: ProgressBar,
     start: Instant,
@@ -35,6 +37,8 @@ pub struct Progress {
     enabled: bool,
     shown: AtomicBool,
     estimated: AtomicBool,
+    /// When the first trials were reported, and how many.
+    pilot: Mutex<Option<(Instant, u64)>>,
 }
 
 impl Progress {
@@ -53,6 +57,7 @@ impl Progress {
             enabled,
             shown: AtomicBool::new(false),
             estimated: AtomicBool::new(false),
+            pilot: Mutex::new(None),
         }
     }
 
@@ -65,8 +70,8 @@ impl Progress {
     /// `done` trials of `total` are done.
     pub fn update(&self, done: u64) {
         let elapsed = self.start.elapsed();
-        if elapsed >= PILOT && !self.estimated.swap(true, Ordering::Relaxed) {
-            if let Some(warning) = long_run_warning(self.total, done, elapsed, self.capped) {
+        if !self.estimated.load(Ordering::Relaxed) {
+            if let Some(warning) = self.estimate(Instant::now(), done) {
                 self.bar.suspend(|| eprintln!("{warning}"));
             }
         }
@@ -81,6 +86,21 @@ impl Progress {
             }
         }
     }
+
+    /// Times the first second of trials from `done` reported at `now`; then, once, the warning
+    /// if the run will be long.
+    fn estimate(&self, now: Instant, done: u64) -> Option<String> {
+        let mut pilot = self.pilot.lock().ok()?;
+        let (t0, d0) = *pilot.get_or_insert((now, done));
+        let measured = now.duration_since(t0);
+        if measured < PILOT || self.estimated.swap(true, Ordering::Relaxed) {
+            return None;
+        }
+        let rate = done.saturating_sub(d0) as f64 / measured.as_secs_f64();
+        let left = self.total.saturating_sub(done);
+        let estimate = now.duration_since(self.start).as_secs_f64() + left as f64 / rate;
+        long_run_warning(self.total, rate, measured, estimate, self.capped)
+    }
 }
 
 impl Drop for Progress {
@@ -92,20 +112,19 @@ impl Drop for Progress {
     }
 }
 
-/// The warning for a run of `total` trials of which `done` took `elapsed`, if at that rate the
-/// whole run takes longer than an hour.
-fn long_run_warning(total: u64, done: u64, elapsed: Duration, capped: bool) -> Option<String> {
-    let rate = done as f64 / elapsed.as_secs_f64();
-    let estimate = if done == 0 { f64::INFINITY } else { total as f64 / rate };
-    if estimate <= LONG_RUN.as_secs_f64() {
+/// The warning for a run of `total` trials estimated to take `estimate` seconds at `rate`
+/// trials per second (measured over `measured`), if that is longer than an hour.
+fn long_run_warning(total: u64, rate: f64, measured: Duration, estimate: f64, capped: bool) -> Option<String> {
+    // Also NaN (no trial measured): no warning on no evidence.
+    if !(estimate > LONG_RUN.as_secs_f64()) {
         return None;
     }
     let up_to = if capped { "up to " } else { "" };
     Some(format!(
-        "sim: warning: {up_to}{total} trials at {} trials/s (the rate of the first {:.1} s) take {up_to}{}; \
+        "sim: warning: {up_to}{total} trials at {} trials/s (the rate over {:.1} s) take {up_to}{}; \
          Ctrl-C stops the run",
         rate.round(),
-        elapsed.as_secs_f64(),
+        measured.as_secs_f64(),
         duration(estimate)
     ))
 }
@@ -131,12 +150,31 @@ mod tests {
     #[test]
     fn a_run_over_an_hour_at_the_measured_rate_is_announced() {
         let second = Duration::from_secs(1);
-        // 1,000 trials/s: 3,600,000 trials take exactly an hour, one more is over it.
-        assert_eq!(long_run_warning(3_600_000, 1000, second, false), None);
-        let w = long_run_warning(3_601_000, 1000, second, false).expect("over an hour");
-        assert!(w.contains("3601000 trials at 1000 trials/s") && w.contains("take about 1.0 hours"), "{w}");
-        let w = long_run_warning(1_000_000_000_000, 500_000, 2 * second, true).expect("over an hour");
+        assert_eq!(long_run_warning(3_600_000, 1000.0, second, 3600.0, false), None);
+        let w = long_run_warning(3_601_000, 1000.0, second, 3601.0, false).expect("over an hour");
+        assert!(w.contains("3601000 trials at 1000 trials/s (the rate over 1.0 s) take about 1.0 hours"), "{w}");
+        let w = long_run_warning(1_000_000_000_000, 250_000.0, second, 4e6, true).expect("over an hour");
         assert!(w.contains("up to 1000000000000 trials at 250000 trials/s") && w.contains("about 46 days"), "{w}");
-        assert!(long_run_warning(10, 0, second, false).expect("no trial done").contains("longer than an hour"));
+        assert_eq!(long_run_warning(10, 0.0, second, f64::NAN, false), None);
+        assert!(long_run_warning(10, 0.0, second, f64::INFINITY, false).unwrap().contains("longer than an hour"));
+    }
+
+    /// Time before the first trials (loading, compiling a sweep's points) does not count as a
+    /// slow rate; the rate is of the trials over the pilot second.
+    #[test]
+    fn setting_up_is_not_timed() {
+        let at = |p: &Progress, ms: u64| p.start + Duration::from_millis(ms);
+        // 10,000 trials; the first reported after 10 s of set-up, then 1,000 more in a second.
+        let p = Progress::new(10_000, false);
+        assert_eq!(p.estimate(at(&p, 10_000), 1), None);
+        assert_eq!(p.estimate(at(&p, 10_500), 500), None, "still timing");
+        assert_eq!(p.estimate(at(&p, 11_000), 1001), None, "about 20 s in all");
+        assert!(p.estimated.load(Ordering::Relaxed));
+        // The same rate over 10 million trials: about 2.8 hours.
+        let p = Progress::new(10_000_000, false);
+        assert_eq!(p.estimate(at(&p, 10_000), 1), None);
+        let w = p.estimate(at(&p, 11_000), 1001).expect("a long run");
+        assert!(w.contains("10000000 trials at 1000 trials/s (the rate over 1.0 s) take about 2.8 hours"), "{w}");
+        assert_eq!(p.estimate(at(&p, 12_000), 2001), None, "warned once");
     }
 }
