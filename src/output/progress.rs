@@ -115,8 +115,8 @@ impl Drop for Progress {
 /// The warning for a run of `total` trials estimated to take `estimate` seconds at `rate`
 /// trials per second (measured over `measured`), if that is longer than an hour.
 fn long_run_warning(total: u64, rate: f64, measured: Duration, estimate: f64, capped: bool) -> Option<String> {
-    // Also NaN (no trial measured): no warning on no evidence.
-    if !(estimate > LONG_RUN.as_secs_f64()) {
+    // NaN (no trial measured): no warning on no evidence.
+    if estimate.is_nan() || estimate <= LONG_RUN.as_secs_f64() {
         return None;
     }
     let up_to = if capped { "up to " } else { "" };

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::{SUMMIT, root, sim_output, stderr_of, success};
@@ -20,15 +20,20 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
-/// Runs `sim args` and kills it if it has not ended within [`PROMPT`].
-fn sim_promptly(args: &[&str]) -> Output {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("sim"))
+/// Starts `sim args` from the package root, its stdout and stderr piped.
+fn spawn(args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin!("sim"))
         .current_dir(root())
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("sim starts");
+        .expect("sim starts")
+}
+
+/// Runs `sim args` and kills it if it has not ended within [`PROMPT`].
+fn sim_promptly(args: &[&str]) -> Output {
+    let mut child = spawn(args);
     let start = Instant::now();
     while child.try_wait().expect("waitable").is_none() {
         if start.elapsed() > PROMPT {
@@ -236,16 +241,9 @@ fn two_runs_writing_one_file_leave_one_whole_output() {
         .iter()
         .map(|seed| success(&sim_output(["run", SUMMIT, "-n", "20000", "-f", "json", "-s", seed])).to_vec())
         .collect();
-    let children: Vec<_> = ["1", "2"]
+    let children: Vec<Child> = ["1", "2"]
         .iter()
-        .map(|seed| {
-            Command::new(assert_cmd::cargo::cargo_bin!("sim"))
-                .current_dir(root())
-                .args(["run", SUMMIT, "-n", "20000", "-f", "json", "-s", seed, "-o", s(&out)])
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("sim starts")
-        })
+        .map(|seed| spawn(&["run", SUMMIT, "-n", "20000", "-f", "json", "-s", seed, "-o", s(&out)]))
         .collect();
     for child in children {
         let done = child.wait_with_output().expect("sim ends");
@@ -257,21 +255,15 @@ fn two_runs_writing_one_file_leave_one_whole_output() {
 }
 
 /// Starts `sim args` with stderr piped and returns it once its first stderr line has come.
-fn started_until_stderr(args: &[&str]) -> (std::process::Child, String) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("sim"))
-        .current_dir(root())
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sim starts");
+fn started_until_stderr(args: &[&str]) -> (Child, String) {
+    let mut child = spawn(args);
     let mut line = String::new();
     BufReader::new(child.stderr.as_mut().expect("stderr")).read_line(&mut line).expect("a line on stderr");
     (child, line)
 }
 
 /// Waits for `child` to end within 5 s.
-fn ended(child: &mut std::process::Child) -> std::process::ExitStatus {
+fn ended(child: &mut Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("waitable") {
