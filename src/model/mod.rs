@@ -552,4 +552,55 @@ mod tests {
             assert!(slots.len() > 100, "{file}: {} slots", slots.len());
         }
     }
+
+    /// The keys the walker builds (`sim sources`, `sim sensitivity`) are exactly the keys the
+    /// model reads, and each parameter the model draws reads the slot the walker declares: the
+    /// value `sim trace` shows under a key is the walker's parameter drawn from the walker's
+    /// site and slot, bit for bit.
+    #[test]
+    fn the_model_reads_every_parameter_from_the_slot_the_table_declares() {
+        for file in ["scenarios/istanbul_summit.json", "scenarios/istanbul_2025.json"] {
+            let loaded = crate::scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).as_path())
+                .expect("bundled scenario loads");
+            let m = MediatedNash::new(&loaded.scenario).expect("bundled scenario compiles");
+            let walked = loaded.scenario.params();
+            let mut model_keys = m.keys.clone();
+            let mut walker_keys: Vec<String> = walked.iter().map(|p| p.key.clone()).collect();
+            model_keys.sort();
+            walker_keys.sort();
+            assert_eq!(model_keys, walker_keys, "{file}: the model and the walker know different parameters");
+            for trial in [0, 5, 77] {
+                let rng = TrialRng::new(loaded.scenario.run.seed, trial);
+                let drawn: std::collections::HashMap<String, f64> = m.trace(&rng).draws.into_iter().collect();
+                let mut uncertain = 0;
+                for p in &walked {
+                    let sampler = Sampler::new(p.param).expect("a valid law");
+                    let expected = if p.param.is_fixed() {
+                        p.param.central()
+                    } else {
+                        uncertain += 1;
+                        let mut plan = BlockPlan::default();
+                        let site = Site::named(&p.site);
+                        let slot = if sampler.reads_several_words() {
+                            plan.wide_slot(site, p.slot)
+                        } else {
+                            plan.slot(site, p.slot)
+                        };
+                        let mut blocks = Vec::new();
+                        rng.fill(&plan, &mut blocks);
+                        sampler.sample_slot(&rng, slot, &blocks)
+                    };
+                    assert_eq!(
+                        drawn[&p.key].to_bits(),
+                        expected.to_bits(),
+                        "{file}, trial {trial}: {} is not drawn from slot {} of `{}`",
+                        p.key,
+                        p.slot,
+                        p.site
+                    );
+                }
+                assert!(uncertain > 50, "{file}: {uncertain} uncertain parameters");
+            }
+        }
+    }
 }

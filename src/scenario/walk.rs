@@ -640,6 +640,8 @@ impl Scenario {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::pointer;
 
     #[test]
@@ -647,5 +649,89 @@ mod tests {
         assert_eq!(pointer("parties[0].positions.territory.ideal"), "/parties/0/positions/territory/ideal");
         assert_eq!(pointer("model.battlefield.initial"), "/model/battlefield/initial");
         assert_eq!(pointer("rounds[2].mediators[1].presence"), "/rounds/2/mediators/1/presence");
+    }
+
+    /// The slot map of docs/MODEL.md §8, parsed from the doc, is the declared table
+    /// (`scenario::walk`): the same rows, sites, slots and parameter names.
+    #[test]
+    fn the_slot_map_in_model_md_is_the_declared_table() {
+        let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/MODEL.md"))
+            .expect("docs/MODEL.md");
+        let section = doc.split("## 8.").nth(1).and_then(|s| s.split("\n## ").next()).expect("section 8");
+        let rows: Vec<(String, String, Vec<String>)> = section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                (cells[0].to_string(), cells[1].to_string(), ticked(cells[2]))
+            })
+            .collect();
+        assert_eq!(rows, declared_slot_map());
+    }
+
+    /// The names in backticks in a cell of the doc.
+    fn ticked(cell: &str) -> Vec<String> {
+        cell.split('`').skip(1).step_by(2).map(String::from).collect()
+    }
+
+    /// Slots as the doc writes them: `a–b` for a run of three or more, else a list.
+    fn span(slots: &[u32]) -> String {
+        let run = slots.len() > 2 && slots.windows(2).all(|w| w[1] == w[0] + 1);
+        match slots {
+            [first, .., last] if run => format!("{first}–{last}"),
+            _ => slots.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+        }
+    }
+
+    /// The slot map built from the declared table, one row per line of the doc's table.
+    fn declared_slot_map() -> Vec<(String, String, Vec<String>)> {
+        use crate::scenario::walk::*;
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let row = |site: &str, slot: String, n: Vec<String>| (format!("`{site}`"), slot, n);
+        let per_side = |first: u32, stride: u32, slots: &[u32]| match first {
+            0 => format!("{stride}·side + ({})", span(slots)),
+            _ => format!("{first} + {stride}·side + ({})", span(slots)),
+        };
+        vec![
+            row("param:model", span(&MODEL.map(|f| f.slot)), MODEL.iter().map(|f| f.name.to_string()).collect()),
+            row("param:parties.<i>", span(&PARTY.map(|f| f.slot)), PARTY.iter().map(|f| f.name.to_string()).collect()),
+            row("param:issues.<k>", span(&[REVERSION_SLOT]), names(&["reversion"])),
+            row(
+                "param:issues.<k>",
+                per_side(POSITION_FIRST, POSITION_PER_SIDE, &[IDEAL.slot, SALIENCE.slot, RED_LINE.slot]),
+                names(&[IDEAL.name, SALIENCE.name, RED_LINE.name]),
+            ),
+            row(
+                "param:mediators.<m>",
+                per_side(0, LEVERAGE_PER_SIDE, &LEVERAGE.map(|f| f.slot)),
+                LEVERAGE.iter().map(|f| f.name.to_string()).collect(),
+            ),
+            row(
+                "param:events.<e>",
+                span(&[PROBABILITY.slot, BATTLEFIELD_SHIFT.slot, COLLAPSE_HAZARD.slot]),
+                vec![
+                    PROBABILITY.name.to_string(),
+                    format!("effects.{}", BATTLEFIELD_SHIFT.name),
+                    format!("effects.{}", COLLAPSE_HAZARD.name),
+                ],
+            ),
+            row(
+                "param:events.<e>",
+                per_side(EFFECT_FIRST, EFFECT_PER_SIDE, &EFFECTS.map(|f| f.slot)),
+                EFFECTS.iter().map(|f| f.name.to_string()).collect(),
+            ),
+            row("round:<t>", span(&[MONTHS_BEFORE.slot]), names(&[MONTHS_BEFORE.name])),
+            row("round:<t>", format!("{ATTENDANCE_FIRST} + side"), names(&["attendance"])),
+            row("round:<t>", span(&[INCIDENT]), vec![]),
+            row("round:<t>", span(&[FRONT_SHOCK]), vec![]),
+            row("round:<t>", span(&[HUMANITARIAN]), vec![]),
+            row("round:<t>", span(&[COLLAPSE]), vec![]),
+            row("round:<t>", format!("{ATTEND} + side"), vec![]),
+            row("round:<t>", format!("{WILL_SHOCK} + side"), vec![]),
+            row("round:<t>", format!("{DEFECTION_SHOCK} + side"), vec![]),
+            row("round:<t>/mediators", format!("{MEDIATOR_STRIDE}m"), names(&["presence"])),
+            row("round:<t>/mediators", format!("{MEDIATOR_STRIDE}m + 1"), vec![]),
+            row("round:<t>/events", "e".into(), vec![]),
+        ]
     }
 }

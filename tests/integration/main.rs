@@ -11,6 +11,8 @@
 //! - `engine`: the engine runs a model defined here (a war of attrition).
 //! - `bad_input`: every kind of invalid input gives exit code 2 and one clear line, promptly;
 //!   each declared limit; regressions found by the fuzzer (fuzz/).
+//! - `extremes`: scenarios whose parameters sit at the edges of their ranges (proptest) run
+//!   with finite numbers only, or are refused by a rule of the model, never panic.
 //! - `mutation`: randomly damaged scenarios and variants (proptest) give a one-line error or
 //!   a scenario that runs, never a panic.
 //! - `cli`: `validate`, `schema` and a snapshot of the JSON report.
@@ -31,6 +33,7 @@ mod cli;
 mod commands;
 mod determinism;
 mod engine;
+mod extremes;
 mod mutation;
 mod oracles;
 mod outputs;

@@ -1,0 +1,146 @@
+//! Extreme legal inputs (issue 13): every numeric parameter has a finite range
+//! (`sim::scenario::walk`), and any scenario within the ranges must run without a panic and
+//! compute only finite numbers. Each case gives a few parameters of a bundled scenario laws at
+//! the edges of their ranges: a fixed value at either bound, the whole range, a sliver of it,
+//! triangles with the mode at a bound, truncated normals with tiny and huge sds, betas with
+//! extreme means and the smallest and largest spreads allowed; sometimes the battlefield issue's
+//! scale is widened to its own bound. Such a scenario may still break a rule of the model (two
+//! ideals that overlap, saliences that no longer sum to 1); then it must be refused in one line
+//! by the model's compile step, never by a range check, since every value drawn is in range.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
+use serde_json::{Value, json};
+use sim::engine::{Model, TrialRecord, TrialRng};
+use sim::scenario::walk::{Bound, SCALE_MAX, pointer};
+
+use crate::util::{root, seeds_dir, set, summit};
+
+const TRIALS: u64 = 24;
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        rng_seed: RngSeed::Fixed(13),
+        ..Config::default()
+    }
+}
+
+fn scenarios() -> Vec<Value> {
+    let text = std::fs::read_to_string(root().join("scenarios/istanbul_2025.json")).expect("bundled scenario");
+    let mut other: Value = serde_json::from_str(&text).expect("JSON");
+    set(&mut other, "meta.evidence", json!(seeds_dir()));
+    vec![summit(), other]
+}
+
+/// The interval a law of the parameter may fill: its range with open ends moved to the nearest
+/// allowed value.
+fn interval(bound: Bound) -> (f64, f64) {
+    match bound {
+        Bound::Closed(lo, hi) => (lo, hi),
+        Bound::Positive(hi) => (f64::MIN_POSITIVE, hi),
+        // serde_json reads 1 - 2^-53 as 1 (it parses floats fast rather than exactly).
+        Bound::OpenUnit => (f64::MIN_POSITIVE, 1.0 - 1e-15),
+        other => unreachable!("the walker resolves {other:?}"),
+    }
+}
+
+/// Law `kind` (with `variant` picking among betas) filling `[lo, hi]` at its edges, as JSON.
+fn law(kind: usize, variant: usize, lo: f64, hi: f64) -> Value {
+    let width = hi - lo;
+    match kind {
+        0 => json!(lo),
+        1 => json!(hi),
+        2 if width > 0.0 => json!({ "dist": "uniform", "low": lo, "high": hi }),
+        3 if width > 0.0 => {
+            // The narrowest sliver above `lo` that is still an interval.
+            let high = (lo + width * 1e-12).max(next_up(lo));
+            json!({ "dist": "uniform", "low": lo, "high": high })
+        }
+        4 if width > 0.0 => json!({ "dist": "triangular", "low": lo, "mode": lo, "high": hi }),
+        5 if width > 0.0 => json!({ "dist": "triangular", "low": lo, "mode": hi, "high": hi }),
+        6 if width > 0.0 => {
+            let sd = if variant % 2 == 0 { width * 1e-12 } else { width * 1e5 };
+            json!({ "dist": "truncated_normal", "mean": hi, "sd": sd, "low": lo, "high": hi })
+        }
+        7 if lo <= 0.0 && hi >= 1.0 => {
+            let mean: f64 = [1e-9, 0.5, 1.0 - 1e-9][variant % 3];
+            let widest = (mean * (1.0 - mean)).sqrt();
+            // A spread so small the shapes are near 1e300, or nearly the largest allowed.
+            let spread = if variant < 3 { widest * 1e-150 } else { widest * 0.999 };
+            json!({ "dist": "beta", "mean": mean, "spread": spread })
+        }
+        _ => json!(0.5 * (lo + hi)),
+    }
+}
+
+fn next_up(x: f64) -> f64 {
+    if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
+    }
+}
+
+/// Checks one compiled scenario: trials run, every draw and every term is finite, and the
+/// story of a trial never mentions an infinite or undefined number.
+fn runs_finite(model: &sim::model::MediatedNash, seed: u64) -> Result<(), TestCaseError> {
+    let mut scratch = model.scratch();
+    let mut record = TrialRecord::new(model.layout());
+    for t in 0..TRIALS {
+        let rng = TrialRng::new(seed, t);
+        model.run_trial(&rng, &mut scratch, &mut record);
+        prop_assert!(record.terms.iter().all(|x| x.is_finite()), "trial {t}: terms {:?}", record.terms);
+        let trace = model.trace(&rng);
+        for (key, x) in &trace.draws {
+            prop_assert!(x.is_finite(), "trial {t}: {key} drawn as {x}");
+        }
+        for (round, note) in &trace.notes {
+            prop_assert!(!note.contains("NaN") && !note.contains("inf"), "trial {t}, round {round}: {note}");
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(192))]
+
+    #[test]
+    fn extreme_legal_values_run_with_finite_numbers(
+        which in 0usize..2,
+        wide_scale in any::<bool>(),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), 0usize..9, 0usize..6), 1..=5),
+    ) {
+        let mut doc = scenarios().swap_remove(which);
+        if wide_scale {
+            // The battlefield issue is the first in both scenarios; its scale at the bound widens
+            // the ranges of the front, drift, volatility, optimism and shifts with it.
+            set(&mut doc, "issues[0].scale.min", json!(-SCALE_MAX));
+            set(&mut doc, "issues[0].scale.max", json!(SCALE_MAX));
+        }
+        let file = Path::new("extreme.json");
+        for (index, kind, variant) in &picks {
+            let parsed = sim::scenario::parse(file, &serde_json::to_vec(&doc).expect("JSON")).expect("parses");
+            let params = parsed.params();
+            let p = &params[index.index(params.len())];
+            let (lo, hi) = interval(p.bound);
+            let value = law(*kind, *variant, lo, hi);
+            *doc.pointer_mut(&pointer(&p.path)).expect("the parameter is there") = value;
+        }
+        let bytes = serde_json::to_vec(&doc).expect("JSON");
+        let loaded = sim::scenario::load_bytes(file, bytes).map_err(|e| TestCaseError::fail(format!("in range, yet refused: {e}")))?;
+        match sim::model::compile(&loaded) {
+            Err(e) => {
+                let message = e.to_string();
+                prop_assert!(!message.contains('\n'), "{message}");
+            }
+            Ok(model) => runs_finite(&model, loaded.scenario.run.seed)?,
+        }
+    }
+}
