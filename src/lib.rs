@@ -18,7 +18,7 @@ pub mod study;
 
 use std::path::Path;
 
-pub use engine::{Outcome, RunConfig};
+pub use engine::RunConfig;
 pub use report::RunReport;
 
 /// Loads `file`, runs it with `cfg` on the current rayon pool and summarizes the result.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::report::{Grid, RunReport, SensitivityReport, Summary, pct};
+use crate::report::{Grid, RunReport, SensitivityReport, Summary, capitalized, pct};
 use crate::scenario::LoadedScenario;
 
 /// The page for `run` (and the `sensitivity` study of the same scenario, if one was made) of
@@ -33,7 +33,7 @@ pub fn html_report(run: &RunReport, sensitivity: Option<&SensitivityReport>, loa
         esc(&run.run.as_of),
         esc(&meta.description)
     );
-    h.push_str(&contents(sensitivity.is_some()));
+    h.push_str(&contents(&terms_title(run), sensitivity.is_some()));
     identity(&mut h, run, loaded);
     how_to_read(&mut h, run, sensitivity);
     rounds(&mut h, run);
@@ -126,12 +126,17 @@ fn inline_svg(svg: &str) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1).replace("://", "[:]//")
 }
 
-fn contents(with_sensitivity: bool) -> String {
+/// The title of the terms section: after the model's first event, e.g. "Settlement terms".
+fn terms_title(run: &RunReport) -> String {
+    run.layout.events.first().map_or_else(|| "Terms".into(), |e| format!("{} terms", capitalized(&e.label)))
+}
+
+fn contents(terms: &str, with_sensitivity: bool) -> String {
     let mut items = vec![
         ("identity", "Run identity"),
         ("how-to-read", "How to read this report"),
         ("rounds", "Round by round"),
-        ("terms", "Settlement terms"),
+        ("terms", terms),
     ];
     if with_sensitivity {
         items.push(("sensitivity", "Sensitivity"));
@@ -195,9 +200,9 @@ fn how_to_read(h: &mut String, run: &RunReport, sensitivity: Option<&Sensitivity
          listed under <a href=\"#evidence\">Parameters and evidence</a>. A percentage is the share of trials with \
          that result. The ± figure and the shaded bands are 95% intervals of the Monte Carlo estimate: they shrink \
          with more trials and say nothing about whether the model or its inputs are right. The outcomes of a round \
-         sum to 100%; “signed by the end of a round” counts a ceasefire or settlement signed in that round or \
-         before. Settlement terms are conditional: they describe only the trials that ended in a settlement. The \
-         same seed and scenario file (same digest) give the same numbers on any machine.</p>\n",
+         sum to 100%; a figure “by the end of a round” counts what happened in that round or before. Terms are \
+         conditional: they describe only the trials that reached their event (e.g. a settlement). The same seed \
+         and scenario file (same digest) give the same numbers on any machine.</p>\n",
         run.run.trials
     );
     if sensitivity.is_some() {
@@ -239,35 +244,42 @@ fn figure(h: &mut String, svg: &str, caption: &str) {
 
 fn rounds(h: &mut String, run: &RunReport) {
     h.push_str("<section id=\"rounds\">\n<h2>Round by round</h2>\n");
+    let layout = &run.layout;
+    let lines: Vec<&str> = layout.headline.iter().take(2).map(|&f| layout.figures[f].label.as_str()).collect();
+    let terms = layout
+        .events
+        .first()
+        .map_or_else(String::new, |e| format!(" (c) {} terms, given a {}.", capitalized(&e.label), e.label));
     figure(
         h,
         &crate::plot::run_chart(run),
-        "(a) Outcome of each round, stacked to 100%. (b) Chance that a ceasefire or settlement, and that a \
-         settlement, has been signed by the end of each round, with 95% bands. (c) Settlement terms, given a \
-         settlement.",
+        &format!(
+            "(a) Outcome of each round, stacked to 100%. (b) {} by the end of each round, with 95% bands.{terms}",
+            capitalized(&lines.join(", and ")),
+        ),
     );
-    let grids = run.grids();
-    // The first two grids are per round: outcomes, then cumulative chances.
-    for g in grids.iter().take(2) {
-        h.push_str(&table(g));
+    for g in run.round_grids() {
+        h.push_str(&table(&g));
     }
     h.push_str("</section>\n");
 }
 
 fn terms(h: &mut String, run: &RunReport) {
-    h.push_str("<section id=\"terms\">\n<h2>Settlement terms</h2>\n");
-    let s = &run.settlement;
-    let _ = writeln!(
-        h,
-        "<p>A settlement was signed by the last round in {} of trials ({} of {}). Of those settlements, {} would have \
-         been refused by at least one side without the mediators’ pressure and side payments.</p>",
-        esc(&format!("{}%", pct(s.reached.p))),
-        s.reached.count,
-        run.run.trials,
-        esc(&format!("{}%", pct(s.leverage_dependent.p)))
-    );
-    for g in run.grids().iter().skip(2) {
-        h.push_str(&table(g));
+    let _ = writeln!(h, "<section id=\"terms\">\n<h2>{}</h2>", esc(&terms_title(run)));
+    for (spec, (_, e)) in run.layout.events.iter().zip(&run.events.0) {
+        let marks: String = e.mark_shares(spec).map(|(m, x)| format!(" Of those, {}% {m}.", pct(x.p))).collect();
+        let _ = writeln!(
+            h,
+            "<p>{} by the last round in {} of trials ({} of {}).{}</p>",
+            esc(&capitalized(&spec.label)),
+            esc(&format!("{}%", pct(e.reached.p))),
+            e.reached.count,
+            run.run.trials,
+            esc(&marks)
+        );
+    }
+    for g in run.later_grids() {
+        h.push_str(&table(&g));
     }
     h.push_str("</section>\n");
 }

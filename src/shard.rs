@@ -14,15 +14,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::engine::paired::{Paired, Streams};
-use crate::engine::tally::{SUM_BITS, TERM_BINS, TermTally};
-use crate::engine::{self, Layout, RunConfig, Tally, TermKind};
+use crate::engine::{self, Layout, RunConfig, Tally};
 use crate::report::{CompareReport, RunReport, ScenarioId, Summary, SweepReport};
 use crate::scenario::error::shown;
 use crate::scenario::{LoadedScenario, ScenarioError};
 use crate::study::sweep::{Axis, Point};
 
 /// Version of the part file layout; bumped on any incompatible change.
-pub const PART_LAYOUT: u32 = 1;
+pub const PART_LAYOUT: u32 = 2;
 /// Most shards a run may be cut into.
 pub const MAX_SHARDS: u64 = 100_000;
 /// Most trials of a run (as `--trials` allows): the fixed-point sums cannot overflow below it.
@@ -104,7 +103,7 @@ pub struct Part {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartResult {
-    Run { layout: Layout, tally: Tally },
+    Run { layout: Box<Layout>, tally: Box<Tally> },
     Compare { layouts: Vec<Layout>, paired: Paired },
     Sweep { points: Vec<Point> },
 }
@@ -164,7 +163,8 @@ pub fn run_part(
     let model = crate::model::compile(loaded)?;
     let tally = engine::run_range(&model, cfg.seed, shard.trials(cfg.trials), progress);
     let layout = engine::Model::layout(&model).clone();
-    Ok(part("run", vec![ScenarioId::of(loaded)], cfg, shard, PartResult::Run { layout, tally }))
+    let result = PartResult::Run { layout: Box::new(layout), tally: Box::new(tally) };
+    Ok(part("run", vec![ScenarioId::of(loaded)], cfg, shard, result))
 }
 
 /// Runs shard `shard` of `sim compare`.
@@ -500,17 +500,19 @@ fn check_part(file: &Path, p: &Part) -> Result<(), PartError> {
                 check_tally(l, t, n).map_err(|e| bad(format!("scenario {}: {e}", i + 1)))?;
             }
             let base_rounds = layouts[0].rounds.len();
+            let figures = layouts[0].figures.len();
+            let counts_ok = |c: &Vec<u64>| c.len() == figures && c.iter().all(|&x| x <= n);
             for (v, (rounds, aligned)) in paired.discordant.iter().zip(&paired.aligned).enumerate() {
                 let rounds_ok = rounds.len() == base_rounds && aligned.len() == base_rounds;
                 let aligned_ok = aligned.iter().zip(rounds).all(|(a, r)| {
                     a.is_some_and(|t| t < layouts[v + 1].rounds.len()) == r.is_some()
-                        && r.is_none_or(|c| c.iter().all(|&x| x <= n))
+                        && r.as_ref().is_none_or(counts_ok)
                 });
                 if !rounds_ok || !aligned_ok {
                     return Err(bad(format!("discordant counts of variant {}", v + 1)));
                 }
             }
-            if paired.discordant.len() + 1 != layouts.len() || paired.discordant_end.iter().flatten().any(|&x| x > n) {
+            if paired.discordant.len() + 1 != layouts.len() || !paired.discordant_end.iter().flatten().all(counts_ok) {
                 return Err(bad("discordant counts".into()));
             }
             Ok(())
@@ -533,59 +535,9 @@ fn check_part(file: &Path, p: &Part) -> Result<(), PartError> {
 }
 
 /// A tally of `n` trials fits `layout` and its counts are possible, so reports never index out
-/// of range and merged sums stay within the bounds of [`SUM_BITS`].
+/// of range and merged sums stay within their bounds (see [`Tally::check`]).
 fn check_tally(layout: &Layout, tally: &Tally, n: u64) -> Result<(), String> {
-    let rounds = layout.rounds.len();
-    if rounds == 0 {
-        return Err("a layout without rounds".into());
-    }
-    if tally.trials != n {
-        return Err(format!("tally.trials is {}, but the shard has {n} trials", tally.trials));
-    }
-    if tally.outcomes.len() != rounds || tally.in_force.len() != rounds || tally.reached_ceasefire.len() != rounds {
-        return Err(format!("the tally does not have the layout's {rounds} rounds"));
-    }
-    if tally.outcomes.iter().any(|c| c.iter().try_fold(0u64, |a, &x| a.checked_add(x)) != Some(n)) {
-        return Err("the outcomes of a round do not add up to the trials".into());
-    }
-    let counts_ok = tally.in_force.iter().chain(&tally.reached_ceasefire).all(|&x| x <= n)
-        && tally.settled <= n
-        && tally.leverage_dependent <= tally.settled;
-    // Option 0 of a ceasefire issue is "no ceasefire": the report lists the others.
-    if layout.ceasefire_options.as_ref().is_some_and(Vec::is_empty) {
-        return Err("a ceasefire issue without options".into());
-    }
-    let options = layout.ceasefire_options.as_ref().map_or(0, Vec::len);
-    let ceasefire_ok = tally.ceasefire_options.len() == options
-        && tally.ceasefire_options.iter().try_fold(0u64, |a, &x| a.checked_add(x)).is_some_and(|s| s <= n);
-    if !counts_ok || !ceasefire_ok {
-        return Err("counts exceed the trials".into());
-    }
-    if tally.terms.len() != layout.terms.len() {
-        return Err("the tally does not have the layout's terms".into());
-    }
-    let settled = u128::from(tally.settled);
-    let adds_to_settled = |c: &[u64]| c.iter().try_fold(0u64, |a, &x| a.checked_add(x)) == Some(tally.settled);
-    for (spec, term) in layout.terms.iter().zip(&tally.terms) {
-        let ok = match (&spec.kind, term) {
-            (TermKind::Continuous { min, max, .. }, TermTally::Continuous { min: a, max: b, bins, sum, sum_sq }) => {
-                min == a
-                    && max == b
-                    && bins.len() == TERM_BINS
-                    && adds_to_settled(bins)
-                    && *sum <= settled << SUM_BITS
-                    && *sum_sq <= settled << (2 * SUM_BITS)
-            }
-            (TermKind::Options(labels), TermTally::Options(counts)) => {
-                counts.len() == labels.len() && adds_to_settled(counts)
-            }
-            _ => false,
-        };
-        if !ok {
-            return Err(format!("term `{}` does not fit the layout or the settlements", spec.issue));
-        }
-    }
-    Ok(())
+    tally.check(layout, n)
 }
 
 #[cfg(test)]

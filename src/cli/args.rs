@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use sim::engine::paired::Figure;
 use sim::report::Format;
 use sim::scenario::validate::limits;
 use sim::shard::Shard;
@@ -276,7 +275,7 @@ impl From<FormatArg> for Format {
     }
 }
 
-/// The figures `sim sensitivity` explains ([`Figure`]).
+/// The figures of `mediated_nash` that `sim sensitivity` explains, by their keys in its layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 #[value(rename_all = "snake_case")]
 pub enum FigureArg {
@@ -292,14 +291,15 @@ pub enum FigureArg {
     CeasefireInForce,
 }
 
-impl From<FigureArg> for Figure {
-    fn from(f: FigureArg) -> Figure {
-        match f {
-            FigureArg::Humanitarian => Figure::Humanitarian,
-            FigureArg::CeasefireReached => Figure::CeasefireReached,
-            FigureArg::SettlementReached => Figure::SettlementReached,
-            FigureArg::Collapse => Figure::Collapse,
-            FigureArg::CeasefireInForce => Figure::CeasefireInForce,
+impl FigureArg {
+    /// The figure's key, which the library checks against the model's layout.
+    pub fn key(self) -> &'static str {
+        match self {
+            FigureArg::Humanitarian => "humanitarian",
+            FigureArg::CeasefireReached => "ceasefire_reached",
+            FigureArg::SettlementReached => "settlement_reached",
+            FigureArg::Collapse => "collapse",
+            FigureArg::CeasefireInForce => "ceasefire_in_force",
         }
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use sim::RunConfig;
-use sim::engine::paired::{Figure, Streams};
+use sim::engine::paired::Streams;
 use sim::output::{self, Outputs, Progress, Target};
 use sim::report::{Format, SensitivityReport, SourcesReport, TraceReport};
 use sim::scenario::{self, LoadedScenario};
@@ -156,11 +156,11 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         None
     } else {
         let scfg = RunConfig { trials: args.sensitivity_trials, seed: cfg.seed };
-        let opts = sensitivity::Options { figure: Figure::CeasefireReached, low: 0.1, high: 0.9 };
+        let opts = sensitivity::Options { figure: None, low: 0.1, high: 0.9 };
         let last = loaded.scenario.rounds.len() - 1;
-        let (base, inputs) =
-            pool.install(|| sensitivity::sensitivity(&loaded, last, opts, scfg, &|n| progress.update(cfg.trials + n)))?;
-        Some(SensitivityReport::new(&loaded, &loaded.scenario.rounds[last].id, opts, scfg, base, inputs))
+        let study = pool
+            .install(|| sensitivity::sensitivity(&loaded, last, &opts, scfg, &|n| progress.update(cfg.trials + n)))?;
+        Some(SensitivityReport::new(&loaded, &loaded.scenario.rounds[last].id, &opts, scfg, study))
     };
     drop(progress);
     let html = sim::page::html_report(&run, ranking.as_ref(), &loaded);
@@ -189,13 +189,13 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         trials: args.run.trials.unwrap_or(SENSITIVITY_TRIALS),
         seed: args.run.seed.unwrap_or(loaded.scenario.run.seed),
     };
-    let opts = sensitivity::Options { figure: args.figure.into(), low: args.low, high: args.high };
+    let opts = sensitivity::Options { figure: Some(args.figure.key().into()), low: args.low, high: args.high };
     let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
     let progress = args.run.progress((1 + 2 * uncertain).saturating_mul(cfg.trials));
-    let (base, inputs) =
-        args.run.pool()?.install(|| sensitivity::sensitivity(&loaded, round, opts, cfg, &|n| progress.update(n)))?;
+    let study =
+        args.run.pool()?.install(|| sensitivity::sensitivity(&loaded, round, &opts, cfg, &|n| progress.update(n)))?;
     drop(progress);
-    let report = SensitivityReport::new(&loaded, &rounds[round].id, opts, cfg, base, inputs);
+    let report = SensitivityReport::new(&loaded, &rounds[round].id, &opts, cfg, study);
     Ok(outputs.write(&report, || sim::plot::sensitivity_chart(&report))?)
 }
 

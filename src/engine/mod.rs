@@ -1,7 +1,8 @@
-//! The Monte Carlo engine: trials, random streams and aggregation, for any bargaining model
-//! that implements [`Model`].
+//! The Monte Carlo engine: trials, random streams and aggregation, for any model that
+//! implements [`Model`] and declares what it reports in a [`Layout`].
 
 mod chacha;
+pub mod layout;
 pub mod paired;
 pub mod precision;
 pub mod rng;
@@ -11,137 +12,19 @@ pub mod tally;
 use std::ops::Range;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
+pub use layout::{
+    EventSpec, FigureOf, FigureSpec, Layout, Name, RoundInfo, TermKind, TermSpec, TrialRecord, ValueSpec,
+};
 pub use rng::{Site, TrialRng};
 pub use tally::Tally;
 
-/// What a round of talks produced; `Settlement` and `Collapse` are absorbing: every later
-/// round of the trial reports them again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// A belligerent stayed away.
-    NoMeeting,
-    /// Both came; nothing was signed.
-    TalksNoDeal,
-    /// A humanitarian step (e.g. a prisoner exchange), nothing more.
-    Humanitarian,
-    /// A ceasefire was signed (no settlement).
-    Ceasefire,
-    /// A settlement was signed (now or in an earlier round).
-    Settlement,
-    /// The talks broke down for good (now or in an earlier round).
-    Collapse,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::NoMeeting,
-        Outcome::TalksNoDeal,
-        Outcome::Humanitarian,
-        Outcome::Ceasefire,
-        Outcome::Settlement,
-        Outcome::Collapse,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Outcome::NoMeeting => "no_meeting",
-            Outcome::TalksNoDeal => "talks_no_deal",
-            Outcome::Humanitarian => "humanitarian",
-            Outcome::Ceasefire => "ceasefire",
-            Outcome::Settlement => "settlement",
-            Outcome::Collapse => "collapse",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::NoMeeting => "no meeting",
-            Outcome::TalksNoDeal => "talks, no deal",
-            Outcome::Humanitarian => "humanitarian deal",
-            Outcome::Ceasefire => "ceasefire",
-            Outcome::Settlement => "settlement",
-            Outcome::Collapse => "collapse",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// One round of one trial.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RoundRecord {
-    pub outcome: Outcome,
-    /// A ceasefire holds at the end of the round.
-    pub ceasefire_in_force: bool,
-}
-
-/// Everything a model reports about one trial. Reused across trials to avoid allocation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrialRecord {
-    pub rounds: Vec<RoundRecord>,
-    /// Settlement terms, one value per term of the layout (issue units, or option index);
-    /// meaningful only when `settled`.
-    pub terms: Vec<f64>,
-    pub settled: bool,
-    /// The settlement would have been refused without the mediators' pressure and side payments.
-    pub leverage_dependent: bool,
-    /// The option of the first ceasefire signed, if any.
-    pub ceasefire_option: Option<usize>,
-}
-
-impl TrialRecord {
-    pub fn new(layout: &Layout) -> TrialRecord {
-        TrialRecord {
-            rounds: vec![RoundRecord { outcome: Outcome::NoMeeting, ceasefire_in_force: false }; layout.rounds.len()],
-            terms: vec![0.0; layout.terms.len()],
-            settled: false,
-            leverage_dependent: false,
-            ceasefire_option: None,
-        }
-    }
-}
-
-/// The shape of a model's results: its rounds and the terms it reports.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Layout {
-    pub rounds: Vec<RoundInfo>,
-    pub terms: Vec<TermSpec>,
-    /// Labels of the ceasefire options, when the scenario has a ceasefire issue.
-    pub ceasefire_options: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RoundInfo {
-    pub id: String,
-    pub label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TermSpec {
-    pub issue: String,
-    pub label: String,
-    pub kind: TermKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TermKind {
-    Continuous { min: f64, max: f64, unit: String },
-    Options(Vec<String>),
-}
-
-/// A bargaining model the engine can run: one trial at a time, from the trial's random source.
+/// A model the engine can run: one trial at a time, from the trial's random source.
 pub trait Model: Sync {
     /// Per-thread working memory, reused across trials.
     type Scratch: Send;
 
+    /// What the model reports; every trial's record has this shape.
     fn layout(&self) -> &Layout;
     fn scratch(&self) -> Self::Scratch;
     /// Simulates one trial and overwrites `record` with its results.

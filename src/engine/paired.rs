@@ -5,98 +5,41 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, Model, Outcome, RunConfig, Tally, TrialRecord, TrialRng, in_chunks};
+use super::{Layout, Model, RunConfig, Tally, TrialRecord, TrialRng, in_chunks};
 
-/// The yes/no figures compared per round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Figure {
-    /// The round's outcome is a humanitarian deal.
-    Humanitarian,
-    /// A ceasefire or settlement was signed in this round or before.
-    CeasefireReached,
-    /// A settlement was signed in this round or before.
-    SettlementReached,
-    /// The talks collapsed in this round or before.
-    Collapse,
-    /// A ceasefire (without settlement) holds at the end of the round.
-    CeasefireInForce,
-}
-
-impl Figure {
-    pub const ALL: [Figure; 5] = [
-        Figure::Humanitarian,
-        Figure::CeasefireReached,
-        Figure::SettlementReached,
-        Figure::Collapse,
-        Figure::CeasefireInForce,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Figure::Humanitarian => "humanitarian",
-            Figure::CeasefireReached => "ceasefire_reached",
-            Figure::SettlementReached => "settlement_reached",
-            Figure::Collapse => "collapse",
-            Figure::CeasefireInForce => "ceasefire_in_force",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Figure::Humanitarian => "humanitarian deal in the round",
-            Figure::CeasefireReached => "ceasefire or settlement signed",
-            Figure::SettlementReached => "settlement signed",
-            Figure::Collapse => "talks collapsed",
-            Figure::CeasefireInForce => "ceasefire holding",
-        }
-    }
-
-    /// The figure's count in round `t` of a tally.
-    pub fn count(self, tally: &Tally, t: usize) -> u64 {
-        match self {
-            Figure::Humanitarian => tally.outcomes[t][Outcome::Humanitarian.index()],
-            Figure::CeasefireReached => tally.reached_ceasefire[t],
-            Figure::SettlementReached => tally.outcomes[t][Outcome::Settlement.index()],
-            Figure::Collapse => tally.outcomes[t][Outcome::Collapse.index()],
-            Figure::CeasefireInForce => tally.in_force[t],
-        }
-    }
-}
-
-const FIGURES: usize = Figure::ALL.len();
-
-/// Each figure's value per round of one trial record.
-fn flags(record: &TrialRecord, out: &mut Vec<[bool; FIGURES]>) {
+/// Each figure's value per round of one trial record, round `t`'s figure `f` at
+/// `t * figures + f`.
+fn figures(layout: &Layout, record: &TrialRecord, out: &mut Vec<bool>) {
     out.clear();
-    let mut reached = false;
-    for r in &record.rounds {
-        reached |= matches!(r.outcome, Outcome::Ceasefire | Outcome::Settlement);
-        out.push([
-            r.outcome == Outcome::Humanitarian,
-            reached,
-            r.outcome == Outcome::Settlement,
-            r.outcome == Outcome::Collapse,
-            r.ceasefire_in_force,
-        ]);
+    for t in 0..record.rounds() {
+        out.extend(layout.figures.iter().map(|f| f.of.holds(record, t)));
     }
+}
+
+/// Round `t`'s figures in a trial's figures of `nf` figures per round.
+fn row(figures: &[bool], nf: usize, t: usize) -> &[bool] {
+    &figures[t * nf..(t + 1) * nf]
 }
 
 /// Compared positions: the base's round `t` against the variant's round of the same id, plus
-/// the last round of each ("by the end").
+/// the last round of each ("by the end"). A variant that reports other figures than the base
+/// is compared nowhere.
 fn alignment(base: &Layout, variant: &Layout) -> Vec<Option<usize>> {
-    base.rounds.iter().map(|r| variant.rounds.iter().position(|v| v.id == r.id)).collect()
+    let same = base.same_figures(variant);
+    base.rounds.iter().map(|r| variant.rounds.iter().position(|v| v.id == r.id).filter(|_| same)).collect()
 }
 
 /// Results of a paired run: each scenario's tally, and for each variant (scenarios after the
-/// first) the number of trials where its figure differs from the base's, per base round and
-/// "by the end" (last round against last round).
+/// first) the number of trials where its figure (of the base's layout) differs from the
+/// base's, per base round and "by the end" (last round against last round).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Paired {
     pub tallies: Vec<Tally>,
     /// `discordant[v - 1][t][f]`: variant `v`, base round `t`, figure `f`; `None` where the
     /// variant has no round of that id.
-    pub discordant: Vec<Vec<Option<[u64; FIGURES]>>>,
-    pub discordant_end: Vec<[u64; FIGURES]>,
+    pub discordant: Vec<Vec<Option<Vec<u64>>>>,
+    /// `None` where the variant reports other figures.
+    pub discordant_end: Vec<Option<Vec<u64>>>,
     /// Round of the variant aligned with each base round.
     pub aligned: Vec<Vec<Option<usize>>>,
 }
@@ -104,11 +47,15 @@ pub struct Paired {
 impl Paired {
     fn new(models: &[&impl Model]) -> Paired {
         let base = models[0].layout();
+        let figures = base.figures.len();
         let aligned: Vec<Vec<Option<usize>>> = models[1..].iter().map(|m| alignment(base, m.layout())).collect();
         Paired {
             tallies: models.iter().map(|m| Tally::new(m.layout())).collect(),
-            discordant: aligned.iter().map(|a| a.iter().map(|x| x.map(|_| [0; FIGURES])).collect()).collect(),
-            discordant_end: vec![[0; FIGURES]; models.len() - 1],
+            discordant: aligned.iter().map(|a| a.iter().map(|x| x.map(|_| vec![0; figures])).collect()).collect(),
+            discordant_end: models[1..]
+                .iter()
+                .map(|m| base.same_figures(m.layout()).then(|| vec![0; figures]))
+                .collect(),
             aligned,
         }
     }
@@ -128,8 +75,10 @@ impl Paired {
             }
         }
         for (x, y) in self.discordant_end.iter_mut().zip(&other.discordant_end) {
-            for (p, q) in x.iter_mut().zip(y) {
-                *p += q;
+            if let (Some(x), Some(y)) = (x, y) {
+                for (p, q) in x.iter_mut().zip(y) {
+                    *p += q;
+                }
             }
         }
     }
@@ -167,6 +116,7 @@ pub fn run_paired_range<M: Model>(
 ) -> Paired {
     assert!(!models.is_empty(), "at least one model");
     let template = Paired::new(models);
+    let base_layout = models[0].layout();
     in_chunks(
         seed,
         trials,
@@ -188,20 +138,24 @@ pub fn run_paired_range<M: Model>(
                 };
                 m.run_trial(rng, &mut scratch[i], &mut records[i]);
                 acc.tallies[i].add(&records[i]);
-                flags(&records[i], &mut figs[i]);
+                figures(m.layout(), &records[i], &mut figs[i]);
             }
+            let nf = base_layout.figures.len();
             let (base, variants) = figs.split_first().expect("at least one model");
+            let last_base = records[0].rounds() - 1;
             for (v, fig) in variants.iter().enumerate() {
                 for (t, slot) in acc.discordant[v].iter_mut().enumerate() {
                     if let (Some(counts), Some(tv)) = (slot, acc.aligned[v][t]) {
-                        for (f, count) in counts.iter_mut().enumerate() {
-                            *count += u64::from(base[t][f] != fig[tv][f]);
+                        for ((count, a), b) in counts.iter_mut().zip(row(base, nf, t)).zip(row(fig, nf, tv)) {
+                            *count += u64::from(a != b);
                         }
                     }
                 }
-                let (lb, lv) = (base.len() - 1, fig.len() - 1);
-                for (f, count) in acc.discordant_end[v].iter_mut().enumerate() {
-                    *count += u64::from(base[lb][f] != fig[lv][f]);
+                if let Some(counts) = &mut acc.discordant_end[v] {
+                    let last = records[v + 1].rounds() - 1;
+                    for ((count, a), b) in counts.iter_mut().zip(row(base, nf, last_base)).zip(row(fig, nf, last)) {
+                        *count += u64::from(a != b);
+                    }
                 }
             }
         },

@@ -66,17 +66,11 @@ fn half_width(k: u64, n: u64) -> f64 {
 }
 
 /// The widest half-width among the headline probabilities: in every round, each outcome's
-/// probability, "ceasefire or settlement signed by then" and "ceasefire holding" ("settlement
-/// signed by then" is the settlement outcome's).
+/// and each flag's probability, and each question's answer.
 pub fn widest_half_width(tally: &Tally) -> f64 {
     let n = tally.trials;
-    let mut widest: f64 = 0.0;
-    for (t, counts) in tally.outcomes.iter().enumerate() {
-        for &k in counts.iter().chain([&tally.reached_ceasefire[t], &tally.in_force[t]]) {
-            widest = widest.max(half_width(k, n));
-        }
-    }
-    widest
+    let counts = tally.outcomes.iter().chain(&tally.flags).chain(&tally.answers);
+    counts.fold(0.0, |widest: f64, &k| widest.max(half_width(k, n)))
 }
 
 /// Runs batches of [`BATCH`] trials, in trial order, until [`widest_half_width`] is at most
@@ -96,12 +90,13 @@ pub fn run_to_precision<M: Model>(
         let widest = widest_half_width(&total);
         let met = total.trials >= MIN_TRIALS.min(max_trials) && widest <= target;
         if met || total.trials >= max_trials {
+            let answers = if total.answers.is_empty() { "," } else { ", and every question's answer," };
             let stopping = Stopping {
                 rule: format!(
                     "every outcome probability of every round, and every \"by the end of the round\" \
-                     probability, has a 95% Wilson half-width (wider side) of at most {target}; checked \
-                     after each batch of {BATCH} trials in trial order, from {MIN_TRIALS} trials, up to \
-                     {max_trials} trials"
+                     probability{answers} has a 95% Wilson half-width (wider side) of at most {target}; \
+                     checked after each batch of {BATCH} trials in trial order, from {MIN_TRIALS} trials, up \
+                     to {max_trials} trials"
                 ),
                 half_width: target,
                 batch: BATCH,

@@ -3,12 +3,13 @@
 //! (docs/MODEL.md gives its equations).
 
 pub mod nash;
+mod outputs;
 mod round;
 pub mod rules;
 pub mod sampler;
 
 use crate::engine::rng::{BlockPlan, SlotRef};
-use crate::engine::{Layout, Model, RoundInfo, Site, TermKind, TermSpec, TrialRecord, TrialRng};
+use crate::engine::{Layout, Model, Site, TrialRecord, TrialRng};
 use crate::scenario::param::InverseCdf;
 use crate::scenario::schema::{Issue, Level, ProposalRule, Scenario, Track};
 use crate::scenario::validate::Violation;
@@ -16,6 +17,8 @@ use crate::scenario::walk::{self, ParamRef, Walker};
 use crate::scenario::{LoadedScenario, Param, ScenarioError};
 use rules::concession_direction;
 pub use sampler::Sampler;
+
+pub use outputs::{KIND, Outcome};
 
 /// Index of a parameter's value in the per-trial draw vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -399,29 +402,8 @@ impl MediatedNash {
                 slot_collapse: reg.draw(&here, walk::COLLAPSE),
             });
         }
-        let mut terms = Vec::with_capacity(settlement.len());
-        for &k in &settlement {
-            let i = &s.issues[k];
-            let kind = match Space::of(i, &format!("issues[{k}]"))? {
-                Space::Continuous { min, max } => TermKind::Continuous {
-                    min,
-                    max,
-                    unit: i.scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
-                },
-                Space::Ordered { .. } => TermKind::Options(i.options.clone().unwrap_or_default()),
-            };
-            terms.push(TermSpec { issue: i.id.clone(), label: i.label.clone(), kind });
-        }
         let ceasefire_options = ceasefire.as_ref().map(|(k, _)| s.issues[*k].options.clone().unwrap_or_default());
-        let layout = Layout {
-            rounds: s
-                .rounds
-                .iter()
-                .map(|r| RoundInfo { id: r.id.clone(), label: r.label.clone(), date: r.date.clone() })
-                .collect(),
-            terms,
-            ceasefire_options: ceasefire_options.clone(),
-        };
+        let layout = outputs::layout(s, &settlement, ceasefire.as_ref().map(|(k, _)| *k));
         let names = Names {
             parties: [0, 1].map(|i| s.parties[i].name.clone()),
             issues: s.issues.iter().map(|i| i.label.clone()).collect(),

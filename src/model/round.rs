@@ -4,9 +4,10 @@
 use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
+use super::outputs::{Outcome, Writer};
 use super::{MediatedNash, P, PartyC, Space};
 use crate::engine::rng::{SlotRef, slot_uniform};
-use crate::engine::{Outcome, RoundRecord, TrialRecord, TrialRng};
+use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
 use crate::scenario::validate::limits;
 
@@ -245,9 +246,7 @@ pub fn run_trial<T: Tracer>(
     record: &mut TrialRecord,
     tr: &mut T,
 ) {
-    record.settled = false;
-    record.leverage_dependent = false;
-    record.ceasefire_option = None;
+    let mut out = Writer::new(record);
     let settlement_possible = prepare(m, draws, st);
     let alpha = weights(m, draws);
     let st: &TrialState = st;
@@ -286,10 +285,10 @@ pub fn run_trial<T: Tracer>(
     let front = |x: f64| m.term_value(bf, x);
 
     for (t, round) in m.rounds.iter().enumerate() {
-        if record.settled || collapsed {
-            let outcome = if record.settled { Outcome::Settlement } else { Outcome::Collapse };
+        if out.settled() || collapsed {
+            let outcome = if out.settled() { Outcome::Settlement } else { Outcome::Collapse };
             tr.note(t, || format!("outcome: {} (carried over from an earlier round)", outcome.label()));
-            record.rounds[t] = RoundRecord { outcome, ceasefire_in_force: false };
+            out.round(t, outcome, false);
             continue;
         }
         let random = RoundRandom { rng, blocks: &work.blocks };
@@ -432,7 +431,7 @@ pub fn run_trial<T: Tracer>(
         });
         if !(present[0] && present[1]) {
             tr.note(t, || "outcome: no meeting".into());
-            record.rounds[t] = RoundRecord { outcome: Outcome::NoMeeting, ceasefire_in_force: war.ceasefire.is_some() };
+            out.round(t, Outcome::NoMeeting, war.ceasefire.is_some());
             continue;
         }
 
@@ -482,17 +481,17 @@ pub fn run_trial<T: Tracer>(
                                 _ => 1,
                             }) as f64
                     };
-                    record.terms[term] = m.term_value(k, z);
+                    out.term(term, m.term_value(k, z));
                 }
-                record.settled = true;
-                record.leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i]);
+                let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i]);
+                out.settle(leverage_dependent);
                 outcome = Outcome::Settlement;
                 tr.note(t, || {
                     let terms: Vec<String> = m
                         .settlement
                         .iter()
                         .enumerate()
-                        .map(|(term, &k)| format!("{} {}", names.issues[k], m.describe_term(k, record.terms[term])))
+                        .map(|(term, &k)| format!("{} {}", names.issues[k], m.describe_term(k, out.terms()[term])))
                         .collect();
                     let values: Vec<String> = sides
                         .iter()
@@ -505,7 +504,7 @@ pub fn run_trial<T: Tracer>(
                             )
                         })
                         .collect();
-                    let lever = if record.leverage_dependent { "; it rests on the mediators' leverage" } else { "" };
+                    let lever = if leverage_dependent { "; it rests on the mediators' leverage" } else { "" };
                     format!("settlement signed: {}; {}{lever}", terms.join(", "), values.join("; "))
                 });
             } else {
@@ -535,7 +534,7 @@ pub fn run_trial<T: Tracer>(
                 }
                 if let Some((_, o)) = best {
                     war.ceasefire = Some(o);
-                    record.ceasefire_option.get_or_insert(o);
+                    out.ceasefire(o, m.settlement.len());
                     outcome = Outcome::Ceasefire;
                     tr.note(t, || format!("ceasefire signed: {}", names.ceasefire_options[o]));
                 } else {
@@ -557,8 +556,7 @@ pub fn run_trial<T: Tracer>(
             }
         }
         tr.note(t, || format!("outcome: {}", outcome.label()));
-        record.rounds[t] =
-            RoundRecord { outcome, ceasefire_in_force: war.ceasefire.is_some() && outcome != Outcome::Settlement };
+        out.round(t, outcome, war.ceasefire.is_some() && outcome != Outcome::Settlement);
     }
 }
 

@@ -10,9 +10,9 @@ use super::style::{
     panel_title, pct_axis_max, polyline, pp, render, text,
 };
 use super::{Axes, axes_chart, build_chart, draw_mesh, percent_tick, plot_bounds, signed_tick};
-use crate::engine::paired::Figure;
+use crate::engine::FigureSpec;
 use crate::report::CompareReport;
-use crate::report::FigureRow;
+use crate::report::{FigureRow, capitalized};
 
 /// The base: black and heavy.
 const BASE: Stroke = Stroke { colour: INK, width: 4, dash: Dash::Solid, marker: Marker::Circle };
@@ -29,19 +29,24 @@ pub(super) fn variant_stroke(v: usize) -> Stroke {
     }
 }
 
-/// The two figures of the forest plot, with their marker styles.
-const FOREST: [(Figure, Stroke); 2] = [
-    (Figure::CeasefireReached, Stroke { colour: BLUISH_GREEN, width: 2, dash: Dash::Solid, marker: Marker::Circle }),
-    (Figure::SettlementReached, Stroke { colour: BLUE, width: 2, dash: Dash::Solid, marker: Marker::Square }),
+/// The marker styles of the two figures of the forest plot: the first two headline figures.
+const FOREST: [Stroke; 2] = [
+    Stroke { colour: BLUISH_GREEN, width: 2, dash: Dash::Solid, marker: Marker::Circle },
+    Stroke { colour: BLUE, width: 2, dash: Dash::Solid, marker: Marker::Square },
 ];
+
+/// The forest plot's figures with their styles.
+fn forest(c: &CompareReport) -> Vec<(&FigureSpec, Stroke)> {
+    c.layout.headline.iter().map(|&f| &c.layout.figures[f]).zip(FOREST).collect()
+}
 
 pub(super) fn chart(report: &CompareReport) -> String {
     let title = report.scenarios.first().map_or("Comparison", |s| s.title.as_str());
     render(&format!("{title}: scenario comparison"), |root| draw(root, report))
 }
 
-fn find(rows: &[FigureRow], figure: Figure) -> Option<&FigureRow> {
-    rows.iter().find(|r| r.figure == figure.key())
+fn find<'a>(rows: &'a [FigureRow], figure: &FigureSpec) -> Option<&'a FigureRow> {
+    rows.iter().find(|r| r.figure == figure.key)
 }
 
 fn draw(root: &Area, c: &CompareReport) -> Drawn {
@@ -63,11 +68,15 @@ fn draw(root: &Area, c: &CompareReport) -> Drawn {
     forest_panel(root, c, (0, split + 8, WIDTH as i32, 796))
 }
 
-/// (a) "Ceasefire or settlement signed" per base round, one line per scenario.
+/// (a) The first headline figure per base round, one line per scenario.
 fn curves_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32, i32)) -> Drawn {
+    let Some(&first) = c.layout.headline.first() else {
+        return empty_note(root, "the model reports no headline figure", ((x0 + x1) / 2, (y0 + y1) / 2));
+    };
+    let figure = &c.layout.figures[first];
     panel_title(
         root,
-        "(a) Ceasefire or settlement signed by the end of each round of the base, % of trials",
+        &format!("(a) {} by the end of each round of the base, % of trials", capitalized(&figure.label)),
         (x0 + 24, y0),
         f64::from(x1 - x0 - 48),
     )?;
@@ -99,7 +108,7 @@ fn curves_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32
             c.rounds
                 .iter()
                 .map(|r| {
-                    let row = find(&r.figures, Figure::CeasefireReached)?;
+                    let row = find(&r.figures, figure)?;
                     match s {
                         0 => Some(row.base.p),
                         v => row.variants.get(v - 1)?.as_ref().map(|x| x.value.p),
@@ -154,8 +163,9 @@ fn forest_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32
         (x0 + 24, y0),
         f64::from(x1 - x0 - 48),
     )?;
+    let shown = forest(c);
     let mut items: Vec<(Swatch, String)> =
-        FOREST.iter().map(|(f, s)| (Swatch::Marker(*s, true), f.label().to_string())).collect();
+        shown.iter().map(|(f, s)| (Swatch::Marker(*s, true), f.label.clone())).collect();
     items.push((
         Swatch::Marker(Stroke { colour: GREY, width: 2, dash: Dash::Solid, marker: Marker::Circle }, false),
         "open marker: the interval includes 0".into(),
@@ -166,11 +176,12 @@ fn forest_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32
     if rows.is_empty() {
         return empty_note(root, "no variants: give variant files after the base", ((x0 + x1) / 2, (y0 + y1) / 2));
     }
-    let diff = |f: Figure, v: usize| find(&c.end, f).and_then(|r| r.variants.get(v)?.as_ref()).map(|x| x.difference);
+    let diff =
+        |f: &FigureSpec, v: usize| find(&c.end, f).and_then(|r| r.variants.get(v)?.as_ref()).map(|x| x.difference);
     let mut lo: f64 = 0.0;
     let mut hi: f64 = 0.0;
     for &(v, _) in &rows {
-        for (f, _) in FOREST {
+        for (f, _) in &shown {
             if let Some(d) = diff(f, v) {
                 lo = lo.min(d.ci95[0]);
                 hi = hi.max(d.ci95[1]);
@@ -214,8 +225,11 @@ fn forest_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32
     draw_mesh(&mut ch, &axes)?;
     let off = (row_h / 5).clamp(3, 8);
     let vx = px1 + 26;
-    text(root, "ceasefire", (vx + 30, py0 - 10), Ink::new(SMALL).muted().centre())?;
-    text(root, "settlement", (vx + 110, py0 - 10), Ink::new(SMALL).muted().centre())?;
+    // Column heads: the first word of each figure's label, which the legend gives in full.
+    for ((f, _), x) in shown.iter().zip([vx + 30, vx + 110]) {
+        let head = f.label.split_whitespace().next().unwrap_or_default();
+        text(root, &fit(head, 78.0, SMALL), (x, py0 - 10), Ink::new(SMALL).muted().centre())?;
+    }
     for (k, &(v, title)) in rows.iter().enumerate() {
         let yc = n as f64 - k as f64 - 0.5;
         let cy = ch.backend_coord(&(0.0, yc)).1;
@@ -232,8 +246,8 @@ fn forest_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32
     root.draw(&PathElement::new(vec![(zx, ztop), (zx, zbot)], INK.stroke_width(2)))?;
     for (k, &(v, _)) in rows.iter().enumerate() {
         let yc = n as f64 - k as f64 - 0.5;
-        for (j, (f, st)) in FOREST.iter().enumerate() {
-            let Some(d) = diff(*f, v) else { continue };
+        for (j, (f, st)) in shown.iter().enumerate() {
+            let Some(d) = diff(f, v) else { continue };
             let dy = if j == 0 { -off } else { off };
             let (x, y) = ch.backend_coord(&(100.0 * d.diff, yc));
             let y = y + dy;

@@ -171,7 +171,7 @@ pub(crate) mod testing {
     use std::sync::OnceLock;
 
     use crate::engine::RunConfig;
-    use crate::engine::paired::{Figure, Streams};
+    use crate::engine::paired::Streams;
     use crate::report::{CompareReport, RunReport, SensitivityReport, SweepReport};
     use crate::scenario::{self, LoadedScenario};
     use crate::study::sensitivity::{Options, sensitivity};
@@ -218,9 +218,9 @@ pub(crate) mod testing {
         S.get_or_init(|| {
             let l = loaded();
             let round = l.scenario.rounds.len() - 1;
-            let opts = Options { figure: Figure::CeasefireReached, low: 0.1, high: 0.9 };
-            let (base, inputs) = sensitivity(l, round, opts, cfg(200), &|_| {}).expect("the study runs");
-            SensitivityReport::new(l, &l.scenario.rounds[round].id, opts, cfg(200), base, inputs)
+            let opts = Options { figure: None, low: 0.1, high: 0.9 };
+            let study = sensitivity(l, round, &opts, cfg(200), &|_| {}).expect("the study runs");
+            SensitivityReport::new(l, &l.scenario.rounds[round].id, &opts, cfg(200), study)
         })
     }
 

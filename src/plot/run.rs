@@ -1,4 +1,5 @@
-//! The run chart: outcome of each round, cumulative chances, settlement terms.
+//! The run chart, read off the layout: outcome of each round, the two first headline figures
+//! by the end of each round, the terms of the first event.
 
 use plotters::prelude::*;
 
@@ -9,24 +10,40 @@ use super::style::{
     spread, text, tick, wrap_lines,
 };
 use super::{Axes, axes_chart, percent_tick, plot_bounds};
-use crate::engine::Outcome;
 use crate::engine::stats::Estimate;
-use crate::report::RunReport;
-use crate::report::TermReport;
+use crate::engine::{FigureOf, FigureSpec};
+use crate::report::{EventReport, RunReport, TermReport, capitalized};
 
-/// The outcomes from the bottom of a bar to its top, with their fills: good outcomes at the
-/// bottom, collapse on top; hatched and solid fills alternate so neighbours differ in greyscale.
-pub(super) const STACK: [(Outcome, Fill); 6] = [
-    (Outcome::Settlement, Fill { colour: BLUE, hatch: Hatch::None }),
-    (Outcome::Ceasefire, Fill { colour: BLUISH_GREEN, hatch: Hatch::Forward }),
-    (Outcome::Humanitarian, Fill { colour: SKY_BLUE, hatch: Hatch::None }),
-    (Outcome::TalksNoDeal, Fill { colour: YELLOW, hatch: Hatch::Back }),
-    (Outcome::NoMeeting, Fill { colour: PALE, hatch: Hatch::None }),
-    (Outcome::Collapse, Fill { colour: VERMILLION, hatch: Hatch::Cross }),
+/// Fills of the outcomes in the layout's stack order, from the bottom of a bar to its top (the
+/// last one, e.g. collapse, in the warning colour); hatched and solid fills alternate so
+/// neighbours differ in greyscale. A model with more outcomes reuses them.
+const STACK: [Fill; 6] = [
+    Fill { colour: BLUE, hatch: Hatch::None },
+    Fill { colour: BLUISH_GREEN, hatch: Hatch::Forward },
+    Fill { colour: SKY_BLUE, hatch: Hatch::None },
+    Fill { colour: YELLOW, hatch: Hatch::Back },
+    Fill { colour: PALE, hatch: Hatch::None },
+    Fill { colour: VERMILLION, hatch: Hatch::Cross },
 ];
 
-const REACHED: Stroke = Stroke { colour: BLUISH_GREEN, width: 3, dash: Dash::Solid, marker: Marker::Circle };
-const SETTLED: Stroke = Stroke { colour: BLUE, width: 3, dash: Dash::Dashed, marker: Marker::Square };
+/// The strokes of the two headline figures of panel (b).
+const LINES: [Stroke; 2] = [
+    Stroke { colour: BLUISH_GREEN, width: 3, dash: Dash::Solid, marker: Marker::Circle },
+    Stroke { colour: BLUE, width: 3, dash: Dash::Dashed, marker: Marker::Square },
+];
+
+/// The outcomes of `r` in stack order, each with its fill.
+fn stack(r: &RunReport) -> impl DoubleEndedIterator<Item = (usize, Fill)> + '_ {
+    r.layout.stack.iter().enumerate().map(|(i, &o)| (o, STACK[i % STACK.len()]))
+}
+
+/// A figure's estimate in round `t` of a report.
+fn figure_at(r: &RunReport, f: &FigureSpec, t: usize) -> Estimate {
+    match f.of {
+        FigureOf::Outcome(o) => r.rounds[t].outcomes.0[o].1,
+        FigureOf::Flag(g) => r.rounds[t].flags.0[g].1,
+    }
+}
 
 pub(super) fn chart(report: &RunReport) -> String {
     render(&format!("{}: simulated outcomes by round", report.run.title), |root| draw(root, report))
@@ -65,7 +82,7 @@ fn outcomes_panel(root: &Area, r: &RunReport, (x0, y0, x1, y1): (i32, i32, i32, 
     panel_title(root, "(a) Outcome of each round, % of trials", (x0 + 24, y0), f64::from(x1 - x0 - 30))?;
     // Legend in the order the eye meets the segments, top of the bar first.
     let items: Vec<(Swatch, String)> =
-        STACK.iter().rev().map(|(o, f)| (Swatch::Fill(*f), o.label().to_string())).collect();
+        stack(r).rev().map(|(o, f)| (Swatch::Fill(f), r.layout.outcomes[o].label.clone())).collect();
     let h = legend_row(root, &items, (x0 + 24, y0 + 30), x1 - 10)?;
     let area = root.clone().shrink((x0 + 4, y0 + 34 + h), ((x1 - x0 - 4) as u32, (y1 - y0 - 34 - h) as u32));
     let n = r.rounds.len();
@@ -78,8 +95,8 @@ fn outcomes_panel(root: &Area, r: &RunReport, (x0, y0, x1, y1): (i32, i32, i32, 
     let half = (0.34 * slot).min(60.0) as i32;
     for (i, round) in r.rounds.iter().enumerate() {
         let mut acc = 0.0;
-        for (o, fill) in STACK {
-            let p = round.outcomes.get(o).p;
+        for (o, fill) in stack(r) {
+            let p = round.outcomes.0[o].1.p;
             let (xa, ya) = c.backend_coord(&(i as f64, 100.0 * acc));
             let (_, yb) = c.backend_coord(&(i as f64, 100.0 * (acc + p)));
             if yb < ya {
@@ -96,27 +113,25 @@ fn outcomes_panel(root: &Area, r: &RunReport, (x0, y0, x1, y1): (i32, i32, i32, 
     category_labels(root, &round_labels(r), &xs, py1 + 8, slot)
 }
 
-/// (b) Cumulative chances by the end of each round with their 95% bands.
+/// (b) The first two headline figures by the end of each round with their 95% bands.
 fn cumulative_panel(root: &Area, r: &RunReport, (x0, y0, x1, y1): (i32, i32, i32, i32)) -> Drawn {
-    panel_title(root, "(b) Signed by the end of each round, % of trials", (x0 + 24, y0), f64::from(x1 - x0 - 30))?;
-    let items = [
-        (Swatch::LineBand(REACHED), "ceasefire or settlement".to_string()),
-        (Swatch::LineBand(SETTLED), "settlement".to_string()),
-    ];
+    panel_title(root, "(b) By the end of each round, % of trials", (x0 + 24, y0), f64::from(x1 - x0 - 30))?;
+    let layout = &r.layout;
+    let shown: Vec<(&FigureSpec, Stroke)> = layout.headline.iter().map(|&f| &layout.figures[f]).zip(LINES).collect();
+    let items: Vec<(Swatch, String)> = shown.iter().map(|(f, s)| (Swatch::LineBand(*s), f.label.clone())).collect();
     let h = legend_row(root, &items, (x0 + 24, y0 + 30), x1 - 10)?;
     text(root, "shaded: 95% interval", (x0 + 24, y0 + 30 + h + 4), Ink::new(SMALL).muted())?;
     let top = y0 + 30 + h + 16;
     let area = root.clone().shrink((x0 + 4, top), ((x1 - x0 - 4) as u32, (y1 - top) as u32));
     let n = r.rounds.len();
-    let max =
-        r.rounds.iter().map(|x| x.ceasefire_reached.ci95[1].max(x.settlement_reached.ci95[1])).fold(0.0, f64::max);
+    let series_of = |f: &FigureSpec| -> Vec<Estimate> { (0..r.rounds.len()).map(|t| figure_at(r, f, t)).collect() };
+    let lines: Vec<(Stroke, Vec<Estimate>)> = shown.iter().map(|(f, s)| (*s, series_of(f))).collect();
+    let max = lines.iter().flat_map(|(_, est)| est.iter().map(|e| e.ci95[1])).fold(0.0, f64::max);
     let fmt = percent_tick;
     let c = axes_chart(&area, &Axes::percent(-0.5..n as f64 - 0.5, pct_axis_max(max), "share of trials (%)", &fmt))?;
     let (px0, py0, px1, py1) = plot_bounds(&c);
     let mut ends = Vec::new();
-    let reached: Vec<Estimate> = r.rounds.iter().map(|x| x.ceasefire_reached).collect();
-    let settled: Vec<Estimate> = r.rounds.iter().map(|x| x.settlement_reached).collect();
-    for (stroke, est) in [(REACHED, reached), (SETTLED, settled)] {
+    for (stroke, est) in lines {
         let at = |i: usize, p: f64| c.backend_coord(&(i as f64, 100.0 * p));
         let low: Vec<_> = est.iter().enumerate().map(|(i, e)| at(i, e.ci95[0])).collect();
         let high: Vec<_> = est.iter().enumerate().map(|(i, e)| at(i, e.ci95[1])).collect();
@@ -143,32 +158,41 @@ fn end_labels(root: &Area, ends: &[(i32, String, RGBColor, i32)], (top, bottom):
     Ok(())
 }
 
-/// (c) Settlement terms: a box glyph per continuous issue, bars of shares per option issue.
+/// (c) The terms of the first event: a box glyph per continuous issue, bars of shares per
+/// option issue.
 fn terms_panel(root: &Area, r: &RunReport, (x0, y0, x1, y1): (i32, i32, i32, i32)) -> Drawn {
-    let s = &r.settlement;
     root.draw(&PathElement::new(vec![(x0 + 24, y0 - 4), (x1 - 24, y0 - 4)], PALE.stroke_width(1)))?;
+    let (Some(spec), Some((_, s))) = (r.layout.events.first(), r.events.0.first()) else {
+        panel_title(root, "(c) Terms", (x0 + 24, y0), f64::from(x1 - x0 - 48))?;
+        return empty_note(root, "the model reports no event with terms", ((x0 + x1) / 2, (y0 + y1) / 2));
+    };
+    let (label, s): (&str, &EventReport) = (&spec.label, s);
     if s.reached.count == 0 {
-        panel_title(root, "(c) Settlement terms", (x0 + 24, y0), f64::from(x1 - x0 - 48))?;
+        panel_title(root, &format!("(c) {} terms", capitalized(label)), (x0 + 24, y0), f64::from(x1 - x0 - 48))?;
         return empty_note(
             root,
-            &format!("no settlement in {} trials", thousands(r.run.trials)),
+            &format!("no {label} in {} trials", thousands(r.run.trials)),
             ((x0 + x1) / 2, (y0 + y1) / 2),
         );
     }
+    let marks: String = s.mark_shares(spec).map(|(m, e)| format!("; {} of them {m}", pct(e.p))).collect();
     panel_title(
         root,
         &format!(
-            "(c) Settlement terms, given a settlement ({} of {} trials; {} of them depend on leverage)",
+            "(c) {} terms, given a {label} ({} of {} trials{marks})",
+            capitalized(label),
             thousands(s.reached.count),
             thousands(r.run.trials),
-            pct(s.leverage_dependent.p)
         ),
         (x0 + 24, y0),
         f64::from(x1 - x0 - 48),
     )?;
     text(
         root,
-        "box: middle 50% · whiskers: middle 90% · bar: median · diamond: mean · bars: share of settlements (95% interval)",
+        &format!(
+            "box: middle 50% · whiskers: middle 90% · bar: median · diamond: mean · bars: share of {label}s (95% \
+             interval)"
+        ),
         (x0 + 24, y0 + 32),
         Ink::new(SMALL).muted(),
     )?;
@@ -201,8 +225,8 @@ fn terms_panel(root: &Area, r: &RunReport, (x0, y0, x1, y1): (i32, i32, i32, i32
                     _ => text(root, "no value", (geo.names_right, y + h / 2), Ink::new(LABEL).muted().right())?,
                 }
             }
-            TermReport::Options { label, options, .. } => {
-                term_label(root, label, "share of settlements", &geo, (y, h))?;
+            TermReport::Options { label: name, options, .. } => {
+                term_label(root, name, &format!("share of {label}s"), &geo, (y, h))?;
                 let row = (f64::from(h - 8) / options.len().max(1) as f64) as i32;
                 let (bx0, bx1) = geo.plot;
                 let bw = f64::from(bx1 - bx0);
@@ -313,7 +337,7 @@ mod tests {
         for needle in [
             "<title>",
             "(a) Outcome of each round",
-            "(b) Signed by the end of each round",
+            "(b) By the end of each round",
             "(c) Settlement terms",
             "share of trials (%)",
             "95% interval",
@@ -321,15 +345,15 @@ mod tests {
         ] {
             assert!(svg.contains(needle), "missing {needle}");
         }
-        for (o, _) in STACK {
-            assert!(svg.contains(&format!(">\n{}\n<", o.label())) || svg.contains(o.label()), "legend {o:?}");
+        for o in &run().layout.outcomes {
+            assert!(svg.contains(&o.label), "legend {}", o.label);
         }
     }
 
     #[test]
     fn a_run_without_settlement_says_so() {
         let mut r = run().clone();
-        r.settlement.reached = crate::engine::stats::Estimate::new(0, r.run.trials);
+        r.events.0[0].1.reached = crate::engine::stats::Estimate::new(0, r.run.trials);
         let svg = super::super::run_chart(&r);
         assert!(svg.contains(&format!("no settlement in {} trials", thousands(r.run.trials))));
         assert!(well_formed(&svg).is_ok());

@@ -8,7 +8,6 @@ use super::style::{
     fill_rect, fit, header, legend_row, pct, pp, render, sig, text,
 };
 use super::{Axes, build_chart, draw_mesh, percent_tick, plot_bounds};
-use crate::engine::paired::Figure;
 use crate::report::SensitivityReport;
 
 /// Inputs shown, largest swing first.
@@ -36,7 +35,7 @@ fn ordinal(q: f64) -> String {
 }
 
 fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
-    let label = Figure::ALL.iter().find(|f| f.key() == r.figure).map_or(r.figure, |f| f.label());
+    let label = &r.figure_label;
     let (lo_q, hi_q) = (ordinal(r.low_quantile), ordinal(r.high_quantile));
     let top = header(
         root,

@@ -10,19 +10,26 @@ use super::style::{
     nice_ticks, panel_title, pct, pct_axis_max, render, series, spread, text, text_width, tick, wrap_lines,
 };
 use super::{Axes, axes_chart, percent_tick, plot_bounds};
-use crate::engine::paired::Figure;
+use crate::engine::FigureSpec;
 use crate::engine::stats::Estimate;
 use crate::report::SweepReport;
 
-/// The figures drawn against one parameter, with their strokes.
-const LINES: [(Figure, Stroke); 3] = [
-    (Figure::CeasefireReached, Stroke { colour: BLUISH_GREEN, width: 3, dash: Dash::Solid, marker: Marker::Circle }),
-    (Figure::SettlementReached, Stroke { colour: BLUE, width: 3, dash: Dash::Dashed, marker: Marker::Square }),
-    (Figure::Collapse, Stroke { colour: VERMILLION, width: 3, dash: Dash::Dotted, marker: Marker::Triangle }),
+/// The strokes of the figures drawn against one parameter: the first three headline figures.
+const LINES: [Stroke; 3] = [
+    Stroke { colour: BLUISH_GREEN, width: 3, dash: Dash::Solid, marker: Marker::Circle },
+    Stroke { colour: BLUE, width: 3, dash: Dash::Dashed, marker: Marker::Square },
+    Stroke { colour: VERMILLION, width: 3, dash: Dash::Dotted, marker: Marker::Triangle },
 ];
 
-/// The figure of the heat map.
-const HEAT: Figure = Figure::CeasefireReached;
+/// The figures drawn against one parameter, with their strokes.
+fn lines(r: &SweepReport) -> Vec<(&FigureSpec, Stroke)> {
+    r.headline.iter().map(|&f| &r.figures[f]).zip(LINES).collect()
+}
+
+/// The figure of the heat map: the first headline figure.
+fn heat(r: &SweepReport) -> Option<&FigureSpec> {
+    r.headline.first().map(|&f| &r.figures[f])
+}
 
 pub(super) fn chart(report: &SweepReport) -> String {
     render(&format!("{}: sweep", report.run.title), |root| draw(root, report))
@@ -65,16 +72,16 @@ fn show(v: &Value) -> String {
     }
 }
 
-fn estimate(point: &crate::report::SweepPoint, f: Figure) -> Option<Estimate> {
-    point.end.iter().find(|x| x.figure == f.key()).map(|x| x.estimate)
+fn estimate(point: &crate::report::SweepPoint, f: &FigureSpec) -> Option<Estimate> {
+    point.end.iter().find(|x| x.figure == f.key).map(|x| x.estimate)
 }
 
 /// Figures against the value of one parameter, with 95% bands.
 fn one_axis(root: &Area, r: &SweepReport, y0: i32) -> Drawn {
     let axis = &r.parameters[0];
-    panel_title(root, "Signed or collapsed by the last round, % of trials", (24, y0), f64::from(WIDTH) - 48.0)?;
-    let items: Vec<(Swatch, String)> =
-        LINES.iter().map(|(f, s)| (Swatch::LineBand(*s), f.label().to_string())).collect();
+    panel_title(root, "By the last round, % of trials", (24, y0), f64::from(WIDTH) - 48.0)?;
+    let shown = lines(r);
+    let items: Vec<(Swatch, String)> = shown.iter().map(|(f, s)| (Swatch::LineBand(*s), f.label.clone())).collect();
     let h = legend_row(root, &items, (24, y0 + 30), WIDTH as i32 - 20)?;
     text(root, "shaded: 95% interval", (24, y0 + 30 + h + 4), Ink::new(SMALL).muted())?;
     let top = y0 + 30 + h + 18;
@@ -87,7 +94,7 @@ fn one_axis(root: &Area, r: &SweepReport, y0: i32) -> Drawn {
     let max = r
         .points
         .iter()
-        .flat_map(|p| LINES.iter().filter_map(move |(f, _)| estimate(p, *f)))
+        .flat_map(|p| shown.iter().filter_map(move |(f, _)| estimate(p, f)))
         .map(|e| e.ci95[1])
         .fold(0.0, f64::max);
     let area = root.clone().shrink((4, top), (WIDTH - 8, (HEIGHT as i32 - 8 - top) as u32));
@@ -99,7 +106,7 @@ fn one_axis(root: &Area, r: &SweepReport, y0: i32) -> Drawn {
     let ch = axes_chart(&area, &axes)?;
     let (px0, py0, px1, py1) = plot_bounds(&ch);
     let mut labels: Vec<Vec<(i32, String, RGBColor)>> = vec![Vec::new(); xs.len()];
-    for (f, stroke) in LINES {
+    for &(f, stroke) in &shown {
         let mut low = Vec::new();
         let mut high = Vec::new();
         let mut mid = Vec::new();
@@ -170,13 +177,16 @@ pub(super) fn viridis(t: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// A heat map of "ceasefire or settlement signed" over two parameters, values in the cells.
+/// A heat map of the first headline figure over two parameters, values in the cells.
 fn two_axes(root: &Area, r: &SweepReport, y0: i32) -> Drawn {
     let (rows_axis, cols_axis) = (&r.parameters[0], &r.parameters[1]);
     let (nr, nc) = (rows_axis.values.len(), cols_axis.values.len());
+    let Some(figure) = heat(r) else {
+        return empty_note(root, "the model reports no headline figure", (WIDTH as i32 / 2, HEIGHT as i32 / 2));
+    };
     panel_title(
         root,
-        &format!("{} by the last round, % of trials (± 95% interval)", capitalised(HEAT.label())),
+        &format!("{} by the last round, % of trials (± 95% interval)", capitalised(&figure.label)),
         (24, y0),
         f64::from(WIDTH) - 48.0,
     )?;
@@ -187,7 +197,7 @@ fn two_axes(root: &Area, r: &SweepReport, y0: i32) -> Drawn {
     let (gy0, gy1) = (y0 + 44, HEIGHT as i32 - 110);
     let cw = f64::from(gx1 - gx0) / nc as f64;
     let chh = f64::from(gy1 - gy0) / nr as f64;
-    let values: Vec<Option<Estimate>> = r.points.iter().map(|p| estimate(p, HEAT)).collect();
+    let values: Vec<Option<Estimate>> = r.points.iter().map(|p| estimate(p, figure)).collect();
     let max = values.iter().flatten().map(|e| e.p).fold(0.0, f64::max);
     let top_pct = pct_axis_max(max);
     let cell_px = if cw >= 80.0 && chh >= 34.0 { LABEL } else { SMALL };
@@ -286,8 +296,8 @@ mod tests {
         let svg = super::super::sweep_chart(&r);
         assert!(svg.starts_with("<svg"));
         assert_eq!(well_formed(&svg).as_deref(), Ok("svg"));
-        for (f, _) in LINES {
-            assert!(svg.contains(f.label()), "legend {}", f.label());
+        for (f, _) in lines(&r) {
+            assert!(svg.contains(&f.label), "legend {}", f.label);
         }
         assert!(svg.contains("/mediators/1/leverage/russia/pressure (value set in every trial)"));
         assert!(svg.contains("share of trials (%)"));
@@ -306,7 +316,7 @@ mod tests {
         assert!(svg.contains("/model/political_will_noise"));
         // Every cell is written.
         for p in &r.points {
-            let e = estimate(p, HEAT).expect("the figure");
+            let e = estimate(p, heat(&r).expect("a headline figure")).expect("the figure");
             assert!(svg.contains(&pct(e.p)), "cell {}", pct(e.p));
         }
     }

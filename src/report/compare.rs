@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use super::run::estimate_rows;
-use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, paired_cell, pct};
-use crate::engine::paired::{Figure, Paired, PairedDifference, Streams};
+use super::run::{capitalized, estimate_rows};
+use super::{Estimate, Grid, Mean, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, paired_cell, pct};
+use crate::engine::paired::{Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
-use crate::engine::{CHUNK, Layout, RunConfig};
+use crate::engine::{CHUNK, FigureSpec, Layout, RunConfig};
 use crate::scenario::LoadedScenario;
 
 #[derive(Debug, Clone, Serialize)]
@@ -20,8 +20,11 @@ pub struct CompareReport {
     pub rounds: Vec<CompareRound>,
     /// Each figure at the last round of every scenario ("by the end").
     pub end: Vec<FigureRow>,
-    /// Mean settlement terms on continuous issues, given a settlement.
+    /// Mean terms on continuous issues, given their event.
     pub terms: Vec<TermRow>,
+    /// The base's declaration.
+    #[serde(skip)]
+    pub layout: Layout,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,7 +54,7 @@ pub struct CompareRound {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureRow {
-    pub figure: &'static str,
+    pub figure: String,
     pub base: Estimate,
     /// One per variant; null where the variant has no such round.
     pub variants: Vec<Option<VariantFigure>>,
@@ -66,17 +69,23 @@ pub struct VariantFigure {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TermRow {
+    /// The event the term is conditional on.
+    pub event: String,
     pub issue: String,
     pub label: String,
+    /// The base's mean.
     pub base: Option<f64>,
+    pub base_sd: Option<f64>,
+    pub base_se: Option<f64>,
     pub variants: Vec<Option<TermDifference>>,
 }
 
-/// Difference of conditional means; the interval treats the two sets of settlements as
-/// independent samples, which is conservative under common random numbers.
+/// Difference of conditional means; the interval treats the two sets of trials with the event
+/// as independent samples, which is conservative under common random numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct TermDifference {
-    pub mean: Option<f64>,
+    #[serde(flatten)]
+    pub mean: Mean,
     pub diff: Option<f64>,
     pub ci95: Option<[f64; 2]>,
 }
@@ -102,72 +111,87 @@ impl CompareReport {
         paired: &Paired,
     ) -> CompareReport {
         let n = cfg.trials;
+        let base_layout = layouts[0];
         let base_tally = &paired.tallies[0];
-        let row = |figure: Figure, t_base: usize, t_variants: &dyn Fn(usize) -> Option<(usize, u64)>| FigureRow {
-            figure: figure.key(),
-            base: Estimate::new(figure.count(base_tally, t_base), n),
-            variants: (1..loaded.len())
-                .map(|v| {
-                    t_variants(v).map(|(tv, discordant)| {
-                        let count = figure.count(&paired.tallies[v], tv);
-                        VariantFigure {
-                            value: Estimate::new(count, n),
-                            difference: PairedDifference::new(figure.count(base_tally, t_base), count, discordant, n),
-                        }
+        let row = |figure: &FigureSpec, t_base: usize, t_variants: &dyn Fn(usize) -> Option<(usize, u64)>| {
+            let base = figure.of.count(base_tally, t_base);
+            FigureRow {
+                figure: figure.key.clone(),
+                base: Estimate::new(base, n),
+                variants: (1..loaded.len())
+                    .map(|v| {
+                        t_variants(v).map(|(tv, discordant)| {
+                            let count = figure.of.count(&paired.tallies[v], tv);
+                            VariantFigure {
+                                value: Estimate::new(count, n),
+                                difference: PairedDifference::new(base, count, discordant, n),
+                            }
+                        })
                     })
-                })
-                .collect(),
+                    .collect(),
+            }
         };
-        let rounds = layouts[0]
+        let rounds = base_layout
             .rounds
             .iter()
             .enumerate()
             .map(|(t, info)| CompareRound {
                 id: info.id.clone(),
                 label: info.label.clone(),
-                figures: Figure::ALL
+                figures: base_layout
+                    .figures
                     .iter()
                     .enumerate()
-                    .map(|(f, &figure)| {
+                    .map(|(f, figure)| {
                         row(figure, t, &|v| {
                             let tv = paired.aligned[v - 1][t]?;
-                            Some((tv, paired.discordant[v - 1][t]?[f]))
+                            Some((tv, paired.discordant[v - 1][t].as_ref()?[f]))
                         })
                     })
                     .collect(),
             })
             .collect();
         let last = |v: usize| layouts[v].rounds.len() - 1;
-        let end = Figure::ALL
+        let end = base_layout
+            .figures
             .iter()
             .enumerate()
-            .map(|(f, &figure)| row(figure, last(0), &|v| Some((last(v), paired.discordant_end[v - 1][f]))))
+            .map(|(f, figure)| row(figure, last(0), &|v| Some((last(v), paired.discordant_end[v - 1].as_ref()?[f]))))
             .collect();
-        let terms = layouts[0]
-            .terms
+        // A variant's term: the same issue of the event with the same key.
+        let term_of = |v: usize, event: &str, issue: &str| {
+            let e = layouts[v].events.iter().position(|x| x.key == event)?;
+            let k = layouts[v].events[e].terms.iter().position(|t| t.issue == issue)?;
+            paired.tallies[v].events[e].terms[k].continuous()
+        };
+        let terms = base_layout
+            .events
             .iter()
-            .enumerate()
-            .filter(|(_, spec)| matches!(spec.kind, crate::engine::TermKind::Continuous { .. }))
-            .map(|(k, spec)| {
-                let base = base_tally.terms[k].moments(base_tally.settled);
+            .zip(&base_tally.events)
+            .flat_map(|(event, tally)| event.terms.iter().zip(&tally.terms).map(move |(spec, t)| (event, spec, t)))
+            .filter_map(|(event, spec, t)| t.continuous().map(|c| (event, spec, c)))
+            .map(|(event, spec, c)| {
+                let base = Mean::of(c);
+                let moments = c.moments();
                 TermRow {
+                    event: event.key.clone(),
                     issue: spec.issue.clone(),
                     label: spec.label.clone(),
-                    base: base.map(|(m, _)| m),
+                    base: base.mean,
+                    base_sd: base.sd,
+                    base_se: base.se,
                     variants: (1..loaded.len())
                         .map(|v| {
-                            let kv = layouts[v].terms.iter().position(|t| t.issue == spec.issue)?;
-                            let tally = &paired.tallies[v];
-                            let var = tally.terms[kv].moments(tally.settled);
-                            let diff = match (base, var) {
+                            let cv = term_of(v, &event.key, &spec.issue)?;
+                            let diff = match (moments, cv.moments()) {
                                 (Some((mb, vb)), Some((mv, vv))) => {
-                                    let se = (vb / base_tally.settled as f64 + vv / tally.settled as f64).sqrt();
+                                    let se = (vb / c.count as f64 + vv / cv.count as f64).sqrt();
                                     Some((mv - mb, [mv - mb - Z95 * se, mv - mb + Z95 * se]))
                                 }
                                 _ => None,
                             };
                             Some(TermDifference {
-                                mean: var.map(|(m, _)| m),
+                                mean: Mean::of(cv),
                                 diff: diff.map(|d| d.0),
                                 ci95: diff.map(|d| d.1),
                             })
@@ -177,7 +201,7 @@ impl CompareReport {
             })
             .collect();
         CompareReport {
-            sim: ToolInfo::current(),
+            sim: ToolInfo::new(&base_layout.model),
             run: CompareRun {
                 seed: cfg.seed,
                 trials: n,
@@ -197,14 +221,15 @@ impl CompareReport {
             rounds,
             end,
             terms,
+            layout: base_layout.clone(),
         }
     }
 
     fn figure_rows(rows: &mut Vec<Vec<String>>, section: &str, round: &str, names: &[String], r: &FigureRow) {
-        estimate_rows(rows, &[section, round, &names[0], r.figure], &r.base);
+        estimate_rows(rows, &[section, round, &names[0], &r.figure], &r.base);
         for (v, x) in r.variants.iter().enumerate() {
             let Some(x) = x else { continue };
-            let key = [section, round, &names[v + 1], r.figure];
+            let key = [section, round, &names[v + 1], &r.figure];
             estimate_rows(rows, &key, &x.value);
             let d = &x.difference;
             for (stat, value) in [
@@ -294,7 +319,7 @@ impl Summary for CompareReport {
                 let Some(d) = d else { continue };
                 let key = ["terms".to_string(), String::new(), names[v + 1].clone(), t.issue.clone()];
                 let stats = [
-                    ("mean", d.mean),
+                    ("mean", d.mean.mean),
                     ("diff", d.diff),
                     ("diff_ci95_low", d.ci95.map(|c| c[0])),
                     ("diff_ci95_high", d.ci95.map(|c| c[1])),
@@ -314,7 +339,8 @@ impl Summary for CompareReport {
     }
 
     fn grids(&self) -> Vec<Grid> {
-        let shown = [Figure::CeasefireReached, Figure::SettlementReached, Figure::CeasefireInForce, Figure::Collapse];
+        let layout = &self.layout;
+        let shown: Vec<&FigureSpec> = layout.headline.iter().map(|&f| &layout.figures[f]).collect();
         // The base's value, or a variant's value with its paired difference.
         let cell = |r: Option<&FigureRow>, v: Option<usize>| match (r, v) {
             (None, _) => "-".into(),
@@ -331,29 +357,38 @@ impl Summary for CompareReport {
             "By the end of each scenario, % of trials (variant: difference from the base, ± 95% paired interval; * \
              the interval excludes 0)"
                 .into(),
-            shown.iter().map(|f| f.label().to_string()).collect(),
-            |v, j| cell(by_key(&self.end, shown[j]), v),
+            shown.iter().map(|f| f.label.clone()).collect(),
+            |v, j| cell(by_key(&self.end, &shown[j].key), v),
         )];
-        for figure in [Figure::Humanitarian, Figure::CeasefireReached] {
+        for figure in layout.per_round.iter().map(|&f| &layout.figures[f]) {
             grids.push(self.scenario_grid(
-                format!("{} per round of the base, %", capitalize(figure.label())),
+                format!("{} per round of the base, %", capitalized(&figure.label)),
                 self.rounds.iter().map(|r| r.label.clone()).collect(),
-                |v, j| cell(by_key(&self.rounds[j].figures, figure), v),
+                |v, j| cell(by_key(&self.rounds[j].figures, &figure.key), v),
             ));
         }
-        if !self.terms.is_empty() {
+        for event in &layout.events {
+            let terms: Vec<&TermRow> = self.terms.iter().filter(|t| t.event == event.key).collect();
+            if terms.is_empty() {
+                continue;
+            }
+            let label = &event.label;
             grids.push(self.scenario_grid(
-                "Mean settlement terms, given a settlement (variant: difference, ± 95% interval)".into(),
-                self.terms.iter().map(|t| t.label.clone()).collect(),
+                format!("Mean {label} terms, given a {label} (variant: difference, ± 95% interval)"),
+                terms.iter().map(|t| t.label.clone()).collect(),
                 |v, j| {
-                    let t = &self.terms[j];
+                    let t = terms[j];
                     match v {
                         None => t.base.map_or("-".into(), |m| format!("{m:.3}")),
                         Some(v) => match &t.variants[v] {
-                            Some(TermDifference { mean: Some(m), diff: Some(d), ci95: Some(ci) }) => {
+                            Some(TermDifference {
+                                mean: Mean { mean: Some(m), .. },
+                                diff: Some(d),
+                                ci95: Some(ci),
+                            }) => {
                                 format!("{m:.3} ({d:+.3} ±{:.3})", ci[1] - d)
                             }
-                            Some(TermDifference { mean: Some(m), .. }) => format!("{m:.3}"),
+                            Some(TermDifference { mean: Mean { mean: Some(m), .. }, .. }) => format!("{m:.3}"),
                             _ => "-".into(),
                         },
                     }
@@ -364,11 +399,6 @@ impl Summary for CompareReport {
     }
 }
 
-fn by_key(rows: &[FigureRow], f: Figure) -> Option<&FigureRow> {
-    rows.iter().find(|r| r.figure == f.key())
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+fn by_key<'a>(rows: &'a [FigureRow], key: &str) -> Option<&'a FigureRow> {
+    rows.iter().find(|r| r.figure == key)
 }

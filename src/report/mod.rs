@@ -22,7 +22,8 @@ use crate::engine::stats::Estimate;
 use crate::scenario::LoadedScenario;
 
 pub use compare::{CompareReport, FigureRow};
-pub use run::{RunReport, TermReport};
+pub(crate) use run::capitalized;
+pub use run::{EventReport, Mean, RunReport, TermReport};
 pub use score::ScoreReport;
 pub use sensitivity::SensitivityReport;
 pub use sources::SourcesReport;
@@ -30,7 +31,7 @@ pub use sweep::{SweepPoint, SweepReport};
 pub use trace::TraceReport;
 
 /// Version of the JSON layouts; bumped on any incompatible change.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// The random number scheme, stated in every report.
 pub const RNG_DESCRIPTION: &str = "ChaCha8; key = seed (u64, little-endian) + 24 zero bytes; stream = trial index; one 64-bit slot per draw in sub-streams named by ids (docs/MODEL.md §8)";
@@ -46,8 +47,34 @@ pub struct ToolInfo {
 }
 
 impl ToolInfo {
-    pub fn current() -> ToolInfo {
-        ToolInfo { version: env!("CARGO_PKG_VERSION").into(), layout: LAYOUT_VERSION, model: "mediated_nash".into() }
+    /// This sim, running the model of kind `model`.
+    pub fn new(model: &str) -> ToolInfo {
+        ToolInfo { version: env!("CARGO_PKG_VERSION").into(), layout: LAYOUT_VERSION, model: model.into() }
+    }
+}
+
+/// Values under the keys a layout declares, written as one JSON object in declaration order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyed<T>(pub Vec<(String, T)>);
+
+impl<T> Keyed<T> {
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: Serialize> Serialize for Keyed<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
     }
 }
 

@@ -1,13 +1,13 @@
-//! The summary of `sim run`: outcome probabilities per round, cumulative chances, settlement
-//! terms.
+//! The summary of `sim run`, read off the model's layout: outcome and flag probabilities per
+//! round, values per round, each event with its terms, and the answers to questions.
 
 use serde::Serialize;
 
-use super::{Estimate, Grid, QUANTILES, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, estimate_cell, pct};
+use super::{Estimate, Grid, Keyed, QUANTILES, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, estimate_cell, pct};
 use crate::engine::precision::Stopping;
-use crate::engine::stats::histogram_quantile;
-use crate::engine::tally::TermTally;
-use crate::engine::{CHUNK, Layout, Outcome, RunConfig, Tally, TermKind};
+use crate::engine::stats::{Z95, histogram_quantile};
+use crate::engine::tally::{Continuous, TermTally};
+use crate::engine::{CHUNK, EventSpec, Layout, Name, RunConfig, Tally, TermKind};
 use crate::scenario::LoadedScenario;
 
 #[derive(Debug, Clone, Serialize)]
@@ -15,9 +15,14 @@ pub struct RunReport {
     pub sim: ToolInfo,
     pub run: RunInfo,
     pub rounds: Vec<RoundReport>,
-    pub settlement: SettlementReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ceasefire: Option<CeasefireReport>,
+    /// Each event the model declares, under its key.
+    #[serde(flatten)]
+    pub events: Keyed<EventReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<QuestionReport>,
+    /// The declaration the report was made from.
+    #[serde(skip)]
+    pub layout: Layout,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,47 +48,65 @@ pub struct RoundReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Probability of each outcome of the round; they sum to 1.
-    pub outcomes: Outcomes,
-    /// A ceasefire or a settlement signed in this round or before.
-    pub ceasefire_reached: Estimate,
-    /// A settlement signed in this round or before.
-    pub settlement_reached: Estimate,
-    /// A ceasefire (without settlement) holds at the end of the round.
-    pub ceasefire_in_force: Estimate,
+    pub outcomes: Keyed<Estimate>,
+    /// Probability of each flag at the end of the round.
+    #[serde(flatten)]
+    pub flags: Keyed<Estimate>,
+    /// Each continuous value of the round.
+    #[serde(skip_serializing_if = "Keyed::is_empty")]
+    pub values: Keyed<ValueReport>,
 }
 
+/// A continuous quantity: its mean with standard deviation and standard error, and quantiles.
 #[derive(Debug, Clone, Serialize)]
-pub struct Outcomes {
-    pub no_meeting: Estimate,
-    pub talks_no_deal: Estimate,
-    pub humanitarian: Estimate,
-    pub ceasefire: Estimate,
-    pub settlement: Estimate,
-    pub collapse: Estimate,
+pub struct ValueReport {
+    pub label: String,
+    pub unit: String,
+    pub min: f64,
+    pub max: f64,
+    /// Values counted (NaN values are not).
+    pub count: u64,
+    #[serde(flatten)]
+    pub mean: Mean,
+    pub quantiles: Option<Quantiles>,
 }
 
-impl Outcomes {
-    pub fn get(&self, o: Outcome) -> &Estimate {
-        match o {
-            Outcome::NoMeeting => &self.no_meeting,
-            Outcome::TalksNoDeal => &self.talks_no_deal,
-            Outcome::Humanitarian => &self.humanitarian,
-            Outcome::Ceasefire => &self.ceasefire,
-            Outcome::Settlement => &self.settlement,
-            Outcome::Collapse => &self.collapse,
+/// A mean with its sample standard deviation and the standard error sd / sqrt(n); all null
+/// when there is no value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Mean {
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub se: Option<f64>,
+}
+
+impl Mean {
+    pub fn of(c: &Continuous) -> Mean {
+        let moments = c.moments();
+        Mean {
+            mean: moments.map(|(m, _)| m),
+            sd: moments.map(|(_, v)| v.sqrt()),
+            se: moments.map(|(_, v)| (v / c.count as f64).sqrt()),
         }
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SettlementReport {
-    /// Settled by the last round.
+pub struct EventReport {
+    /// Trials that reached the event.
     pub reached: Estimate,
-    /// Among settlements: those that at least one side would have refused without the
-    /// mediators' pressure and side payments.
-    pub leverage_dependent: Estimate,
-    /// Terms per settlement issue, conditional on a settlement.
+    /// Among those, each mark's share.
+    #[serde(flatten)]
+    pub marks: Keyed<Estimate>,
+    /// The terms, conditional on the event.
     pub terms: Vec<TermReport>,
+}
+
+impl EventReport {
+    /// Each mark's label (of the event's declaration `spec`) with its share.
+    pub fn mark_shares<'a>(&'a self, spec: &'a EventSpec) -> impl Iterator<Item = (&'a str, &'a Estimate)> {
+        spec.marks.iter().zip(&self.marks.0).map(|(m, (_, e))| (m.label.as_str(), e))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,8 +118,11 @@ pub enum TermReport {
         unit: String,
         min: f64,
         max: f64,
-        /// Mean over settlements; null when there is none.
+        /// Mean over the event's trials, with the standard deviation and the standard error
+        /// beside it (see [`Mean`]); null when there is no value.
         mean: Option<f64>,
+        sd: Option<f64>,
+        se: Option<f64>,
         /// Quantiles from a 1000-bin histogram, interpolated within the bin.
         quantiles: Option<Quantiles>,
     },
@@ -116,20 +142,32 @@ pub struct Quantiles {
     pub p95: f64,
 }
 
+impl Quantiles {
+    fn of(c: &Continuous) -> Option<Quantiles> {
+        let q = |p| histogram_quantile(&c.bins, c.min, c.max, p);
+        q(0.5).map(|_| Quantiles {
+            p05: q(QUANTILES[0].1).unwrap_or(f64::NAN),
+            p25: q(QUANTILES[1].1).unwrap_or(f64::NAN),
+            p50: q(QUANTILES[2].1).unwrap_or(f64::NAN),
+            p75: q(QUANTILES[3].1).unwrap_or(f64::NAN),
+            p95: q(QUANTILES[4].1).unwrap_or(f64::NAN),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct OptionShare {
     pub option: String,
-    /// Share among the agreements, with its interval.
+    /// Share among the trials with a term, with its interval.
     pub share: Estimate,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CeasefireReport {
-    /// A ceasefire or settlement signed by the last round.
-    pub reached: Estimate,
-    /// Option of the first ceasefire signed, among trials that signed one (every option but
-    /// the first, "no ceasefire").
-    pub first_ceasefire_terms: Vec<OptionShare>,
+pub struct QuestionReport {
+    pub key: String,
+    pub label: String,
+    /// Trials answering yes.
+    pub answer: Estimate,
 }
 
 impl RunReport {
@@ -147,66 +185,82 @@ impl RunReport {
         precision: Option<Stopping>,
     ) -> RunReport {
         let n = tally.trials;
+        let keyed = |names: &[Name], counts: &[u64], n: u64| {
+            Keyed(names.iter().zip(counts).map(|(name, &c)| (name.key.clone(), Estimate::new(c, n))).collect())
+        };
         let rounds = layout
             .rounds
             .iter()
             .enumerate()
-            .map(|(t, info)| {
-                let c = &tally.outcomes[t];
-                let est = |o: Outcome| Estimate::new(c[o.index()], n);
-                RoundReport {
-                    id: info.id.clone(),
-                    label: info.label.clone(),
-                    date: info.date.clone(),
-                    outcomes: Outcomes {
-                        no_meeting: est(Outcome::NoMeeting),
-                        talks_no_deal: est(Outcome::TalksNoDeal),
-                        humanitarian: est(Outcome::Humanitarian),
-                        ceasefire: est(Outcome::Ceasefire),
-                        settlement: est(Outcome::Settlement),
-                        collapse: est(Outcome::Collapse),
-                    },
-                    ceasefire_reached: Estimate::new(tally.reached_ceasefire[t], n),
-                    settlement_reached: est(Outcome::Settlement),
-                    ceasefire_in_force: Estimate::new(tally.in_force[t], n),
-                }
+            .map(|(t, info)| RoundReport {
+                id: info.id.clone(),
+                label: info.label.clone(),
+                date: info.date.clone(),
+                outcomes: keyed(&layout.outcomes, tally.round_outcomes(t), n),
+                flags: keyed(&layout.flags, tally.round_flags(t), n),
+                values: Keyed(
+                    layout
+                        .values
+                        .iter()
+                        .zip(tally.round_values(t))
+                        .map(|(spec, c)| {
+                            let report = ValueReport {
+                                label: spec.label.clone(),
+                                unit: spec.unit.clone(),
+                                min: spec.min,
+                                max: spec.max,
+                                count: c.count,
+                                mean: Mean::of(c),
+                                quantiles: Quantiles::of(c),
+                            };
+                            (spec.key.clone(), report)
+                        })
+                        .collect(),
+                ),
             })
             .collect();
-        let settled = tally.settled;
-        let terms = layout
-            .terms
+        let events = layout
+            .events
             .iter()
-            .zip(&tally.terms)
-            .map(|(spec, term)| match (&spec.kind, term) {
-                (TermKind::Continuous { unit, .. }, TermTally::Continuous { min, max, bins, .. }) => {
-                    let q = |p| histogram_quantile(bins, *min, *max, p);
-                    TermReport::Continuous {
-                        issue: spec.issue.clone(),
-                        label: spec.label.clone(),
-                        unit: unit.clone(),
-                        min: *min,
-                        max: *max,
-                        mean: term.moments(settled).map(|(mean, _)| mean),
-                        quantiles: q(0.5).map(|_| Quantiles {
-                            p05: q(QUANTILES[0].1).unwrap_or(f64::NAN),
-                            p25: q(QUANTILES[1].1).unwrap_or(f64::NAN),
-                            p50: q(QUANTILES[2].1).unwrap_or(f64::NAN),
-                            p75: q(QUANTILES[3].1).unwrap_or(f64::NAN),
-                            p95: q(QUANTILES[4].1).unwrap_or(f64::NAN),
-                        }),
-                    }
-                }
-                (TermKind::Options(labels), TermTally::Options(counts)) => TermReport::Options {
-                    issue: spec.issue.clone(),
-                    label: spec.label.clone(),
-                    options: shares(labels, counts),
-                },
-                _ => unreachable!("a tally follows its layout"),
+            .zip(&tally.events)
+            .map(|(spec, event)| {
+                let terms = spec
+                    .terms
+                    .iter()
+                    .zip(&event.terms)
+                    .map(|(spec, term)| match (&spec.kind, term) {
+                        (TermKind::Continuous { unit, .. }, TermTally::Continuous(c)) => {
+                            let Mean { mean, sd, se } = Mean::of(c);
+                            TermReport::Continuous {
+                                issue: spec.issue.clone(),
+                                label: spec.label.clone(),
+                                unit: unit.clone(),
+                                min: c.min,
+                                max: c.max,
+                                mean,
+                                sd,
+                                se,
+                                quantiles: Quantiles::of(c),
+                            }
+                        }
+                        (TermKind::Options(labels), TermTally::Options(counts)) => TermReport::Options {
+                            issue: spec.issue.clone(),
+                            label: spec.label.clone(),
+                            options: shares(labels, counts),
+                        },
+                        _ => unreachable!("a tally follows its layout"),
+                    })
+                    .collect();
+                let report = EventReport {
+                    reached: Estimate::new(event.count, n),
+                    marks: keyed(&spec.marks, &event.marks, event.count),
+                    terms,
+                };
+                (spec.key.clone(), report)
             })
             .collect();
-        let last = layout.rounds.len() - 1;
         RunReport {
-            sim: ToolInfo::current(),
+            sim: ToolInfo::new(&layout.model),
             run: RunInfo {
                 scenario: id.file.clone(),
                 title: id.title.clone(),
@@ -219,16 +273,18 @@ impl RunReport {
                 precision,
             },
             rounds,
-            settlement: SettlementReport {
-                reached: Estimate::new(settled, n),
-                leverage_dependent: Estimate::new(tally.leverage_dependent, settled),
-                terms,
-            },
-            ceasefire: layout.ceasefire_options.as_ref().map(|labels| CeasefireReport {
-                reached: Estimate::new(tally.reached_ceasefire[last], n),
-                // Option 0 is "no ceasefire", never the term of a signed ceasefire.
-                first_ceasefire_terms: shares(&labels[1..], &tally.ceasefire_options[1..]),
-            }),
+            events: Keyed(events),
+            questions: layout
+                .questions
+                .iter()
+                .zip(&tally.answers)
+                .map(|(q, &c)| QuestionReport {
+                    key: q.key.clone(),
+                    label: q.label.clone(),
+                    answer: Estimate::new(c, n),
+                })
+                .collect(),
+            layout: layout.clone(),
         }
     }
 }
@@ -245,48 +301,79 @@ fn round_name(r: &RoundReport) -> String {
     }
 }
 
-/// The report's content as grids: outcomes per round, cumulative chances, settlement terms.
-fn run_grids(report: &RunReport) -> Vec<Grid> {
-    let cell = |e: &Estimate| estimate_cell(e, report.run.trials);
-    let mut out = vec![Grid {
+impl RunReport {
+    /// The per-round grids: outcomes, flags, values.
+    pub fn round_grids(&self) -> Vec<Grid> {
+        round_grids(self)
+    }
+
+    /// The grids after the rounds: the terms of each event, the answers.
+    pub fn later_grids(&self) -> Vec<Grid> {
+        let n = self.run.trials;
+        let mut out: Vec<Grid> =
+            self.layout.events.iter().zip(&self.events.0).map(|(spec, (_, e))| event_grid(spec, e, n)).collect();
+        if !self.questions.is_empty() {
+            out.push(Grid {
+                text_columns: 1,
+                title: "Questions, % of trials answering yes (± 95% Wilson interval, wider side)".into(),
+                headers: vec!["question".into(), "yes".into()],
+                rows: self.questions.iter().map(|q| vec![q.label.clone(), estimate_cell(&q.answer, n)]).collect(),
+            });
+        }
+        out
+    }
+}
+
+fn labels(names: &[Name]) -> Vec<&str> {
+    names.iter().map(|x| x.label.as_str()).collect()
+}
+
+/// Outcomes, flags and values per round.
+fn round_grids(report: &RunReport) -> Vec<Grid> {
+    let layout = &report.layout;
+    let n = report.run.trials;
+    let cell = |e: &Estimate| estimate_cell(e, n);
+    let per_round = |title: &str, names: &[&str], cells: &dyn Fn(&RoundReport) -> Vec<String>| Grid {
         text_columns: 1,
-        title: "Outcome of each round, % of trials (± 95% Wilson interval, wider side)".into(),
-        headers: std::iter::once("round".to_string())
-            .chain(Outcome::ALL.iter().map(|o| o.label().to_string()))
-            .collect(),
-        rows: report
-            .rounds
-            .iter()
-            .map(|r| {
-                std::iter::once(round_name(r)).chain(Outcome::ALL.iter().map(|&o| cell(r.outcomes.get(o)))).collect()
-            })
-            .collect(),
-    }];
-    out.push(Grid {
-        text_columns: 1,
-        title: "By the end of each round, % of trials".into(),
-        headers: ["round", "ceasefire or settlement signed", "settlement signed", "ceasefire holding"]
-            .map(String::from)
-            .to_vec(),
-        rows: report
-            .rounds
-            .iter()
-            .map(|r| {
-                vec![
-                    round_name(r),
-                    cell(&r.ceasefire_reached),
-                    cell(&r.settlement_reached),
-                    cell(&r.ceasefire_in_force),
-                ]
-            })
-            .collect(),
-    });
-    let s = &report.settlement;
+        title: title.into(),
+        headers: std::iter::once("round").chain(names.iter().copied()).map(String::from).collect(),
+        rows: report.rounds.iter().map(|r| std::iter::once(round_name(r)).chain(cells(r)).collect()).collect(),
+    };
+    let mut out = vec![per_round(
+        "Outcome of each round, % of trials (± 95% Wilson interval, wider side)",
+        &labels(&layout.outcomes),
+        &|r| r.outcomes.0.iter().map(|(_, e)| cell(e)).collect(),
+    )];
+    if !layout.flags.is_empty() {
+        out.push(per_round("By the end of each round, % of trials", &labels(&layout.flags), &|r| {
+            r.flags.0.iter().map(|(_, e)| cell(e)).collect()
+        }));
+    }
+    if !layout.values.is_empty() {
+        let names: Vec<String> = layout.values.iter().map(|v| format!("{} ({})", v.label, v.unit)).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        out.push(per_round("Values in each round: mean (± 95% interval, 1.96 standard errors)", &names, &|r| {
+            r.values
+                .0
+                .iter()
+                .map(|(_, v)| match (v.mean.mean, v.mean.se) {
+                    (Some(m), Some(se)) => format!("{m:.3} ±{:.3}", Z95 * se),
+                    _ => "-".into(),
+                })
+                .collect()
+        }));
+    }
+    out
+}
+
+/// The terms of an event, given the event, e.g. "Settlement terms, given a settlement (...)".
+fn event_grid(spec: &EventSpec, event: &EventReport, n: u64) -> Grid {
+    let label = &spec.label;
     let mut rows = Vec::new();
-    for term in &s.terms {
+    for term in &event.terms {
         match term {
-            TermReport::Continuous { label, unit, mean, quantiles, .. } => {
-                let name = format!("{label} ({unit})");
+            TermReport::Continuous { label: name, unit, mean, quantiles, .. } => {
+                let name = format!("{name} ({unit})");
                 match (mean, quantiles) {
                     (Some(m), Some(q)) => {
                         rows.push(vec![name, "mean".into(), format!("{m:.3}")]);
@@ -294,48 +381,45 @@ fn run_grids(report: &RunReport) -> Vec<Grid> {
                         rows.push(vec![String::new(), "middle 50%".into(), format!("{:.3} to {:.3}", q.p25, q.p75)]);
                         rows.push(vec![String::new(), "middle 90%".into(), format!("{:.3} to {:.3}", q.p05, q.p95)]);
                     }
-                    _ => rows.push(vec![name, "no settlement".into(), "-".into()]),
+                    _ => rows.push(vec![name, format!("no {label}"), "-".into()]),
                 }
             }
-            TermReport::Options { label, options, .. } => {
+            TermReport::Options { label: name, options, .. } => {
                 for (j, o) in options.iter().enumerate() {
-                    let name = if j == 0 { label.clone() } else { String::new() };
+                    let name = if j == 0 { name.clone() } else { String::new() };
                     rows.push(vec![name, o.option.clone(), format!("{}%", pct(o.share.p))]);
                 }
             }
         }
     }
-    out.push(Grid {
+    let marks: String = event.mark_shares(spec).map(|(m, e)| format!("; {}% of them {m}", pct(e.p))).collect();
+    Grid {
         text_columns: 2,
-        title: if s.reached.count == 0 {
-            format!("Settlement terms: no settlement in {} trials", report.run.trials)
+        title: if event.reached.count == 0 {
+            format!("{} terms: no {label} in {n} trials", capitalized(label))
         } else {
-            format!(
-                "Settlement terms, given a settlement ({} of {} trials; {}% of them depend on leverage)",
-                s.reached.count,
-                report.run.trials,
-                pct(s.leverage_dependent.p)
-            )
+            format!("{} terms, given a {label} ({} of {n} trials{marks})", capitalized(label), event.reached.count)
         },
         headers: vec!["issue".into(), "".into(), "value".into()],
         rows,
-    });
-    if let Some(c) = &report.ceasefire {
-        out.push(Grid {
-            text_columns: 1,
-            title: format!(
-                "First ceasefire signed, given one ({} trials)",
-                c.first_ceasefire_terms.iter().map(|o| o.share.count).sum::<u64>()
-            ),
-            headers: vec!["option".into(), "share".into()],
-            rows: c
-                .first_ceasefire_terms
-                .iter()
-                .map(|o| vec![o.option.clone(), format!("{}%", pct(o.share.p))])
-                .collect(),
-        });
     }
-    out
+}
+
+/// `text` with its first letter in upper case.
+pub(crate) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// Appends the mean and the quantiles of a continuous quantity, when it has values.
+fn continuous_rows(rows: &mut Vec<Vec<String>>, key: &[&str], mean: Option<f64>, quantiles: Option<&Quantiles>) {
+    if let (Some(m), Some(q)) = (mean, quantiles) {
+        let values = [m, q.p05, q.p25, q.p50, q.p75, q.p95];
+        let names = std::iter::once("mean").chain(QUANTILES.iter().map(|(name, _)| *name));
+        for (name, v) in names.zip(values) {
+            rows.push(key.iter().map(|k| k.to_string()).chain([name.to_string(), v.to_string()]).collect());
+        }
+    }
 }
 
 /// Appends the five rows of an estimate to tidy CSV rows that start with `key`.
@@ -372,7 +456,9 @@ impl Summary for RunReport {
     }
 
     fn grids(&self) -> Vec<Grid> {
-        run_grids(self)
+        let mut grids = self.round_grids();
+        grids.extend(self.later_grids());
+        grids
     }
 
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
@@ -383,44 +469,36 @@ impl Summary for RunReport {
             }
         }
         for r in &self.rounds {
-            for o in Outcome::ALL {
-                estimate_rows(&mut rows, &["outcome", &r.id, o.key()], r.outcomes.get(o));
+            for (key, e) in &r.outcomes.0 {
+                estimate_rows(&mut rows, &["outcome", &r.id, key], e);
             }
-            estimate_rows(&mut rows, &["cumulative", &r.id, "ceasefire_reached"], &r.ceasefire_reached);
-            estimate_rows(&mut rows, &["cumulative", &r.id, "settlement_reached"], &r.settlement_reached);
-            estimate_rows(&mut rows, &["cumulative", &r.id, "ceasefire_in_force"], &r.ceasefire_in_force);
+            for (key, e) in &r.flags.0 {
+                estimate_rows(&mut rows, &["cumulative", &r.id, key], e);
+            }
+            for (key, v) in &r.values.0 {
+                continuous_rows(&mut rows, &["value", &r.id, key], v.mean.mean, v.quantiles.as_ref());
+            }
         }
-        let s = &self.settlement;
-        estimate_rows(&mut rows, &["settlement", "", "reached"], &s.reached);
-        estimate_rows(&mut rows, &["settlement", "", "leverage_dependent"], &s.leverage_dependent);
-        for term in &s.terms {
-            match term {
-                TermReport::Continuous { issue, mean, quantiles, .. } => {
-                    if let (Some(m), Some(q)) = (mean, quantiles) {
-                        rows.push(vec!["terms".into(), String::new(), issue.clone(), "mean".into(), m.to_string()]);
-                        let values = [q.p05, q.p25, q.p50, q.p75, q.p95];
-                        for ((name, _), v) in QUANTILES.iter().zip(values) {
-                            rows.push(vec![
-                                "terms".into(),
-                                String::new(),
-                                issue.clone(),
-                                name.to_string(),
-                                v.to_string(),
-                            ]);
+        for (event, e) in &self.events.0 {
+            estimate_rows(&mut rows, &[event, "", "reached"], &e.reached);
+            for (mark, m) in &e.marks.0 {
+                estimate_rows(&mut rows, &[event, "", mark], m);
+            }
+            for term in &e.terms {
+                match term {
+                    TermReport::Continuous { issue, mean, quantiles, .. } => {
+                        continuous_rows(&mut rows, &["terms", "", issue], *mean, quantiles.as_ref());
+                    }
+                    TermReport::Options { issue, options, .. } => {
+                        for o in options {
+                            estimate_rows(&mut rows, &["terms", "", &format!("{issue}={}", o.option)], &o.share);
                         }
                     }
                 }
-                TermReport::Options { issue, options, .. } => {
-                    for o in options {
-                        estimate_rows(&mut rows, &["terms", "", &format!("{issue}={}", o.option)], &o.share);
-                    }
-                }
             }
         }
-        if let Some(c) = &self.ceasefire {
-            for o in &c.first_ceasefire_terms {
-                estimate_rows(&mut rows, &["ceasefire_terms", "", &o.option], &o.share);
-            }
+        for q in &self.questions {
+            estimate_rows(&mut rows, &["question", "", &q.key], &q.answer);
         }
         (["section", "round", "measure", "statistic", "value"].map(String::from).to_vec(), rows)
     }

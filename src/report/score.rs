@@ -16,7 +16,7 @@ pub struct ScoreReport {
 
 impl ScoreReport {
     pub fn new(scores: Scores) -> ScoreReport {
-        ScoreReport { sim: ToolInfo::current(), scores }
+        ScoreReport { sim: ToolInfo::new(crate::model::KIND), scores }
     }
 }
 

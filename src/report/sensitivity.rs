@@ -7,15 +7,16 @@ use super::run::estimate_rows;
 use super::sweep::StudyRun;
 use super::{Estimate, Grid, Summary, ToolInfo, paired_cell, pct};
 use crate::engine::RunConfig;
-use crate::engine::paired::Figure;
 use crate::scenario::LoadedScenario;
-use crate::study::sensitivity::{Effect, Options};
+use crate::study::sensitivity::{Effect, Options, Sensitivity};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SensitivityReport {
     pub sim: ToolInfo,
     pub run: StudyRun,
-    pub figure: &'static str,
+    pub figure: String,
+    #[serde(skip)]
+    pub figure_label: String,
     pub round: String,
     pub low_quantile: f64,
     pub high_quantile: f64,
@@ -29,27 +30,27 @@ impl SensitivityReport {
     pub fn new(
         loaded: &LoadedScenario,
         round: &str,
-        opts: Options,
+        opts: &Options,
         cfg: RunConfig,
-        base: Estimate,
-        inputs: Vec<Effect>,
+        study: Sensitivity,
     ) -> SensitivityReport {
         SensitivityReport {
-            sim: ToolInfo::current(),
+            sim: ToolInfo::new(&study.model),
             run: StudyRun::new(loaded, cfg),
-            figure: opts.figure.key(),
+            figure: study.figure.key,
+            figure_label: study.figure.label,
             round: round.to_string(),
             low_quantile: opts.low,
             high_quantile: opts.high,
-            base,
-            inputs,
+            base: study.base,
+            inputs: study.inputs,
         }
     }
 }
 
 impl Summary for SensitivityReport {
     fn heading(&self) -> Vec<String> {
-        let label = Figure::ALL.iter().find(|f| f.key() == self.figure).map_or(self.figure, |f| f.label());
+        let label = &self.figure_label;
         vec![
             format!("Sensitivity of {} ({})", self.run.title, self.run.scenario),
             format!(

@@ -68,7 +68,7 @@ impl SourcesReport {
             })
             .collect();
         SourcesReport {
-            sim: ToolInfo::current(),
+            sim: ToolInfo::new(crate::model::KIND),
             scenario: loaded.file.display().to_string(),
             title: loaded.title().to_string(),
             digest: format!("sha256:{}", loaded.digest),

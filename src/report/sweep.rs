@@ -5,8 +5,7 @@ use serde_json::Value;
 
 use super::run::estimate_rows;
 use super::{Estimate, Grid, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, estimate_cell};
-use crate::engine::paired::Figure;
-use crate::engine::{CHUNK, RunConfig};
+use crate::engine::{CHUNK, FigureSpec, RunConfig};
 use crate::scenario::LoadedScenario;
 use crate::study::sweep::{Axis, Point};
 
@@ -17,6 +16,12 @@ pub struct SweepReport {
     pub parameters: Vec<Axis>,
     /// Grid points, the first parameter varying slowest.
     pub points: Vec<SweepPoint>,
+    /// The figures' declaration (that of the first point).
+    #[serde(skip)]
+    pub figures: Vec<FigureSpec>,
+    /// The figures shown in the table and charts (indices into `figures`).
+    #[serde(skip)]
+    pub headline: Vec<usize>,
 }
 
 /// The identity of a study's runs.
@@ -65,16 +70,18 @@ pub struct SweepRound {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureEstimate {
-    pub figure: &'static str,
+    pub figure: String,
     pub estimate: Estimate,
 }
 
 fn figures(point: &Point, t: usize) -> Vec<FigureEstimate> {
-    Figure::ALL
+    point
+        .layout
+        .figures
         .iter()
         .map(|f| FigureEstimate {
-            figure: f.key(),
-            estimate: Estimate::new(f.count(&point.tally, t), point.tally.trials),
+            figure: f.key.clone(),
+            estimate: Estimate::new(f.of.count(&point.tally, t), point.tally.trials),
         })
         .collect()
 }
@@ -85,8 +92,11 @@ impl SweepReport {
     }
 
     pub fn of(id: &ScenarioId, axes: &[Axis], cfg: RunConfig, points: &[Point]) -> SweepReport {
+        let layout = points.first().map(|p| &p.layout);
         SweepReport {
-            sim: ToolInfo::current(),
+            sim: ToolInfo::new(layout.map_or("", |l| l.model.as_str())),
+            figures: layout.map_or_else(Vec::new, |l| l.figures.clone()),
+            headline: layout.map_or_else(Vec::new, |l| l.headline.clone()),
             run: StudyRun::of(id, cfg),
             parameters: axes.to_vec(),
             points: points
@@ -135,7 +145,7 @@ impl Summary for SweepReport {
     }
 
     fn grids(&self) -> Vec<Grid> {
-        let shown = [Figure::CeasefireReached, Figure::SettlementReached, Figure::CeasefireInForce, Figure::Collapse];
+        let shown: Vec<&FigureSpec> = self.headline.iter().map(|&f| &self.figures[f]).collect();
         vec![Grid {
             text_columns: 0,
             title: "By the last round, % of trials (± 95% Wilson interval, wider side)".into(),
@@ -143,7 +153,7 @@ impl Summary for SweepReport {
                 .parameters
                 .iter()
                 .map(|a| a.pointer.clone())
-                .chain(shown.iter().map(|f| f.label().to_string()))
+                .chain(shown.iter().map(|f| f.label.clone()))
                 .collect(),
             rows: self
                 .points
@@ -153,8 +163,10 @@ impl Summary for SweepReport {
                         .iter()
                         .map(show)
                         .chain(shown.iter().map(|f| {
-                            let e = &p.end.iter().find(|x| x.figure == f.key()).expect("every figure").estimate;
-                            estimate_cell(e, self.run.trials)
+                            p.end
+                                .iter()
+                                .find(|x| x.figure == f.key)
+                                .map_or("-".into(), |x| estimate_cell(&x.estimate, self.run.trials))
                         }))
                         .collect()
                 })
@@ -171,11 +183,11 @@ impl Summary for SweepReport {
                 estimate_rows(&mut rows, &key, e);
             };
             for f in &p.end {
-                key_of("end", f.figure, &f.estimate);
+                key_of("end", &f.figure, &f.estimate);
             }
             for r in &p.rounds {
                 for f in &r.figures {
-                    key_of(&r.id, f.figure, &f.estimate);
+                    key_of(&r.id, &f.figure, &f.estimate);
                 }
             }
         }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Grid, Summary, ToolInfo};
+use super::{Grid, Keyed, Summary, ToolInfo};
 use crate::engine::Layout;
 use crate::model::Trace;
 use crate::scenario::LoadedScenario;
@@ -30,15 +30,18 @@ pub struct Draw {
 pub struct TraceRound {
     pub id: String,
     pub label: String,
-    pub outcome: &'static str,
-    pub ceasefire_in_force: bool,
+    /// The key of the round's outcome.
+    pub outcome: String,
+    /// Each flag of the round, under its key.
+    #[serde(flatten)]
+    pub flags: Keyed<bool>,
     pub notes: Vec<String>,
 }
 
 impl TraceReport {
     pub fn new(loaded: &LoadedScenario, layout: &Layout, seed: u64, trial: u64, trace: &Trace) -> TraceReport {
         TraceReport {
-            sim: ToolInfo::current(),
+            sim: ToolInfo::new(&layout.model),
             scenario: loaded.file.display().to_string(),
             title: loaded.title().to_string(),
             digest: format!("sha256:{}", loaded.digest),
@@ -52,8 +55,10 @@ impl TraceReport {
                 .map(|(t, r)| TraceRound {
                     id: r.id.clone(),
                     label: r.label.clone(),
-                    outcome: trace.record.rounds[t].outcome.key(),
-                    ceasefire_in_force: trace.record.rounds[t].ceasefire_in_force,
+                    outcome: layout.outcomes[trace.record.outcome[t]].key.clone(),
+                    flags: Keyed(
+                        layout.flags.iter().zip(trace.record.flags_of(t)).map(|(f, &x)| (f.key.clone(), x)).collect(),
+                    ),
                     notes: trace.notes.iter().filter(|(round, _)| *round == t).map(|(_, n)| n.clone()).collect(),
                 })
                 .collect(),

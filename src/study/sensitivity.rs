@@ -5,17 +5,30 @@
 
 use serde_json::Value;
 
-use crate::engine::paired::{Figure, PairedDifference, Streams, run_paired};
+use crate::engine::paired::{PairedDifference, Streams, run_paired};
 use crate::engine::stats::Estimate;
-use crate::engine::{self, Model, RunConfig};
+use crate::engine::{self, FigureSpec, Model, RunConfig};
 use crate::scenario::walk::pointer;
 use crate::scenario::{LoadedScenario, ScenarioError};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
-    pub figure: Figure,
+    /// The key of the figure to explain; `None`: the model's first headline figure.
+    pub figure: Option<String>,
     pub low: f64,
     pub high: f64,
+}
+
+/// The result of a sensitivity study.
+#[derive(Debug, Clone)]
+pub struct Sensitivity {
+    /// The kind of the model studied.
+    pub model: String,
+    pub figure: FigureSpec,
+    /// The figure with every input drawn as usual.
+    pub base: Estimate,
+    /// Largest swing first.
+    pub inputs: Vec<Effect>,
 }
 
 /// The effect of one input.
@@ -39,11 +52,21 @@ pub struct Effect {
 pub fn sensitivity(
     loaded: &LoadedScenario,
     round: usize,
-    opts: Options,
+    opts: &Options,
     cfg: RunConfig,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Estimate, Vec<Effect>), ScenarioError> {
+) -> Result<Sensitivity, ScenarioError> {
     let base_model = crate::model::compile(loaded)?;
+    let layout = base_model.layout();
+    let f = match &opts.figure {
+        Some(key) => layout.figure(key).map_err(|message| ScenarioError::Invalid {
+            file: loaded.file.clone(),
+            path: "--figure".into(),
+            message,
+        })?,
+        None => layout.headline.first().copied().unwrap_or(0),
+    };
+    let figure = layout.figures[f].clone();
     let params: Vec<_> = loaded.scenario.params().into_iter().filter(|p| !p.param.is_fixed()).collect();
     // Compile every pair first, so a problem shows before any trial runs.
     let mut pairs = Vec::with_capacity(params.len());
@@ -58,16 +81,16 @@ pub fn sensitivity(
     }
     let n = cfg.trials;
     let base = engine::run(&base_model, cfg, progress);
-    let base_estimate = Estimate::new(opts.figure.count(&base, round), n);
+    let base_estimate = Estimate::new(figure.of.count(&base, round), n);
     let mut effects = Vec::with_capacity(pairs.len());
     for (i, (p, (lo, hi, low_model, high_model))) in params.iter().zip(&pairs).enumerate() {
         // The base run, then two runs per input.
         let done = (1 + 2 * i as u64) * n;
         let paired = run_paired(&[low_model, high_model], cfg, Streams::Common, &|d| progress(done + 2 * d));
         debug_assert_eq!(low_model.layout().rounds.len(), high_model.layout().rounds.len());
-        let f = Figure::ALL.iter().position(|&x| x == opts.figure).expect("a listed figure");
-        let (c_lo, c_hi) = (opts.figure.count(&paired.tallies[0], round), opts.figure.count(&paired.tallies[1], round));
-        let discordant = paired.discordant[0][round].expect("same rounds")[f];
+        let (c_lo, c_hi) = (figure.of.count(&paired.tallies[0], round), figure.of.count(&paired.tallies[1], round));
+        // Holding an input changes no round and no figure, so round `round` is always compared.
+        let discordant = paired.discordant[0][round].as_ref().map_or(0, |d| d[f]);
         effects.push(Effect {
             key: p.key.clone(),
             path: p.path.clone(),
@@ -80,5 +103,5 @@ pub fn sensitivity(
         });
     }
     effects.sort_by(|a, b| b.swing.diff.abs().total_cmp(&a.swing.diff.abs()).then_with(|| a.key.cmp(&b.key)));
-    Ok((base_estimate, effects))
+    Ok(Sensitivity { model: layout.model.clone(), figure, base: base_estimate, inputs: effects })
 }

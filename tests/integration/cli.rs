@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::util::{Report, SUMMIT, root, sim_output, success};
+use crate::util::{Report, SUMMIT, TermReport, root, sim_output, success, summit_report};
 
 /// `scenarios/**/*.json` (scenarios and their variants), relative to the package root, sorted.
 fn bundled_scenarios() -> Vec<PathBuf> {
@@ -64,7 +64,7 @@ fn json_report_snapshot() {
     let mut report: Value = serde_json::from_slice(success(&out)).expect("JSON");
     let typed: Report = serde_json::from_value(report.clone()).expect("the documented layout");
     assert_eq!((typed.run.trials, typed.run.seed, typed.run.scenario.as_str()), (3000, 1, SUMMIT));
-    assert_eq!((typed.sim.layout, typed.sim.model.as_str()), (1, "mediated_nash"));
+    assert_eq!((typed.sim.layout, typed.sim.model.as_str()), (2, "mediated_nash"));
     assert_eq!(typed.sim.version, env!("CARGO_PKG_VERSION"));
     let bytes = std::fs::read(root().join(SUMMIT)).expect("readable");
     assert_eq!(typed.run.digest, format!("sha256:{}", sim::scenario::sha256_hex(&bytes)), "digest of the file's bytes");
@@ -88,4 +88,25 @@ fn csv_and_markdown_snapshots() {
         insta::assert_snapshot!("summit_seed1_3000_csv", csv);
         insta::assert_snapshot!("summit_seed1_3000_markdown", markdown);
     });
+}
+
+/// Each continuous term gives its standard deviation and standard error beside its mean: the
+/// se is sd / sqrt(settlements), and the sd of values in [min, max] cannot exceed half the
+/// range (times sqrt(n / (n - 1)) for the sample sd).
+#[test]
+fn continuous_terms_give_their_spread_beside_the_mean() {
+    let r = summit_report(4000, 9);
+    let n = r.settlement.reached.count as f64;
+    assert!(n > 10.0, "only {n} settlements");
+    let mut seen = 0;
+    for t in &r.settlement.terms {
+        if let TermReport::Continuous { issue, min, max, mean, sd, se, .. } = t {
+            let (mean, sd, se) = (mean.expect("a mean"), sd.expect("an sd"), se.expect("an se"));
+            assert!(*min <= mean && mean <= *max, "{issue}: mean {mean}");
+            assert!(sd > 0.0 && sd <= (max - min) / 2.0 * (n / (n - 1.0)).sqrt(), "{issue}: sd {sd}");
+            assert!((se - sd / n.sqrt()).abs() <= 1e-12 * sd, "{issue}: se {se}, sd {sd}, n {n}");
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "the bundled scenario has a continuous settlement term");
 }

@@ -38,7 +38,7 @@ fn trace_replays_the_trial_of_a_run() {
         assert!(!trace.draws.is_empty());
         let mut record = TrialRecord::new(m.layout());
         m.run_trial(&TrialRng::new(seed, trial), &mut m.scratch(), &mut record);
-        let outcomes: Vec<&str> = record.rounds.iter().map(|r| r.outcome.key()).collect();
+        let outcomes: Vec<&str> = record.outcome.iter().map(|&o| m.layout().outcomes[o].key.as_str()).collect();
         let traced: Vec<&str> = trace.rounds.iter().map(|r| r.outcome.as_str()).collect();
         assert_eq!(traced, outcomes, "trial {trial}");
         for r in &trace.rounds {

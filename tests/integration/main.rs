@@ -8,7 +8,8 @@
 //! - `properties`: red lines, absent parties, pressure monotonicity under common random
 //!   numbers, and the consistency of reports and trial records.
 //! - `statistics`: Monte Carlo error and the Wilson interval.
-//! - `engine`: the engine runs a model defined here (a war of attrition).
+//! - `engine`: a model defined here (a coin flip) runs through run, compare, sweep, shards,
+//!   merge, every format and chart, and matches the binomial law.
 //! - `bad_input`: every kind of invalid input gives exit code 2 and one clear line, promptly;
 //!   each declared limit; regressions found by the fuzzer (fuzz/).
 //! - `extremes`: scenarios whose parameters sit at the edges of their ranges (proptest) run

@@ -4,10 +4,11 @@
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use sim::engine::{Model, Outcome, TrialRecord, TrialRng};
+use sim::engine::{Layout, Model, TrialRecord, TrialRng};
+use sim::model::Outcome;
 
 use crate::util::{
-    ALIGNMENT_RED_LINES, TERRITORY_RED_LINES, at, first_agreement, get, index_of, model, records, remove, report,
+    ALIGNMENT_RED_LINES, Read, TERRITORY_RED_LINES, at, first_agreement, get, index_of, model, records, remove, report,
     rugged, set, summit, summit_report,
 };
 
@@ -23,11 +24,13 @@ struct Bounds {
 
 /// Checks every settled record against the bounds; returns the settled records and those whose
 /// territory sits on a red line (where the red line binds).
-fn check_red_lines(recs: &[TrialRecord], b: Bounds) -> Result<(usize, usize), String> {
+fn check_red_lines(layout: &Layout, recs: &[TrialRecord], b: Bounds) -> Result<(usize, usize), String> {
     let (mut settled, mut binding) = (0, 0);
-    for (t, r) in recs.iter().enumerate().filter(|(_, r)| r.settled) {
+    for (t, r) in recs.iter().enumerate().filter(|(_, r)| Read { layout, record: r }.settled()) {
         settled += 1;
-        let (territory, option) = (r.terms[0], r.terms[1]);
+        let read = Read { layout, record: r };
+        let terms = read.terms();
+        let (territory, option) = (terms[0], terms[1]);
         if !(b.territory.0 - EPS <= territory && territory <= b.territory.1 + EPS) {
             return Err(format!("trial {t}: territory {territory} crosses the red lines {:?}: {r:?}", b.territory));
         }
@@ -44,8 +47,9 @@ fn settlements_never_cross_a_red_line() {
     let n = 20_000;
     let bounds = Bounds { territory: TERRITORY_RED_LINES, alignment: ALIGNMENT_RED_LINES };
     let v = rugged();
-    let recs = records(&model(&v), 42, 0..n);
-    let (settled, binding) = check_red_lines(&recs, bounds).unwrap_or_else(|e| panic!("{e}"));
+    let m = model(&v);
+    let recs = records(&m, 42, 0..n);
+    let (settled, binding) = check_red_lines(m.layout(), &recs, bounds).unwrap_or_else(|e| panic!("{e}"));
     assert!(settled >= n as usize / 20, "only {settled} of {n} trials settled: the test would prove little");
     assert!(binding > 0, "no settlement sits on a red line: the red lines never bind, the test proves little");
 
@@ -57,8 +61,10 @@ fn settlements_never_cross_a_red_line() {
             remove(&mut free, &format!("{p}.positions.{issue}.red_line"));
         }
     }
-    let recs = records(&model(&free), 42, 0..n);
-    assert!(check_red_lines(&recs, bounds).is_err(), "without red lines every settlement stays inside them anyway");
+    let m = model(&free);
+    let recs = records(&m, 42, 0..n);
+    let outside = check_red_lines(m.layout(), &recs, bounds).is_err();
+    assert!(outside, "without red lines every settlement stays inside them anyway");
 }
 
 /// Strategy: an ordered issue of `n` options with south's ideal, north's ideal above it, north's
@@ -109,8 +115,9 @@ proptest! {
         let v = with_lines([north_ideal, north_red, south_ideal, south_red], alignment);
         let (_, _, _, north_red_a, south_red_a) = alignment;
         let bounds = Bounds { territory: (north_red, south_red), alignment: (north_red_a, south_red_a) };
-        let recs = records(&model(&v), seed, 0..1000);
-        if let Err(e) = check_red_lines(&recs, bounds) {
+        let m = model(&v);
+        let recs = records(&m, seed, 0..1000);
+        if let Err(e) = check_red_lines(m.layout(), &recs, bounds) {
             prop_assert!(false, "{}", e);
         }
     }
@@ -147,7 +154,8 @@ fn an_absent_side_blocks_every_deal_in_its_round() {
     assert_eq!(r.rounds[0].outcomes.no_meeting.p, 1.0);
 
     for (t, rec) in records(&model(&v), 5, 0..n).iter().enumerate() {
-        let (before, absent) = (rec.rounds[1].outcome, rec.rounds[2].outcome);
+        let outcomes = Read { layout: model(&v).layout(), record: rec }.outcomes();
+        let (before, absent) = (outcomes[1], outcomes[2]);
         let carried = matches!(before, Outcome::Settlement | Outcome::Collapse) && absent == before;
         assert!(absent == Outcome::NoMeeting || carried, "trial {t}: round 3 without south gave {absent:?}: {rec:?}");
     }
@@ -226,7 +234,9 @@ fn outcomes_partition_the_trials_and_cumulative_measures_never_fall() {
     let last = last.expect("rounds");
     assert_eq!(r.settlement.reached.count, last.settlement_reached.count);
     let ceasefire = r.ceasefire.as_ref().expect("the bundled scenario has a ceasefire issue");
-    assert_eq!(ceasefire.reached.count, last.ceasefire_reached.count);
+    assert!(ceasefire.reached.count <= last.ceasefire_reached.count, "a first ceasefire is an agreement");
+    let shares: u64 = ceasefire.first_terms().iter().map(|o| o.share.count).sum();
+    assert_eq!(shares, ceasefire.reached.count, "every first ceasefire has its option");
     assert!(last.ceasefire_reached.count > 0, "no agreement at all in {n} trials: the checks above prove little");
 }
 
@@ -237,36 +247,44 @@ fn outcomes_partition_the_trials_and_cumulative_measures_never_fall() {
 fn trial_records_are_consistent() {
     for (name, v, n) in [("bundled", summit(), 2000), ("rugged", rugged(), 5000)] {
         let m = model(&v);
-        let terms = &m.layout().terms;
-        let ceasefire_options = m.layout().ceasefire_options.as_ref().map_or(0, Vec::len);
-        for (t, r) in records(&m, 3, 0..n).iter().enumerate() {
-            let fail = |why: &str| panic!("{name}, trial {t}: {why}: {r:?}");
-            for w in r.rounds.windows(2) {
-                if matches!(w[0].outcome, Outcome::Settlement | Outcome::Collapse) && w[1].outcome != w[0].outcome {
+        let layout = m.layout();
+        let terms = &layout.events[0].terms;
+        // The first ceasefire's term lists the options but "no ceasefire".
+        let ceasefire_options = layout.events.get(1).map_or(0, |e| match &e.terms[0].kind {
+            sim::engine::TermKind::Options(o) => o.len() + 1,
+            sim::engine::TermKind::Continuous { .. } => 0,
+        });
+        for (t, record) in records(&m, 3, 0..n).iter().enumerate() {
+            let r = Read { layout, record };
+            let fail = |why: &str| panic!("{name}, trial {t}: {why}: {record:?}");
+            let outcomes = r.outcomes();
+            for w in outcomes.windows(2) {
+                if matches!(w[0], Outcome::Settlement | Outcome::Collapse) && w[1] != w[0] {
                     fail("settlement and collapse are absorbing");
                 }
             }
-            let last = r.rounds.last().expect("rounds").outcome;
-            if r.settled != (last == Outcome::Settlement) {
+            let last = *outcomes.last().expect("rounds");
+            if r.settled() != (last == Outcome::Settlement) {
                 fail("settled iff the last round is a settlement");
             }
-            if r.leverage_dependent && !r.settled {
+            if r.leverage_dependent() && !r.settled() {
                 fail("only a settlement can depend on leverage");
             }
-            if r.rounds
+            if outcomes
                 .iter()
-                .any(|x| matches!(x.outcome, Outcome::Settlement | Outcome::Collapse) && x.ceasefire_in_force)
+                .enumerate()
+                .any(|(t, x)| matches!(x, Outcome::Settlement | Outcome::Collapse) && r.ceasefire_in_force(t))
             {
                 fail("no ceasefire is in force after a settlement or a collapse");
             }
-            let signed = r.rounds.iter().any(|x| x.outcome == Outcome::Ceasefire);
-            match r.ceasefire_option {
+            let signed = outcomes.contains(&Outcome::Ceasefire);
+            match r.first_ceasefire() {
                 Some(o) if !signed || o == 0 || o >= ceasefire_options => fail("bad first-ceasefire option"),
                 None if signed => fail("a ceasefire was signed but its option is not recorded"),
                 _ => {}
             }
-            if r.settled {
-                for (spec, &x) in terms.iter().zip(&r.terms) {
+            if r.settled() {
+                for (spec, &x) in terms.iter().zip(r.terms()) {
                     let ok = match &spec.kind {
                         sim::engine::TermKind::Continuous { min, max, .. } => *min <= x && x <= *max,
                         sim::engine::TermKind::Options(o) => x.fract() == 0.0 && 0.0 <= x && x < o.len() as f64,

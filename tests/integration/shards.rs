@@ -90,7 +90,7 @@ fn a_part_file_states_the_run_and_the_shard() {
     let dir = tempfile::tempdir().expect("tempdir");
     let parts = run_shards(dir.path(), &["run", SUMMIT, "--trials", "1000", "--seed", "4"], 3);
     let part: Value = serde_json::from_slice(&std::fs::read(&parts[0]).expect("read")).expect("JSON");
-    assert_eq!(part["sim_part"], 1);
+    assert_eq!(part["sim_part"], 2);
     let id = &part["identity"];
     assert_eq!(
         (id["command"].as_str(), id["seed"].as_u64(), id["trials"].as_u64()),
@@ -141,8 +141,8 @@ fn merge_refuses_parts_that_do_not_make_one_run() {
     let old_version = edited(d, &three[2], "old.json", |v| v["identity"]["version"] = "0.0.1".into());
     let forged = edited(d, &three[2], "forged.json", |v| v["result"]["run"]["tally"]["trials"] = 7.into());
     let no_options = edited(d, &three[2], "no-options.json", |v| {
-        v["result"]["run"]["layout"]["ceasefire_options"] = serde_json::json!([]);
-        v["result"]["run"]["tally"]["ceasefire_options"] = serde_json::json!([]);
+        v["result"]["run"]["layout"]["events"][1]["terms"][0]["kind"]["options"] = serde_json::json!([]);
+        v["result"]["run"]["tally"]["events"][1]["terms"][0]["options"] = serde_json::json!([]);
     });
     let moved = edited(d, &three[2], "moved.json", |v| v["trial_range"] = serde_json::json!([0, 200]));
     let truncated = d.join("truncated.json");

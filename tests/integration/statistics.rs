@@ -16,7 +16,7 @@ pub fn shared_trials() -> u64 {
 }
 
 fn ceasefire_reached(trials: u64, seed: u64) -> Estimate {
-    summit_report(trials, seed).ceasefire.as_ref().expect("the bundled scenario has a ceasefire issue").reached
+    summit_report(trials, seed).rounds.last().expect("rounds").ceasefire_reached
 }
 
 /// The reported standard error is the actual spread of the estimate: `SEEDS` independent runs of

@@ -11,8 +11,9 @@ use std::sync::{Mutex, OnceLock};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sim::RunConfig;
-use sim::engine::{Model, Outcome, TrialRecord, TrialRng};
+use sim::engine::{Layout, Model, TrialRecord, TrialRng};
 use sim::model::MediatedNash;
+use sim::model::Outcome;
 use sim::scenario::Scenario;
 
 /// The package root; `cargo test` also runs the tests from here.
@@ -388,23 +389,61 @@ fn reread(report: &sim::RunReport) -> Report {
         .expect("the report has the documented JSON layout")
 }
 
-/// What a record says: its terms are meaningful only when it settled (the engine reuses
-/// records, so unsettled terms keep stale values), so they are cleared otherwise.
-pub fn observable(r: &TrialRecord) -> TrialRecord {
-    let mut r = r.clone();
-    if !r.settled {
-        r.terms.iter_mut().for_each(|x| *x = 0.0);
+/// A mediated-Nash trial record read back through its layout.
+pub struct Read<'a> {
+    pub layout: &'a Layout,
+    pub record: &'a TrialRecord,
+}
+
+impl Read<'_> {
+    fn flag(&self, t: usize, key: &str) -> bool {
+        let f = self.layout.flags.iter().position(|x| x.key == key).expect("a declared flag");
+        self.record.flags_of(t)[f]
     }
-    r
+
+    fn event(&self, key: &str) -> Option<usize> {
+        self.layout.events.iter().position(|e| e.key == key)
+    }
+
+    /// The outcome of each round.
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        self.record.outcome.iter().map(|&o| Outcome::ALL[o]).collect()
+    }
+
+    pub fn ceasefire_in_force(&self, t: usize) -> bool {
+        self.flag(t, "ceasefire_in_force")
+    }
+
+    pub fn settled(&self) -> bool {
+        self.record.events[self.event("settlement").expect("a settlement event")]
+    }
+
+    pub fn leverage_dependent(&self) -> bool {
+        self.record.marks[self.layout.mark_offset(self.event("settlement").expect("a settlement event"))]
+    }
+
+    /// The settlement's terms, in the order of the settlement issues.
+    pub fn terms(&self) -> &[f64] {
+        let e = self.event("settlement").expect("a settlement event");
+        let at = self.layout.term_offset(e);
+        &self.record.terms[at..at + self.layout.events[e].terms.len()]
+    }
+
+    /// The option of the first ceasefire signed, as an index into the ceasefire issue's options.
+    pub fn first_ceasefire(&self) -> Option<usize> {
+        let e = self.event("ceasefire")?;
+        self.record.events[e].then(|| self.record.terms[self.layout.term_offset(e)] as usize + 1)
+    }
 }
 
 /// Index of the first round whose outcome is a ceasefire or a settlement, if any.
 pub fn first_agreement(r: &TrialRecord) -> Option<usize> {
-    r.rounds.iter().position(|x| matches!(x.outcome, Outcome::Ceasefire | Outcome::Settlement))
+    let agreed = [Outcome::Ceasefire.index(), Outcome::Settlement.index()];
+    r.outcome.iter().position(|o| agreed.contains(o))
 }
 
 // ---------------------------------------------------------------------------------------------
-// The JSON report (docs/OUTPUT.md layout 1), read back with serde
+// The JSON report (docs/OUTPUT.md layout 2), read back with serde
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -499,8 +538,19 @@ pub struct SettlementReport {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TermReport {
-    Continuous { issue: String, min: f64, max: f64, mean: Option<f64>, quantiles: Option<Quantiles> },
-    Options { issue: String, options: Vec<OptionShare> },
+    Continuous {
+        issue: String,
+        min: f64,
+        max: f64,
+        mean: Option<f64>,
+        sd: Option<f64>,
+        se: Option<f64>,
+        quantiles: Option<Quantiles>,
+    },
+    Options {
+        issue: String,
+        options: Vec<OptionShare>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -524,10 +574,21 @@ pub struct OptionShare {
     pub share: Estimate,
 }
 
+/// The first ceasefire signed: its share of trials and its option.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CeasefireReport {
     pub reached: Estimate,
-    pub first_ceasefire_terms: Vec<OptionShare>,
+    pub terms: Vec<TermReport>,
+}
+
+impl CeasefireReport {
+    /// The shares of the options of the first ceasefire, among trials that signed one.
+    pub fn first_terms(&self) -> &[OptionShare] {
+        match self.terms.as_slice() {
+            [TermReport::Options { options, .. }] => options,
+            other => panic!("the first ceasefire has one option term: {other:?}"),
+        }
+    }
 }
 
 impl Report {
@@ -553,7 +614,7 @@ impl Report {
         }
         if let Some(c) = &self.ceasefire {
             out.push(("ceasefire.reached".into(), c.reached));
-            for o in &c.first_ceasefire_terms {
+            for o in c.first_terms() {
                 out.push((format!("ceasefire.first={}", o.option), o.share));
             }
         }
@@ -566,7 +627,7 @@ impl Report {
             .terms
             .iter()
             .find_map(|t| match t {
-                TermReport::Continuous { issue: i, min, max, mean, quantiles } if i == issue => {
+                TermReport::Continuous { issue: i, min, max, mean, quantiles, .. } if i == issue => {
                     Some(((*min, *max), *mean, *quantiles))
                 }
                 _ => None,

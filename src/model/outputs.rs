@@ -1,0 +1,211 @@
+//! What `mediated_nash` reports, declared for the engine: six exclusive outcomes per round,
+//! three flags per round, the settlement (with its leverage mark and its terms) and the first
+//! ceasefire (with its option) as events, and the figures compared across scenarios.
+
+use crate::engine::{EventSpec, FigureOf, FigureSpec, Layout, Name, RoundInfo, TermKind, TermSpec, TrialRecord};
+use crate::scenario::schema::Scenario;
+
+/// The model's kind, as `model.kind` names it.
+pub const KIND: &str = "mediated_nash";
+
+/// What a round of talks produced; `Settlement` and `Collapse` are absorbing: every later
+/// round of the trial reports them again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// A belligerent stayed away.
+    NoMeeting,
+    /// Both came; nothing was signed.
+    TalksNoDeal,
+    /// A humanitarian step (e.g. a prisoner exchange), nothing more.
+    Humanitarian,
+    /// A ceasefire was signed (no settlement).
+    Ceasefire,
+    /// A settlement was signed (now or in an earlier round).
+    Settlement,
+    /// The talks broke down for good (now or in an earlier round).
+    Collapse,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::NoMeeting,
+        Outcome::TalksNoDeal,
+        Outcome::Humanitarian,
+        Outcome::Ceasefire,
+        Outcome::Settlement,
+        Outcome::Collapse,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::NoMeeting => "no_meeting",
+            Outcome::TalksNoDeal => "talks_no_deal",
+            Outcome::Humanitarian => "humanitarian",
+            Outcome::Ceasefire => "ceasefire",
+            Outcome::Settlement => "settlement",
+            Outcome::Collapse => "collapse",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::NoMeeting => "no meeting",
+            Outcome::TalksNoDeal => "talks, no deal",
+            Outcome::Humanitarian => "humanitarian deal",
+            Outcome::Ceasefire => "ceasefire",
+            Outcome::Settlement => "settlement",
+            Outcome::Collapse => "collapse",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The flags of a round, in declaration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// A ceasefire or a settlement was signed in this round or before.
+    CeasefireReached,
+    /// A settlement was signed in this round or before.
+    SettlementReached,
+    /// A ceasefire (without settlement) holds at the end of the round.
+    CeasefireInForce,
+}
+
+const FLAGS: [(Flag, &str, &str); 3] = [
+    (Flag::CeasefireReached, "ceasefire_reached", "ceasefire or settlement signed"),
+    (Flag::SettlementReached, "settlement_reached", "settlement signed"),
+    (Flag::CeasefireInForce, "ceasefire_in_force", "ceasefire holding"),
+];
+
+/// The settlement is event 0: its mark and terms come first in a record.
+const SETTLEMENT: usize = 0;
+/// The first ceasefire is event 1, when the scenario has a ceasefire issue.
+const CEASEFIRE: usize = 1;
+
+/// The figures compared across scenarios: key, label, what they read.
+const FIGURES: [(&str, &str, FigureOf); 5] = [
+    ("humanitarian", "humanitarian deal in the round", FigureOf::Outcome(Outcome::Humanitarian as usize)),
+    ("ceasefire_reached", "ceasefire or settlement signed", FigureOf::Flag(Flag::CeasefireReached as usize)),
+    ("settlement_reached", "settlement signed", FigureOf::Flag(Flag::SettlementReached as usize)),
+    ("collapse", "talks collapsed", FigureOf::Outcome(Outcome::Collapse as usize)),
+    ("ceasefire_in_force", "ceasefire holding", FigureOf::Flag(Flag::CeasefireInForce as usize)),
+];
+
+/// The declaration for a scenario whose settlement issues are `settlement` and whose ceasefire
+/// issue, if any, is `ceasefire` (indices into its issues).
+pub(super) fn layout(s: &Scenario, settlement: &[usize], ceasefire: Option<usize>) -> Layout {
+    let term = |k: usize| {
+        let i = &s.issues[k];
+        let kind = match (&i.scale, &i.options) {
+            (Some(sc), _) => TermKind::Continuous { min: sc.min, max: sc.max, unit: sc.unit.clone() },
+            (_, options) => TermKind::Options(options.clone().unwrap_or_default()),
+        };
+        TermSpec { issue: i.id.clone(), label: i.label.clone(), kind }
+    };
+    let mut events = vec![EventSpec {
+        key: "settlement".into(),
+        label: "settlement".into(),
+        marks: vec![Name::new("leverage_dependent", "depend on leverage")],
+        terms: settlement.iter().map(|&k| term(k)).collect(),
+    }];
+    if let Some(k) = ceasefire {
+        // Option 0 is "no ceasefire", never the term of a signed ceasefire.
+        let mut first = term(k);
+        if let TermKind::Options(options) = &mut first.kind {
+            options.remove(0);
+        }
+        events.push(EventSpec {
+            key: "ceasefire".into(),
+            label: "ceasefire".into(),
+            marks: vec![],
+            terms: vec![first],
+        });
+    }
+    Layout {
+        model: KIND.into(),
+        rounds: s
+            .rounds
+            .iter()
+            .map(|r| RoundInfo { id: r.id.clone(), label: r.label.clone(), date: r.date.clone() })
+            .collect(),
+        outcomes: Outcome::ALL.iter().map(|o| Name::new(o.key(), o.label())).collect(),
+        // Good outcomes at the bottom of a bar, collapse on top.
+        stack: [
+            Outcome::Settlement,
+            Outcome::Ceasefire,
+            Outcome::Humanitarian,
+            Outcome::TalksNoDeal,
+            Outcome::NoMeeting,
+            Outcome::Collapse,
+        ]
+        .map(Outcome::index)
+        .to_vec(),
+        flags: FLAGS.iter().map(|(_, key, label)| Name::new(key, label)).collect(),
+        values: vec![],
+        events,
+        questions: vec![],
+        figures: FIGURES
+            .iter()
+            .map(|&(key, label, of)| FigureSpec { key: key.into(), label: label.into(), of })
+            .collect(),
+        // Ceasefire or settlement, settlement, ceasefire holding, collapse.
+        headline: vec![1, 2, 4, 3],
+        // Humanitarian deal, ceasefire or settlement.
+        per_round: vec![0, 1],
+    }
+}
+
+/// Writes a trial into its record round by round.
+pub(super) struct Writer<'a> {
+    record: &'a mut TrialRecord,
+    /// A ceasefire or a settlement was signed so far.
+    reached: bool,
+}
+
+impl<'a> Writer<'a> {
+    /// Starts a trial: no event reached yet, and no value left from the record's last trial.
+    pub(super) fn new(record: &'a mut TrialRecord) -> Writer<'a> {
+        record.events.fill(false);
+        record.marks.fill(false);
+        record.terms.fill(0.0);
+        Writer { record, reached: false }
+    }
+
+    pub(super) fn round(&mut self, t: usize, outcome: Outcome, ceasefire_in_force: bool) {
+        self.reached |= matches!(outcome, Outcome::Ceasefire | Outcome::Settlement);
+        self.record.outcome[t] = outcome.index();
+        // In the order of `FLAGS`.
+        let flags = [self.reached, outcome == Outcome::Settlement, ceasefire_in_force];
+        self.record.flags_mut(t).copy_from_slice(&flags);
+    }
+
+    pub(super) fn settled(&self) -> bool {
+        self.record.events[SETTLEMENT]
+    }
+
+    /// A settlement is signed; its terms are then written with [`Writer::term`].
+    pub(super) fn settle(&mut self, leverage_dependent: bool) {
+        self.record.events[SETTLEMENT] = true;
+        self.record.marks[0] = leverage_dependent;
+    }
+
+    /// Settlement term `i` (the value, or the option's index).
+    pub(super) fn term(&mut self, i: usize, value: f64) {
+        self.record.terms[i] = value;
+    }
+
+    pub(super) fn terms(&self) -> &[f64] {
+        &self.record.terms
+    }
+
+    /// A ceasefire with option `o` is signed; only the first of a trial is recorded.
+    pub(super) fn ceasefire(&mut self, o: usize, settlement_terms: usize) {
+        if !self.record.events[CEASEFIRE] {
+            self.record.events[CEASEFIRE] = true;
+            self.record.terms[settlement_terms] = (o - 1) as f64;
+        }
+    }
+}
