@@ -11,7 +11,7 @@ pub mod sampler;
 use crate::engine::rng::{BlockPlan, SlotRef};
 use crate::engine::{Layout, Model, Site, TrialRecord, TrialRng};
 use crate::scenario::param::InverseCdf;
-use crate::scenario::schema::{Issue, Level, ProposalRule, Scenario, Track};
+use crate::scenario::schema::{Issue, Level, ModelKind, ProposalRule, Scenario, Track};
 use crate::scenario::validate::Violation;
 use crate::scenario::walk::{self, ParamRef, Walker};
 use crate::scenario::{LoadedScenario, Param, ScenarioError};
@@ -194,10 +194,14 @@ fn broken(path: &str, message: impl Into<String>) -> Violation {
     Violation { path: path.to_string(), message: message.into() }
 }
 
-/// Compiles a loaded scenario, reporting a broken rule of the model as loading does (file, JSON
-/// path, rule).
+/// Compiles a loaded scenario into the model its `model.kind` selects (the registry of models:
+/// one so far; a kind not listed in `ModelKind` is refused when the file is read, naming
+/// `model.kind`), reporting a broken rule of the model as loading does (file, JSON path, rule).
 pub fn compile(loaded: &LoadedScenario) -> Result<MediatedNash, ScenarioError> {
-    MediatedNash::new(&loaded.scenario).map_err(|v| {
+    let compiled = match loaded.scenario.model.kind {
+        ModelKind::MediatedNash => MediatedNash::new(&loaded.scenario),
+    };
+    compiled.map_err(|v| {
         let merged = if loaded.variants.is_empty() { "" } else { " (of the merged scenario)" };
         ScenarioError::Invalid { file: loaded.file.clone(), path: format!("{}{merged}", v.path), message: v.message }
     })

@@ -110,3 +110,21 @@ fn continuous_terms_give_their_spread_beside_the_mean() {
     }
     assert!(seen > 0, "the bundled scenario has a continuous settlement term");
 }
+
+/// `model.kind` selects the model: a kind that is not registered is refused when the file is
+/// read, with exit code 2, the file, the JSON path and the kinds there are.
+#[test]
+fn an_unknown_model_kind_is_refused_with_its_path() {
+    let mut v: Value = serde_json::from_slice(&std::fs::read(root().join(SUMMIT)).expect("scenario")).expect("JSON");
+    v["model"]["kind"] = json!("coin_flip");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("coin.json");
+    std::fs::write(&file, serde_json::to_vec(&v).expect("JSON")).expect("written");
+    let out = sim_output(["run", file.to_str().expect("UTF-8"), "--trials", "10"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for needle in ["coin.json", "model.kind", "coin_flip", "mediated_nash"] {
+        assert!(err.contains(needle), "missing {needle}: {err}");
+    }
+}
