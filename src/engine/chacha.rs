@@ -6,6 +6,9 @@
 //! registers (SSE2, or AVX2 where the processor has it). The words are identical to
 //! `rand_chacha::ChaCha8Rng`'s (a unit test compares them), so this is only a faster way to
 //! read the same stream.
+//!
+//! Off x86-64, or with the `portable-chacha` feature (which CI uses to compile and test this
+//! path on x86-64), the blocks are computed one by one in plain Rust: the same words, slower.
 
 /// 32-bit words in one ChaCha block.
 pub const BLOCK_WORDS: usize = 16;
@@ -86,28 +89,22 @@ impl Stream {
 
     /// The blocks at `counters`, written to `out` in the same order.
     pub fn blocks(&self, counters: &[u64], out: &mut [[u32; BLOCK_WORDS]]) {
-        #[cfg(target_arch = "x86_64")]
-        let wide = std::arch::is_x86_feature_detected!("avx2");
-        #[cfg(not(target_arch = "x86_64"))]
-        let wide = false;
-        self.blocks_with(counters, out, wide);
+        self.blocks_with(counters, out, Avx2::detect());
     }
 
-    /// [`Stream::blocks`], eight at a time with AVX2 if `wide` (the caller checked the
-    /// processor has it), otherwise four at a time.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
-    fn blocks_with(&self, counters: &[u64], out: &mut [[u32; BLOCK_WORDS]], wide: bool) {
+    /// [`Stream::blocks`], eight at a time with AVX2 if given the proof that the processor has
+    /// it, otherwise four at a time.
+    #[cfg_attr(not(all(target_arch = "x86_64", not(feature = "portable-chacha"))), allow(unused_variables))]
+    fn blocks_with(&self, counters: &[u64], out: &mut [[u32; BLOCK_WORDS]], avx2: Option<Avx2>) {
         assert_eq!(counters.len(), out.len(), "one output block per counter");
-        #[cfg(target_arch = "x86_64")]
-        if wide {
+        #[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
+        if let Some(avx2) = avx2 {
             for (cs, os) in counters.chunks(8).zip(out.chunks_mut(8)) {
                 if let Ok(full) = <&mut [[u32; BLOCK_WORDS]; 8]>::try_from(&mut *os) {
-                    // SAFETY: the caller checked that the processor has AVX2.
-                    unsafe { x86::blocks8(self, &padded(cs), full) };
+                    x86::blocks8(avx2, self, &padded(cs), full);
                 } else {
                     let mut blocks = [[0; BLOCK_WORDS]; 8];
-                    // SAFETY: as above.
-                    unsafe { x86::blocks8(self, &padded(cs), &mut blocks) };
+                    x86::blocks8(avx2, self, &padded(cs), &mut blocks);
                     os.copy_from_slice(&blocks[..cs.len()]);
                 }
             }
@@ -118,16 +115,31 @@ impl Stream {
                 os[0] = self.block(cs[0]);
                 continue;
             }
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
             // SAFETY: SSE2 is part of the x86-64 baseline, so every processor this runs on has it.
             let x = unsafe { x86::lanes4(self, &padded(cs)) };
-            #[cfg(not(target_arch = "x86_64"))]
+            #[cfg(not(all(target_arch = "x86_64", not(feature = "portable-chacha"))))]
             let x: [[u32; 4]; BLOCK_WORDS] = {
                 let blocks = padded::<4>(cs).map(|c| self.block(c));
                 std::array::from_fn(|w| std::array::from_fn(|l| blocks[l][w]))
             };
             transpose(&x, os);
         }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
+use x86::Avx2;
+
+/// No AVX2 kernel is compiled, so there is never a proof of AVX2.
+#[cfg(not(all(target_arch = "x86_64", not(feature = "portable-chacha"))))]
+#[derive(Debug, Clone, Copy)]
+enum Avx2 {}
+
+#[cfg(not(all(target_arch = "x86_64", not(feature = "portable-chacha"))))]
+impl Avx2 {
+    fn detect() -> Option<Avx2> {
+        None
     }
 }
 
@@ -150,11 +162,29 @@ fn transpose<const N: usize>(x: &[[u32; N]; BLOCK_WORDS], out: &mut [[u32; BLOCK
 /// Blocks side by side in vector registers, stored word-major (`x[word][lane]`) so that each
 /// step of a quarter-round is one vector operation across the lanes. The compiler does not
 /// vectorize the rotations on its own, hence the intrinsics.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
 mod x86 {
     use std::arch::x86_64::*;
 
     use super::{BLOCK_WORDS, DOUBLE_ROUNDS, Stream};
+
+    /// Proof that the processor running this has AVX2: only [`Avx2::detect`] makes one, so the
+    /// safe [`blocks8`] cannot run the AVX2 kernel on a processor without it.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Avx2(());
+
+    impl Avx2 {
+        pub fn detect() -> Option<Avx2> {
+            std::arch::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+        }
+    }
+
+    /// Eight blocks, one per lane, into `out`.
+    #[inline]
+    pub fn blocks8(_: Avx2, stream: &Stream, counters: &[u64; 8], out: &mut [[u32; BLOCK_WORDS]; 8]) {
+        // SAFETY: an `Avx2` exists only if the processor has AVX2.
+        unsafe { blocks8_avx2(stream, counters, out) }
+    }
 
     macro_rules! lanes {
         ($name:ident, $feature:literal, $n:literal, $vec:ty, $set1:ident, $add:ident, $xor:ident, $or:ident,
@@ -214,10 +244,9 @@ mod x86 {
         out
     }
 
-    /// Eight blocks, one per lane, into `out`: the word-major vectors are transposed in
-    /// registers, eight words at a time.
+    /// [`blocks8`]: the word-major vectors are transposed in registers, eight words at a time.
     #[target_feature(enable = "avx2")]
-    pub fn blocks8(stream: &Stream, counters: &[u64; 8], out: &mut [[u32; BLOCK_WORDS]; 8]) {
+    fn blocks8_avx2(stream: &Stream, counters: &[u64; 8], out: &mut [[u32; BLOCK_WORDS]; 8]) {
         let x = vectors8(stream, counters);
         for half in 0..2 {
             let r = &x[half * 8..half * 8 + 8];
@@ -321,20 +350,16 @@ mod tests {
             17,
         ]
         .into();
-        let mut paths = vec![false];
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            paths.push(true);
-        }
+        let paths = [None].into_iter().chain(Avx2::detect().map(Some)).collect::<Vec<_>>();
         for nonce in [0, 3, u64::MAX, 0x0123_4567_89ab_cdef] {
             let stream = Stream::new(&key, nonce);
-            for &wide in &paths {
+            for &avx2 in &paths {
                 // Every batch size from 1 to all: full and partial batches of 4 and 8.
                 for n in 1..=counters.len() {
                     let mut out = vec![[0; BLOCK_WORDS]; n];
-                    stream.blocks_with(&counters[..n], &mut out, wide);
+                    stream.blocks_with(&counters[..n], &mut out, avx2);
                     for (&c, got) in counters.iter().zip(&out) {
-                        assert_eq!(*got, reference(key, nonce, c), "nonce {nonce}, counter {c}, wide {wide}");
+                        assert_eq!(*got, reference(key, nonce, c), "nonce {nonce}, counter {c}, {avx2:?}");
                     }
                 }
             }
