@@ -212,7 +212,7 @@ impl SlotStream<'_> {
     fn advance(&mut self) {
         if self.next == BLOCK_WORDS {
             self.counter = self.counter.wrapping_add(1);
-            debug_assert!(self.counter % (1 << OVERFLOW_SHIFT) != 0, "an overflow read past its 2^16 words");
+            debug_assert!(!self.counter.is_multiple_of(1 << OVERFLOW_SHIFT), "an overflow read past its 2^16 words");
         }
         self.words = self.stream.block(self.counter);
         self.next = 0;
@@ -290,8 +290,11 @@ mod tests {
         for (k, name) in ["a", "b", "round:x/will", "c"].into_iter().enumerate() {
             for index in [0, 1, 7, 8, 9, 23, 40, MAX_SLOTS - 1] {
                 let site = Site::named(name);
-                let slot =
-                    if (index as usize + k) % 3 == 0 { plan.wide_slot(site, index) } else { plan.slot(site, index) };
+                let slot = if (index as usize + k).is_multiple_of(3) {
+                    plan.wide_slot(site, index)
+                } else {
+                    plan.slot(site, index)
+                };
                 slots.push((site, index, slot));
             }
         }

@@ -121,10 +121,10 @@ pub fn solve(
             e[1] += c.utility[j][1];
         }
         let mut consider = |value: Option<f64>, step: usize, s: f64| {
-            if let Some(v) = value {
-                if best.is_none_or(|(b, ..)| v > b) {
-                    best = Some((v, combo, step, s));
-                }
+            if let Some(v) = value
+                && best.is_none_or(|(b, ..)| v > b)
+            {
+                best = Some((v, combo, step, s));
             }
         };
         if segments.is_empty() {

@@ -70,10 +70,10 @@ impl Progress {
     /// `done` trials of `total` are done.
     pub fn update(&self, done: u64) {
         let elapsed = self.start.elapsed();
-        if !self.estimated.load(Ordering::Relaxed) {
-            if let Some(warning) = self.estimate(Instant::now(), done) {
-                self.bar.suspend(|| eprintln!("{warning}"));
-            }
+        if !self.estimated.load(Ordering::Relaxed)
+            && let Some(warning) = self.estimate(Instant::now(), done)
+        {
+            self.bar.suspend(|| eprintln!("{warning}"));
         }
         if !self.enabled {
             return;

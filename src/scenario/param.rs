@@ -336,10 +336,10 @@ impl RawParam {
                 }
             }
         };
-        if let Some(a) = &self.assumption {
-            if a.trim().is_empty() {
-                return Err("`assumption` must give a reason, not an empty string".into());
-            }
+        if let Some(a) = &self.assumption
+            && a.trim().is_empty()
+        {
+            return Err("`assumption` must give a reason, not an empty string".into());
         }
         let param = Param { dist, sources: self.sources, assumption: self.assumption };
         param.check_shape()?;
@@ -399,10 +399,12 @@ impl<'de> Deserialize<'de> for Param {
 
 impl Serialize for Param {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.is_fixed() && self.sources.is_empty() && self.assumption.is_none() {
-            if let Dist::Fixed(v) = self.dist {
-                return serializer.serialize_f64(v);
-            }
+        if self.is_fixed()
+            && self.sources.is_empty()
+            && self.assumption.is_none()
+            && let Dist::Fixed(v) = self.dist
+        {
+            return serializer.serialize_f64(v);
         }
         RawParam::from_param(self).serialize(serializer)
     }

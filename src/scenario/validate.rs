@@ -187,10 +187,10 @@ fn check_parties(s: &Scenario) -> Check {
 
 fn check_model(s: &Scenario) -> Check {
     let m = &s.model;
-    if let Some(p) = &m.proposal.first_proposer {
-        if !s.parties.iter().any(|x| &x.id == p) {
-            fail("model.proposal.first_proposer", format!("unknown party `{p}`"))?;
-        }
+    if let Some(p) = &m.proposal.first_proposer
+        && !s.parties.iter().any(|x| &x.id == p)
+    {
+        fail("model.proposal.first_proposer", format!("unknown party `{p}`"))?;
     }
     let bf = &m.battlefield.issue;
     if !s.issues.iter().any(|i| &i.id == bf) {
@@ -223,10 +223,10 @@ fn check_rounds(s: &Scenario) -> Check {
     let mediator_ids: BTreeSet<&str> = s.mediators.iter().map(|m| m.id.as_str()).collect();
     for (i, round) in s.rounds.iter().enumerate() {
         let at = |f: &str| format!("rounds[{i}].{f}");
-        if let Some(d) = &round.date {
-            if !valid_date(d) {
-                fail(at("date"), format!("dates are written YYYY-MM-DD (got `{d}`)"))?;
-            }
+        if let Some(d) = &round.date
+            && !valid_date(d)
+        {
+            fail(at("date"), format!("dates are written YYYY-MM-DD (got `{d}`)"))?;
         }
         let mut seen = BTreeSet::new();
         for (j, m) in round.mediators.iter().enumerate() {

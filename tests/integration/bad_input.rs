@@ -190,10 +190,10 @@ fn values_that_would_overflow_a_trial_are_out_of_range() {
             |v| {
                 // The effect's map may be new to the event.
                 let map = path.rsplit_once('.').expect("a dotted path").0;
-                if let Some(field) = map.strip_prefix("events[0].effects.") {
-                    if at(v, "events[0].effects").get(field).is_none() {
-                        set(v, map, json!({}));
-                    }
+                if let Some(field) = map.strip_prefix("events[0].effects.")
+                    && at(v, "events[0].effects").get(field).is_none()
+                {
+                    set(v, map, json!({}));
                 }
                 set(v, path, value);
             },
