@@ -21,6 +21,7 @@
 //!   permissions kept, written together, nothing left by SIGTERM; the long-run warning.
 //! - `score`: questions and resolutions of cases (fixtures in tests/data/cases), the scoring
 //!   core's decomposition identity and its bootstrap at any thread count.
+//! - `recipes`: docs/SCALING.md shows the Slurm and GNU parallel scripts as they are.
 //! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
 //!   complete run; `--precision` stops at the same trial count at any thread count.
 //!
@@ -39,6 +40,7 @@ mod mutation;
 mod oracles;
 mod outputs;
 mod properties;
+mod recipes;
 mod score;
 mod shards;
 mod statistics;
