@@ -511,35 +511,37 @@ pub fn run_trial<T: Tracer>(
                 tr.note(t, || "no settlement: no package gives both sides at least their disagreement payoff".into());
             }
         }
-        if outcome != Outcome::Settlement && round.level >= Level::Ministers && war.ceasefire.is_none() {
-            if let Some((k, _)) = &m.ceasefire {
-                let mut best: Option<(f64, usize)> = None;
-                for o in 1..ceasefire_options {
-                    let z = o as f64 / (ceasefire_options - 1) as f64;
-                    if !(within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z)) {
-                        continue;
-                    }
-                    let e = sides.map(|i| truce_value(i, o, &war) + extras[i] - disagreement[i]);
-                    tr.note(t, || {
-                        format!(
-                            "ceasefire option {}: surplus over disagreement {} {:+.3}, {} {:+.3}",
-                            names.ceasefire_options[o], names.parties[0], e[0], names.parties[1], e[1]
-                        )
-                    });
-                    if let Some(v) = nash::log_nash(e, alpha) {
-                        if best.is_none_or(|(b, _)| v > b) {
-                            best = Some((v, o));
-                        }
-                    }
+        if outcome != Outcome::Settlement
+            && round.level >= Level::Ministers
+            && war.ceasefire.is_none()
+            && let Some((k, _)) = &m.ceasefire
+        {
+            let mut best: Option<(f64, usize)> = None;
+            for o in 1..ceasefire_options {
+                let z = o as f64 / (ceasefire_options - 1) as f64;
+                if !(within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z)) {
+                    continue;
                 }
-                if let Some((_, o)) = best {
-                    war.ceasefire = Some(o);
-                    out.ceasefire(o, m.settlement.len());
-                    outcome = Outcome::Ceasefire;
-                    tr.note(t, || format!("ceasefire signed: {}", names.ceasefire_options[o]));
-                } else {
-                    tr.note(t, || "no ceasefire: no option leaves both sides better off than the status quo".into());
+                let e = sides.map(|i| truce_value(i, o, &war) + extras[i] - disagreement[i]);
+                tr.note(t, || {
+                    format!(
+                        "ceasefire option {}: surplus over disagreement {} {:+.3}, {} {:+.3}",
+                        names.ceasefire_options[o], names.parties[0], e[0], names.parties[1], e[1]
+                    )
+                });
+                if let Some(v) = nash::log_nash(e, alpha)
+                    && best.is_none_or(|(b, _)| v > b)
+                {
+                    best = Some((v, o));
                 }
+            }
+            if let Some((_, o)) = best {
+                war.ceasefire = Some(o);
+                out.ceasefire(o, m.settlement.len());
+                outcome = Outcome::Ceasefire;
+                tr.note(t, || format!("ceasefire signed: {}", names.ceasefire_options[o]));
+            } else {
+                tr.note(t, || "no ceasefire: no option leaves both sides better off than the status quo".into());
             }
         }
         let humanitarian = random.uniform(round.slot_humanitarian) < get(s.humanitarian);

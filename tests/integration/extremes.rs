@@ -64,7 +64,7 @@ fn law(kind: usize, variant: usize, lo: f64, hi: f64) -> Value {
         4 if width > 0.0 => json!({ "dist": "triangular", "low": lo, "mode": lo, "high": hi }),
         5 if width > 0.0 => json!({ "dist": "triangular", "low": lo, "mode": hi, "high": hi }),
         6 if width > 0.0 => {
-            let sd = if variant % 2 == 0 { width * 1e-12 } else { width * 1e5 };
+            let sd = if variant.is_multiple_of(2) { width * 1e-12 } else { width * 1e5 };
             json!({ "dist": "truncated_normal", "mean": hi, "sd": sd, "low": lo, "high": hi })
         }
         7 if lo <= 0.0 && hi >= 1.0 => {
