@@ -11,8 +11,9 @@ pub mod sampler;
 use crate::engine::rng::{BlockPlan, SlotRef};
 use crate::engine::{Layout, Model, Site, TrialRecord, TrialRng};
 use crate::scenario::param::InverseCdf;
+use crate::scenario::question::{self, Question};
 use crate::scenario::schema::{Issue, Level, ModelKind, ProposalRule, Scenario, Track};
-use crate::scenario::validate::Violation;
+use crate::scenario::validate::{self, Violation};
 use crate::scenario::walk::{self, ParamRef, Walker};
 use crate::scenario::{LoadedScenario, Param, ScenarioError};
 use rules::concession_direction;
@@ -153,6 +154,7 @@ pub struct MediatedNash {
     settings: SettingsC,
     keys: Vec<String>,
     names: Names,
+    answering: outputs::Answering,
 }
 
 /// Registers parameters and random draws, each with its slot (docs/MODEL.md §8 lists them).
@@ -198,8 +200,13 @@ fn broken(path: &str, message: impl Into<String>) -> Violation {
 /// one so far; a kind not listed in `ModelKind` is refused when the file is read, naming
 /// `model.kind`), reporting a broken rule of the model as loading does (file, JSON path, rule).
 pub fn compile(loaded: &LoadedScenario) -> Result<MediatedNash, ScenarioError> {
+    compile_asking(loaded, &[])
+}
+
+/// As [`compile`], answering `attached` questions too (see [`MediatedNash::asking`]).
+pub fn compile_asking(loaded: &LoadedScenario, attached: &[Question]) -> Result<MediatedNash, ScenarioError> {
     let compiled = match loaded.scenario.model.kind {
-        ModelKind::MediatedNash => MediatedNash::new(&loaded.scenario),
+        ModelKind::MediatedNash => MediatedNash::asking(&loaded.scenario, attached),
     };
     compiled.map_err(|v| {
         let merged = if loaded.variants.is_empty() { "" } else { " (of the merged scenario)" };
@@ -234,7 +241,28 @@ impl MediatedNash {
     /// Compiles a scenario that passed `scenario::validate`: checks the model's own rules
     /// (`rules`), then builds the model; the first broken rule otherwise.
     pub fn new(s: &Scenario) -> Result<MediatedNash, Violation> {
+        MediatedNash::asking(s, &[])
+    }
+
+    /// As [`MediatedNash::new`], answering the scenario's own questions and then `attached`
+    /// (e.g. a case's questions asked as of the scenario's date).
+    pub fn asking(s: &Scenario, attached: &[Question]) -> Result<MediatedNash, Violation> {
         rules::check(s)?;
+        let own = validate::questions(s)?;
+        let n_own = own.len();
+        let questions: Vec<Question> = own.into_iter().chain(attached.iter().cloned()).collect();
+        let question_path = |i: usize, field: &str| {
+            if i < n_own {
+                format!("questions[{i}].{field}")
+            } else {
+                format!("attached question `{}`", questions[i].id)
+            }
+        };
+        for (i, q) in questions.iter().enumerate() {
+            if questions[..i].iter().any(|p| p.id == q.id) {
+                return Err(broken(&question_path(i, "id"), format!("question id `{}` is used twice", q.id)));
+            }
+        }
         let w = Walker::new(s);
         let mut reg = Registry::default();
         let issue_index = |id: &str, path: &str| {
@@ -406,8 +434,47 @@ impl MediatedNash {
                 slot_collapse: reg.draw(&here, walk::COLLAPSE),
             });
         }
+        let answering = if questions.is_empty() {
+            outputs::Answering::default()
+        } else {
+            let mut day = Vec::with_capacity(s.rounds.len());
+            for (t, r) in s.rounds.iter().enumerate() {
+                let at = format!("rounds[{t}].date");
+                let d = r.date.as_deref().ok_or_else(|| {
+                    broken(&at, format!("a scenario that asks questions dates every round (`{}` has no date)", r.id))
+                })?;
+                let d = question::date(d).map_err(|m| broken(&at, m))?;
+                if day.last().is_some_and(|&last| d.day_number() < last) {
+                    return Err(broken(
+                        &at,
+                        format!("rounds that answer questions are dated in time order ({d} comes after a later date)"),
+                    ));
+                }
+                day.push(d.day_number());
+            }
+            let mut asked = Vec::with_capacity(questions.len());
+            for (i, q) in questions.iter().enumerate() {
+                if q.by.day_number() < day[0] {
+                    let first = s.rounds[0].date.as_deref().unwrap_or_default();
+                    return Err(broken(
+                        &question_path(i, "by"),
+                        format!(
+                            "`by` ({}) precedes every round (the first is dated {first}): no round can answer it",
+                            q.by
+                        ),
+                    ));
+                }
+                asked.push((q.rule, q.by.day_number()));
+            }
+            outputs::Answering {
+                questions: asked,
+                day,
+                leaders: rounds.iter().map(|r| r.level == Level::Leaders).collect(),
+                general: ceasefire.as_ref().map_or(vec![], |(_, scope)| scope.iter().map(|&x| x >= 1.0).collect()),
+            }
+        };
         let ceasefire_options = ceasefire.as_ref().map(|(k, _)| s.issues[*k].options.clone().unwrap_or_default());
-        let layout = outputs::layout(s, &settlement, ceasefire.as_ref().map(|(k, _)| *k));
+        let layout = outputs::layout(s, &settlement, ceasefire.as_ref().map(|(k, _)| *k), &questions);
         let names = Names {
             parties: [0, 1].map(|i| s.parties[i].name.clone()),
             issues: s.issues.iter().map(|i| i.label.clone()).collect(),
@@ -446,6 +513,7 @@ impl MediatedNash {
             rounds,
             events,
             settings,
+            answering,
         })
     }
 }

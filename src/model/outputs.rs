@@ -1,8 +1,10 @@
 //! What `mediated_nash` reports, declared for the engine: six exclusive outcomes per round,
 //! three flags per round, the settlement (with its leverage mark and its terms) and the first
-//! ceasefire (with its option) as events, and the figures compared across scenarios.
+//! ceasefire (with its option) as events, the figures compared across scenarios, and the
+//! answers to the scenario's questions (docs/MODEL.md §9a).
 
 use crate::engine::{EventSpec, FigureOf, FigureSpec, Layout, Name, RoundInfo, TermKind, TermSpec, TrialRecord};
+use crate::scenario::question::{Question, Rule, Scope};
 use crate::scenario::schema::Scenario;
 
 /// The model's kind, as `model.kind` names it.
@@ -94,9 +96,9 @@ const FIGURES: [(&str, &str, FigureOf); 5] = [
     ("ceasefire_in_force", "ceasefire holding", FigureOf::Flag(Flag::CeasefireInForce as usize)),
 ];
 
-/// The declaration for a scenario whose settlement issues are `settlement` and whose ceasefire
-/// issue, if any, is `ceasefire` (indices into its issues).
-pub(super) fn layout(s: &Scenario, settlement: &[usize], ceasefire: Option<usize>) -> Layout {
+/// The declaration for a scenario whose settlement issues are `settlement`, whose ceasefire
+/// issue, if any, is `ceasefire` (indices into its issues), and which answers `questions`.
+pub(super) fn layout(s: &Scenario, settlement: &[usize], ceasefire: Option<usize>, questions: &[Question]) -> Layout {
     let term = |k: usize| {
         let i = &s.issues[k];
         let kind = match (&i.scale, &i.options) {
@@ -146,7 +148,7 @@ pub(super) fn layout(s: &Scenario, settlement: &[usize], ceasefire: Option<usize
         flags: FLAGS.iter().map(|(_, key, label)| Name::new(key, label)).collect(),
         values: vec![],
         events,
-        questions: vec![],
+        questions: questions.iter().map(|q| Name::new(&q.id, &q.label())).collect(),
         figures: FIGURES
             .iter()
             .map(|&(key, label, of)| FigureSpec { key: key.into(), label: label.into(), of })
@@ -158,28 +160,116 @@ pub(super) fn layout(s: &Scenario, settlement: &[usize], ceasefire: Option<usize
     }
 }
 
+/// What answering the questions needs, fixed at compile time (rules: docs/MODEL.md,
+/// "Questions"). Days are day numbers ([`crate::scenario::question::Date::day_number`]).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Answering {
+    /// Per question, its rule and its `by`.
+    pub(super) questions: Vec<(Rule, i64)>,
+    /// Per round, its date (every round is dated when there are questions).
+    pub(super) day: Vec<i64>,
+    /// Per round, whether both delegations are at leaders' level.
+    pub(super) leaders: Vec<bool>,
+    /// Per ceasefire option, whether it covers the whole front (scope 1).
+    pub(super) general: Vec<bool>,
+}
+
 /// Writes a trial into its record round by round.
 pub(super) struct Writer<'a> {
     record: &'a mut TrialRecord,
+    answering: &'a Answering,
     /// A ceasefire or a settlement was signed so far.
     reached: bool,
+    /// The talks ended (settlement or collapse) in an earlier round: later rounds carry it.
+    ended: bool,
+    /// The ceasefire in force: the day it was signed, and whether it is general.
+    truce: Option<(i64, bool)>,
 }
 
 impl<'a> Writer<'a> {
-    /// Starts a trial: no event reached yet, and no value left from the record's last trial.
-    pub(super) fn new(record: &'a mut TrialRecord) -> Writer<'a> {
+    /// Starts a trial: no event reached yet, no question answered, and no value left from the
+    /// record's last trial.
+    pub(super) fn new(record: &'a mut TrialRecord, answering: &'a Answering) -> Writer<'a> {
         record.events.fill(false);
         record.marks.fill(false);
         record.terms.fill(0.0);
-        Writer { record, reached: false }
+        record.answers.fill(false);
+        Writer { record, answering, reached: false, ended: false, truce: None }
     }
 
-    pub(super) fn round(&mut self, t: usize, outcome: Outcome, ceasefire_in_force: bool) {
+    /// Round `t` ended with `outcome`, the ceasefire option `in_force` holding at its end.
+    pub(super) fn round(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>) {
         self.reached |= matches!(outcome, Outcome::Ceasefire | Outcome::Settlement);
         self.record.outcome[t] = outcome.index();
         // In the order of `FLAGS`.
-        let flags = [self.reached, outcome == Outcome::Settlement, ceasefire_in_force];
+        let flags =
+            [self.reached, outcome == Outcome::Settlement, in_force.is_some() && outcome != Outcome::Settlement];
         self.record.flags_mut(t).copy_from_slice(&flags);
+        if !self.ended && !self.answering.questions.is_empty() {
+            self.answer(t, outcome, in_force);
+        }
+        self.ended |= matches!(outcome, Outcome::Settlement | Outcome::Collapse);
+    }
+
+    /// Updates the answers with a round that was held (not carried over).
+    fn answer(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>) {
+        let a = self.answering;
+        let day = a.day[t];
+        // A settlement ends the war on agreed terms: a general truce that never ends, and the
+        // truce it replaces holds for good too.
+        let signed = match outcome {
+            Outcome::Ceasefire => in_force.map(|o| a.general[o]),
+            Outcome::Settlement => Some(true),
+            _ => None,
+        };
+        if let Some((since, general)) = self.truce {
+            if outcome == Outcome::Settlement {
+                self.held(since, general, i64::MAX);
+                self.truce = None;
+            } else if in_force.is_none() || outcome == Outcome::Ceasefire {
+                // Over at this round's start or end (a new ceasefire is signed only after the
+                // old one broke).
+                self.held(since, general, day);
+                self.truce = None;
+            }
+        }
+        match outcome {
+            Outcome::Ceasefire => self.truce = signed.map(|general| (day, general)),
+            Outcome::Settlement => self.held(day, true, i64::MAX),
+            _ => {}
+        }
+        let met = a.leaders[t] && outcome != Outcome::NoMeeting;
+        for (&(rule, by), answer) in a.questions.iter().zip(&mut self.record.answers) {
+            if day > by {
+                continue;
+            }
+            *answer |= match rule {
+                Rule::CeasefireSigned { scope } => signed.is_some_and(|general| general || scope == Scope::Any),
+                Rule::CeasefireHolding { .. } => false,
+                Rule::SettlementSigned => outcome == Outcome::Settlement,
+                Rule::LeadersMeet => met,
+                Rule::HumanitarianStep => outcome == Outcome::Humanitarian,
+                Rule::TalksCollapse => outcome == Outcome::Collapse,
+            };
+        }
+    }
+
+    /// A truce signed on day `since` was in force at every round dated before day `end` (the
+    /// first round at whose end it no longer was; `i64::MAX`: never, within the rounds).
+    fn held(&mut self, since: i64, general: bool, end: i64) {
+        for (&(rule, by), answer) in self.answering.questions.iter().zip(&mut self.record.answers) {
+            if let Rule::CeasefireHolding { scope, min_days } = rule {
+                let due = since + i64::from(min_days.get());
+                *answer |= (general || scope == Scope::Any) && due <= by && end >= due;
+            }
+        }
+    }
+
+    /// Ends the trial: a truce still in force after the last round held at every round.
+    pub(super) fn finish(&mut self) {
+        if let Some((since, general)) = self.truce.take() {
+            self.held(since, general, i64::MAX);
+        }
     }
 
     pub(super) fn settled(&self) -> bool {

@@ -246,7 +246,7 @@ pub fn run_trial<T: Tracer>(
     record: &mut TrialRecord,
     tr: &mut T,
 ) {
-    let mut out = Writer::new(record);
+    let mut out = Writer::new(record, &m.answering);
     let settlement_possible = prepare(m, draws, st);
     let alpha = weights(m, draws);
     let st: &TrialState = st;
@@ -288,7 +288,7 @@ pub fn run_trial<T: Tracer>(
         if out.settled() || collapsed {
             let outcome = if out.settled() { Outcome::Settlement } else { Outcome::Collapse };
             tr.note(t, || format!("outcome: {} (carried over from an earlier round)", outcome.label()));
-            out.round(t, outcome, false);
+            out.round(t, outcome, None);
             continue;
         }
         let random = RoundRandom { rng, blocks: &work.blocks };
@@ -431,7 +431,7 @@ pub fn run_trial<T: Tracer>(
         });
         if !(present[0] && present[1]) {
             tr.note(t, || "outcome: no meeting".into());
-            out.round(t, Outcome::NoMeeting, war.ceasefire.is_some());
+            out.round(t, Outcome::NoMeeting, war.ceasefire);
             continue;
         }
 
@@ -558,8 +558,9 @@ pub fn run_trial<T: Tracer>(
             }
         }
         tr.note(t, || format!("outcome: {}", outcome.label()));
-        out.round(t, outcome, war.ceasefire.is_some() && outcome != Outcome::Settlement);
+        out.round(t, outcome, war.ceasefire);
     }
+    out.finish();
 }
 
 fn level_scope(level: Level) -> &'static str {

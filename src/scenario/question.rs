@@ -6,6 +6,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::error::ScenarioError;
@@ -73,7 +74,7 @@ impl Serialize for Date {
 }
 
 /// The kinds of question (docs/CASES.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     CeasefireSigned,
@@ -108,7 +109,7 @@ impl QuestionKind {
 }
 
 /// Which truces a ceasefire question counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// The whole front, or a truce declared general.
@@ -148,6 +149,32 @@ pub struct Question {
     pub as_of: Date,
     pub by: Date,
     pub rule: Rule,
+}
+
+impl Question {
+    /// The question in words, for reports: `ceasefire signed (general) by 2025-03-31`.
+    pub fn label(&self) -> String {
+        let what = match self.rule {
+            Rule::CeasefireSigned { scope } => format!("ceasefire signed ({})", scope.key()),
+            Rule::CeasefireHolding { scope, min_days } => {
+                format!("ceasefire holding {min_days} days ({})", scope.key())
+            }
+            Rule::SettlementSigned => "settlement signed".into(),
+            Rule::LeadersMeet => "leaders meet".into(),
+            Rule::HumanitarianStep => "humanitarian step".into(),
+            Rule::TalksCollapse => "talks collapse".into(),
+        };
+        format!("{what} by {}", self.by)
+    }
+}
+
+impl Scope {
+    pub fn key(self) -> &'static str {
+        match self {
+            Scope::General => "general",
+            Scope::Any => "any",
+        }
+    }
 }
 
 /// One question as written in `questions.json`.
@@ -191,28 +218,32 @@ pub fn parse_questions(file: &Path, bytes: &[u8]) -> Result<Vec<Question>, Scena
             if by <= as_of {
                 return Err(invalid(format!("[{i}].by"), format!("`by` ({by}) must come after `as_of` ({as_of})")));
             }
-            let rule = rule(&e).map_err(|(field, m)| invalid(format!("[{i}].{field}"), m))?;
+            let rule = rule(e.kind, e.scope, e.min_days).map_err(|(field, m)| invalid(format!("[{i}].{field}"), m))?;
             Ok(Question { id: e.id, as_of, by, rule })
         })
         .collect()
 }
 
-/// The rule of an entry: `scope` is required for the ceasefire kinds and `min_days` for
-/// `ceasefire_holding`; a parameter the kind does not take is refused.
-fn rule(e: &QuestionEntry) -> Result<Rule, (&'static str, String)> {
-    let kind = e.kind;
-    let scope = || e.scope.ok_or(("scope", format!("`{}` needs `scope`: `general` or `any`", kind.key())));
-    if e.scope.is_some() && !matches!(kind, QuestionKind::CeasefireSigned | QuestionKind::CeasefireHolding) {
+/// The rule of a question of `kind`: `scope` is required for the ceasefire kinds and `min_days`
+/// for `ceasefire_holding`; a parameter the kind does not take is refused (the field, the message).
+pub(crate) fn rule(
+    kind: QuestionKind,
+    scope: Option<Scope>,
+    min_days: Option<u32>,
+) -> Result<Rule, (&'static str, String)> {
+    let given = scope;
+    let scope = || given.ok_or(("scope", format!("`{}` needs `scope`: `general` or `any`", kind.key())));
+    if given.is_some() && !matches!(kind, QuestionKind::CeasefireSigned | QuestionKind::CeasefireHolding) {
         return Err(("scope", format!("`{}` takes no `scope`", kind.key())));
     }
-    if e.min_days.is_some() && kind != QuestionKind::CeasefireHolding {
+    if min_days.is_some() && kind != QuestionKind::CeasefireHolding {
         return Err(("min_days", format!("`{}` takes no `min_days`", kind.key())));
     }
     Ok(match kind {
         QuestionKind::CeasefireSigned => Rule::CeasefireSigned { scope: scope()? },
         QuestionKind::CeasefireHolding => {
             let scope = scope()?;
-            let days = e.min_days.ok_or(("min_days", "`ceasefire_holding` needs `min_days`".to_string()))?;
+            let days = min_days.ok_or(("min_days", "`ceasefire_holding` needs `min_days`".to_string()))?;
             let min_days = NonZeroU32::new(days).ok_or(("min_days", "`min_days` must be at least 1".to_string()))?;
             Rule::CeasefireHolding { scope, min_days }
         }
@@ -224,7 +255,7 @@ fn rule(e: &QuestionEntry) -> Result<Rule, (&'static str, String)> {
 }
 
 /// A question id: lowercase letters, digits and hyphens, starting with a letter or digit.
-fn check_id(id: &str) -> Result<(), String> {
+pub(crate) fn check_id(id: &str) -> Result<(), String> {
     let ok = id.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok { Ok(()) } else { Err(format!("question id `{id}` must be lowercase letters, digits and hyphens")) }

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::param::Param;
+use super::question::{QuestionKind, Scope};
 
 /// A negotiation scenario.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -26,6 +27,26 @@ pub struct Scenario {
     pub rounds: Vec<Round>,
     #[serde(default)]
     pub events: Vec<Event>,
+    /// Forecast questions the run answers (docs/SCENARIO.md, rules in docs/MODEL.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<QuestionSpec>,
+}
+
+/// A forecast question as a scenario declares it: the fields of `questions.json`
+/// (docs/CASES.md), with `as_of` optional (it defaults to, and must equal, `meta.as_of`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionSpec {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    pub kind: QuestionKind,
+    /// The last day (inclusive) the question is about, `YYYY-MM-DD`.
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

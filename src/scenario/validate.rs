@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::evidence::Evidence;
+use super::question::{self, Question};
 use super::schema::{Scenario, Track};
 use super::walk::{EFFECTS, SCALE_MAX, number};
 
@@ -72,6 +73,33 @@ fn valid_date(s: &str) -> bool {
         && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
+/// The scenario's own questions, validated as `questions.json` is (docs/CASES.md); `as_of`,
+/// when given, equals `meta.as_of`.
+pub fn questions(s: &Scenario) -> Result<Vec<Question>, Violation> {
+    let as_of = question::date(&s.meta.as_of).map_err(|m| Violation { path: "meta.as_of".into(), message: m })?;
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(s.questions.len());
+    for (i, q) in s.questions.iter().enumerate() {
+        let broken = |field: &str, message: String| Violation { path: format!("questions[{i}].{field}"), message };
+        question::check_id(&q.id).map_err(|m| broken("id", m))?;
+        if !seen.insert(q.id.as_str()) {
+            return Err(broken("id", format!("question id `{}` is used twice", q.id)));
+        }
+        if let Some(own) = &q.as_of {
+            if *own != s.meta.as_of {
+                return Err(broken("as_of", format!("a scenario asks as of its `meta.as_of` ({as_of}), not {own}")));
+            }
+        }
+        let by = question::date(&q.by).map_err(|m| broken("by", m))?;
+        if by <= as_of {
+            return Err(broken("by", format!("`by` ({by}) must come after `as_of` ({as_of})")));
+        }
+        let rule = question::rule(q.kind, q.scope, q.min_days).map_err(|(field, m)| broken(field, m))?;
+        out.push(Question { id: q.id.clone(), as_of, by, rule });
+    }
+    Ok(out)
+}
+
 /// Checks every rule; `evidence`, when given, must hold every cited id.
 pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     if !valid_date(&s.meta.as_of) {
@@ -105,6 +133,7 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_mediators(s)?;
     check_rounds(s)?;
     check_events(s)?;
+    questions(s)?;
     for p in s.params() {
         if let Err(rule) = p.param.check_shape() {
             fail(p.path.clone(), rule)?;

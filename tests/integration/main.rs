@@ -21,6 +21,7 @@
 //!   permissions kept, written together, nothing left by SIGTERM; the long-run warning.
 //! - `score`: questions and resolutions of cases (fixtures in tests/data/cases), the scoring
 //!   core's decomposition identity and its bootstrap at any thread count.
+//! - `questions`: forecast questions answered by the model: closed-form answers, errors, shards.
 //! - `recipes`: docs/SCALING.md shows the Slurm and GNU parallel scripts as they are.
 //! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
 //!   complete run; `--precision` stops at the same trial count at any thread count.
@@ -40,6 +41,7 @@ mod mutation;
 mod oracles;
 mod outputs;
 mod properties;
+mod questions;
 mod recipes;
 mod score;
 mod shards;

@@ -45,7 +45,7 @@ fn merged(parts: &[PathBuf], format: &str, plot: Option<&Path>) -> Vec<u8> {
 
 /// Asserts that the shards of `command` merge, in every format, to the bytes of the unsharded
 /// command.
-fn assert_merges_to_one_run(command: &[&str], counts: &[u64]) {
+pub fn assert_merges_to_one_run(command: &[&str], counts: &[u64]) {
     let dir = tempfile::tempdir().expect("tempdir");
     let single: Vec<Vec<u8>> =
         FORMATS.iter().map(|f| success(&sim_output(command.iter().copied().chain(["-f", f]))).to_vec()).collect();

@@ -1,0 +1,273 @@
+//! Forecast questions answered by `mediated_nash` (docs/MODEL.md, "Questions"): closed-form
+//! answers on small deterministic scenarios, a binomial check, the one-line errors, and the
+//! answers' byte-identical merge across shards.
+
+use serde_json::{Value, json};
+
+use crate::util::{at, duel, model, records, round, set, sim_output, stderr_of};
+
+/// Each question's share of yes among `trials` trials of `v` at seed 1.
+fn answers(v: &Value, trials: u64) -> Vec<(String, f64)> {
+    let m = model(v);
+    let rs = records(&m, 1, 0..trials);
+    sim::engine::Model::layout(&m)
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(q, name)| (name.key.clone(), rs.iter().filter(|r| r.answers[q]).count() as f64 / trials as f64))
+        .collect()
+}
+
+fn question(id: &str, kind: &str, by: &str) -> Value {
+    json!({ "id": id, "kind": kind, "by": by })
+}
+
+fn ceasefire(id: &str, kind: &str, by: &str, scope: &str, min_days: Option<u32>) -> Value {
+    let mut q = json!({ "id": id, "kind": kind, "by": by, "scope": scope });
+    if let Some(d) = min_days {
+        q["min_days"] = json!(d);
+    }
+    q
+}
+
+fn dated(id: &str, level: &str, date: &str) -> Value {
+    let mut r = round(id, level, 0.0);
+    r["date"] = json!(date);
+    r
+}
+
+/// `duel` with a ceasefire issue (options `none` and `truce`, of scope `truce_scope`) that both
+/// sides want: a ministers' round always signs the truce (surplus: the issue's salience plus the
+/// cost of war, for each side) and nothing breaks it. Rounds: officials on 2025-01-15 (nothing
+/// can be signed), ministers on 2025-02-01 and 2025-03-01, officials on 2025-04-01.
+fn truce(truce_scope: f64) -> Value {
+    let mut v = duel();
+    at(&mut v, "issues").as_array_mut().unwrap().push(json!({
+        "id": "ceasefire",
+        "label": "ceasefire",
+        "track": "ceasefire",
+        "options": ["none", "truce"],
+        "scope": [0.0, truce_scope]
+    }));
+    for i in 0..2 {
+        set(&mut v, &format!("parties[{i}].positions.territory.salience"), json!(0.8));
+        set(&mut v, &format!("parties[{i}].positions.ceasefire"), json!({ "ideal": 1.0, "salience": 0.2 }));
+    }
+    let rounds = [
+        dated("r0", "officials", "2025-01-15"),
+        dated("r1", "ministers", "2025-02-01"),
+        dated("r2", "ministers", "2025-03-01"),
+        dated("r3", "officials", "2025-04-01"),
+    ];
+    set(&mut v, "rounds", json!(rounds));
+    v
+}
+
+fn with_questions(mut v: Value, questions: &[Value]) -> Value {
+    set(&mut v, "questions", json!(questions));
+    v
+}
+
+fn assert_answers(v: &Value, expected: &[(&str, f64)]) {
+    let got = answers(v, 200);
+    let want: Vec<(String, f64)> = expected.iter().map(|&(k, p)| (k.to_string(), p)).collect();
+    assert_eq!(got, want);
+}
+
+/// A round that always signs a general ceasefire on 2025-02-01: P = 1 for `by` on or after
+/// that date, 0 before it; it holds (fragility 0), so a holding question is yes exactly when
+/// signing day + min_days <= by.
+#[test]
+fn a_sure_general_ceasefire_answers_by_its_date() {
+    let v = with_questions(
+        truce(1.0),
+        &[
+            ceasefire("before", "ceasefire_signed", "2025-01-31", "general", None),
+            ceasefire("on-the-day", "ceasefire_signed", "2025-02-01", "general", None),
+            ceasefire("any", "ceasefire_signed", "2025-12-31", "any", None),
+            ceasefire("hold-14-short", "ceasefire_holding", "2025-02-14", "general", Some(14)),
+            ceasefire("hold-14", "ceasefire_holding", "2025-02-15", "general", Some(14)),
+            ceasefire("hold-45", "ceasefire_holding", "2025-06-30", "general", Some(45)),
+            question("settlement", "settlement_signed", "2025-12-31"),
+            question("leaders", "leaders_meet", "2025-12-31"),
+            question("exchange", "humanitarian_step", "2025-12-31"),
+            question("collapse", "talks_collapse", "2025-12-31"),
+        ],
+    );
+    assert_answers(
+        &v,
+        &[
+            ("before", 0.0),
+            ("on-the-day", 1.0),
+            ("any", 1.0),
+            ("hold-14-short", 0.0),
+            ("hold-14", 1.0),
+            ("hold-45", 1.0),
+            ("settlement", 0.0),
+            ("leaders", 0.0),
+            ("exchange", 0.0),
+            ("collapse", 0.0),
+        ],
+    );
+}
+
+/// A partial truce (scope 0.5) answers `any`, never `general`.
+#[test]
+fn a_partial_truce_counts_only_for_scope_any() {
+    let qs = [
+        ceasefire("general", "ceasefire_signed", "2025-12-31", "general", None),
+        ceasefire("any", "ceasefire_signed", "2025-12-31", "any", None),
+        ceasefire("hold-general", "ceasefire_holding", "2025-12-31", "general", Some(30)),
+        ceasefire("hold-any", "ceasefire_holding", "2025-12-31", "any", Some(30)),
+    ];
+    assert_answers(
+        &with_questions(truce(0.5), &qs),
+        &[("general", 0.0), ("any", 1.0), ("hold-general", 0.0), ("hold-any", 1.0)],
+    );
+}
+
+/// With fragility 1 every truce breaks at the next round: the first (signed 02-01) is seen over
+/// at 03-01 and re-signed there, that one is seen over at 04-01. Holding 14 days is yes (the
+/// model sees no break before 03-01 >= 02-15), 30 days is yes through the second truce
+/// (03-01 + 30 = 03-31 <= 04-01), 45 days is no (both end before 45 days have passed).
+#[test]
+fn a_broken_truce_holds_only_until_the_round_that_sees_it_broken() {
+    let mut v = truce(1.0);
+    set(&mut v, "model.ceasefire_fragility", json!(1.0));
+    let qs = [
+        ceasefire("hold-14", "ceasefire_holding", "2025-02-20", "general", Some(14)),
+        ceasefire("hold-30", "ceasefire_holding", "2025-04-30", "general", Some(30)),
+        ceasefire("hold-45", "ceasefire_holding", "2025-06-30", "general", Some(45)),
+        ceasefire("signed", "ceasefire_signed", "2025-03-15", "general", None),
+    ];
+    assert_answers(&with_questions(v, &qs), &[("hold-14", 1.0), ("hold-30", 1.0), ("hold-45", 0.0), ("signed", 1.0)]);
+}
+
+/// `duel` settles in its one leaders' round, dated 2025-02-01: a settlement is signed, the
+/// leaders meet, and the settlement counts as a general ceasefire that holds.
+#[test]
+fn a_settlement_answers_the_ceasefire_questions_too() {
+    let mut v = duel();
+    set(&mut v, "rounds[0].date", json!("2025-02-01"));
+    let qs = [
+        question("settlement", "settlement_signed", "2025-02-01"),
+        question("leaders", "leaders_meet", "2025-02-01"),
+        ceasefire("signed", "ceasefire_signed", "2025-02-01", "general", None),
+        ceasefire("hold-10", "ceasefire_holding", "2025-02-11", "general", Some(10)),
+        ceasefire("hold-10-short", "ceasefire_holding", "2025-02-10", "any", Some(10)),
+        question("collapse", "talks_collapse", "2025-02-01"),
+    ];
+    assert_answers(
+        &with_questions(v.clone(), &qs),
+        &[
+            ("settlement", 1.0),
+            ("leaders", 1.0),
+            ("signed", 1.0),
+            ("hold-10", 1.0),
+            ("hold-10-short", 0.0),
+            ("collapse", 0.0),
+        ],
+    );
+    // North stays away: no meeting, so nothing at all.
+    set(&mut v, "rounds[0].delegations.north.attendance", json!(0.0));
+    assert_answers(
+        &with_questions(v, &qs),
+        &[
+            ("settlement", 0.0),
+            ("leaders", 0.0),
+            ("signed", 0.0),
+            ("hold-10", 0.0),
+            ("hold-10-short", 0.0),
+            ("collapse", 0.0),
+        ],
+    );
+}
+
+/// An officials' round with a sure humanitarian step, then a sure collapse.
+#[test]
+fn humanitarian_steps_and_collapse_are_read_from_the_outcomes() {
+    let mut v = truce(1.0);
+    set(&mut v, "model.humanitarian_rate", json!(1.0));
+    let qs =
+        [question("exchange", "humanitarian_step", "2025-01-15"), question("collapse", "talks_collapse", "2025-12-31")];
+    assert_answers(&with_questions(v.clone(), &qs), &[("exchange", 1.0), ("collapse", 0.0)]);
+    set(&mut v, "model.humanitarian_rate", json!(0.0));
+    set(&mut v, "model.collapse_hazard", json!(1.0));
+    let qs = [
+        question("collapse", "talks_collapse", "2025-01-15"),
+        ceasefire("signed", "ceasefire_signed", "2025-12-31", "any", None),
+    ];
+    assert_answers(&with_questions(v, &qs), &[("collapse", 1.0), ("signed", 0.0)]);
+}
+
+/// North comes to each ministers' round with chance 0.3, independently: P(signed by 02-01) =
+/// 0.3 and P(signed by 03-01) = 1 - 0.7^2 = 0.51, matched within 4 Monte Carlo standard errors.
+#[test]
+fn uncertain_attendance_gives_the_binomial_answer() {
+    let mut v = truce(1.0);
+    for t in [1, 2] {
+        set(&mut v, &format!("rounds[{t}].delegations.north.attendance"), json!(0.3));
+    }
+    let qs = [
+        ceasefire("feb", "ceasefire_signed", "2025-02-01", "general", None),
+        ceasefire("mar", "ceasefire_signed", "2025-03-01", "general", None),
+    ];
+    let n = 20_000;
+    for ((key, p), expected) in answers(&with_questions(v, &qs), n).into_iter().zip([0.3, 0.51]) {
+        let se = (expected * (1.0 - expected) / n as f64).sqrt();
+        assert!((p - expected).abs() < 4.0 * se, "{key}: {p}, expected {expected} ± {}", 4.0 * se);
+    }
+}
+
+/// Writes `v` to a temporary scenario file and runs `sim validate` on it: exit 2 and the one
+/// line expected.
+fn assert_refused(v: &Value, line: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(v).expect("serializable")).expect("writable");
+    let out = sim_output(["validate", file.to_str().expect("UTF-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(line), "{err}");
+}
+
+#[test]
+fn questions_the_rounds_cannot_answer_are_refused() {
+    let q = [ceasefire("early", "ceasefire_signed", "2025-01-10", "general", None)];
+    assert_refused(
+        &with_questions(truce(1.0), &q),
+        "at questions[0].by: `by` (2025-01-10) precedes every round (the first is dated 2025-01-15): no round can answer it",
+    );
+    let mut v = with_questions(truce(1.0), &[question("l", "leaders_meet", "2025-12-31")]);
+    crate::util::remove(&mut v, "rounds[2].date");
+    assert_refused(&v, "at rounds[2].date: a scenario that asks questions dates every round (`r2` has no date)");
+    let q = [question("l", "leaders_meet", "2024-12-31")];
+    assert_refused(
+        &with_questions(truce(1.0), &q),
+        "at questions[0].by: `by` (2024-12-31) must come after `as_of` (2025-01-01)",
+    );
+    let q = [json!({ "id": "l", "kind": "leaders_meet", "by": "2025-12-31", "min_days": 3 })];
+    assert_refused(&with_questions(truce(1.0), &q), "at questions[0].min_days: `leaders_meet` takes no `min_days`");
+}
+
+/// The answers of a run with questions merge from shards to the bytes of one run.
+#[test]
+fn answers_merge_across_shards_byte_identically() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("summit-questions.json");
+    let v = with_questions(
+        crate::util::summit(),
+        &[
+            ceasefire("cf-2026-03", "ceasefire_signed", "2026-03-31", "general", None),
+            ceasefire("hold-2026-06", "ceasefire_holding", "2026-06-30", "any", Some(30)),
+            question("leaders-2026-06", "leaders_meet", "2026-06-30"),
+            question("settlement-2026", "settlement_signed", "2026-12-31"),
+        ],
+    );
+    std::fs::write(&file, serde_json::to_vec_pretty(&v).expect("serializable")).expect("writable");
+    crate::shards::assert_merges_to_one_run(
+        &["run", file.to_str().expect("UTF-8"), "--trials", "5003", "--seed", "7"],
+        &[3],
+    );
+}
