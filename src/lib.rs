@@ -6,6 +6,7 @@
 //! [`page`] lays out the HTML report of a run.
 
 pub mod engine;
+pub mod forecast;
 pub mod model;
 pub mod output;
 pub mod page;

@@ -227,3 +227,58 @@ proptest! {
         prop_assert_eq!(table.iter().map(|b| b.count).sum::<u64>(), f.len() as u64);
     }
 }
+
+/// The fixture cases' scenarios answer their questions: the answers with a closed form match it
+/// within 4 Monte Carlo standard errors, the records are the same on 1 and 2 threads, and they
+/// score. Alpha: north comes to the ministers' round (2020-03-01, which signs a general truce
+/// when both come) with chance 0.6. Beta: the officials' round (2020-05-01) collapses with
+/// chance 0.2; otherwise north comes to the ministers' round with chance 0.7, which signs a
+/// truce (P = 0.8 x 0.7 = 0.56). Gamma: north comes to the leaders' round with chance 0.4.
+#[test]
+fn the_fixture_cases_are_forecast_by_their_scenarios() {
+    let dirs: Vec<PathBuf> = ["alpha", "beta", "gamma"].iter().map(|c| fixtures().join(c)).collect();
+    let n = 20_000;
+    let cfg = sim::RunConfig { trials: n, seed: 3 };
+    let at = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| sim::forecast::forecast_cases(&dirs, cfg).unwrap_or_else(|e| panic!("{e}")))
+    };
+    let f = at(1);
+    assert!(f.skipped.is_empty(), "{:?}", f.skipped);
+    assert_eq!(f.records, at(2).records);
+    assert_eq!(f.records.len(), 9);
+    let forecast = |id: &str| f.records.iter().find(|r| r.question == id).expect("a record").forecast.get();
+    for (id, p) in [
+        ("alpha-ceasefire-by-0331", 0.6),
+        ("beta-collapse-by-0630", 0.2),
+        ("beta-ceasefire-by-0630", 0.56),
+        ("beta-settlement-by-2030", 0.0),
+        ("gamma-leaders-by-0831", 0.4),
+    ] {
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        assert!((forecast(id) - p).abs() <= 4.0 * se, "{id}: {}, expected {p}", forecast(id));
+    }
+    let (scores, skipped) = sim::forecast::score_cases(&dirs, cfg, &Options::default()).unwrap();
+    assert!(skipped.is_empty());
+    assert_eq!((scores.cases, scores.scored, scores.open, scores.annulled), (3, 7, 1, 1));
+}
+
+/// A case without a resolution is skipped and said to be; a broken scenario is an input error.
+#[test]
+fn reference_class_scoring_skips_unresolved_cases_and_refuses_broken_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("delta");
+    std::fs::create_dir(&case).unwrap();
+    std::fs::create_dir(dir.path().join("seeds")).unwrap();
+    std::fs::copy(fixtures().join("seeds/fixture.json"), dir.path().join("seeds/fixture.json")).unwrap();
+    std::fs::copy(fixtures().join("alpha/questions.json"), case.join("questions.json")).unwrap();
+    let cfg = sim::RunConfig { trials: 100, seed: 1 };
+    let f = sim::forecast::forecast_cases(std::slice::from_ref(&case), cfg).unwrap();
+    assert!(f.records.is_empty());
+    assert_eq!(f.skipped, [format!("{}: no resolution.json, case skipped", case.display())]);
+
+    std::fs::copy(fixtures().join("alpha/resolution.json"), case.join("resolution.json")).unwrap();
+    std::fs::write(case.join("scenario-2020-02-01.json"), b"{\"meta\": 1}").unwrap();
+    let err = sim::forecast::forecast_cases(std::slice::from_ref(&case), cfg).unwrap_err().to_string();
+    assert!(err.contains("scenario-2020-02-01.json"), "{err}");
+}
