@@ -37,6 +37,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Validate { files } => commands::validate(&files),
         Command::Trace { file, trial, seed, format } => commands::trace(&file, trial, seed, format),
         Command::Sources { file, format } => commands::sources(&file, format),
+        Command::Score(args) => commands::score(args),
         Command::Schema => commands::schema(),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "sim", &mut std::io::stdout().lock());

@@ -71,6 +71,9 @@ pub enum Command {
         #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
     },
+    /// Score the model on past cases: run each case's frozen scenarios with its questions and
+    /// score the forecasts against the resolutions (docs/SCORING.md).
+    Score(ScoreArgs),
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Print a shell completion script, e.g. `sim completions bash > ~/.local/share/bash-completion/completions/sim`.
@@ -105,6 +108,28 @@ fn parse_precision(s: &str) -> Result<f64, String> {
         Ok(eps) if eps > 0.0 && eps <= 0.5 => Ok(eps),
         _ => Err(format!("`{s}` is not a half-width above 0 and at most 0.5")),
     }
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sim score cases/*/\n  sim score cases/*/ -f json -o scores.json --plot reliability.svg"
+)]
+pub struct ScoreArgs {
+    /// Case folders (`questions.json`, `resolution.json`, `scenario-YYYY-MM-DD.json`); a folder
+    /// without `resolution.json` is skipped with a note.
+    #[arg(required = true)]
+    pub cases: Vec<PathBuf>,
+    /// Trials per scenario.
+    #[arg(long, short = 'n', default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=limits::TRIALS))]
+    pub trials: u64,
+    /// Seed of every scenario's random streams and of the bootstrap.
+    #[arg(long, short = 's', default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads [default: all cores]; the output does not depend on it.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    #[command(flatten)]
+    pub out: OutputOptions,
 }
 
 /// A sharded run (docs/SCALING.md).

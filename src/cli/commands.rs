@@ -16,7 +16,8 @@ use sim::shard::{Merged, Shard, Study};
 use sim::study::sensitivity;
 
 use super::args::{
-    CompareArgs, FormatArg, MergeArgs, OutputOptions, ReportArgs, RunArgs, RunOptions, SensitivityArgs, SweepArgs,
+    CompareArgs, FormatArg, MergeArgs, OutputOptions, ReportArgs, RunArgs, RunOptions, ScoreArgs, SensitivityArgs,
+    SweepArgs,
 };
 use super::usage;
 
@@ -231,6 +232,28 @@ pub fn sources(file: &Path, format: FormatArg) -> anyhow::Result<()> {
     let loaded: LoadedScenario = scenario::load(file)?;
     sim::model::compile(&loaded)?;
     Ok(output::to_stdout(|out| Format::from(format).exporter().write(&SourcesReport::new(&loaded), out))?)
+}
+
+pub fn score(args: ScoreArgs) -> anyhow::Result<()> {
+    let inputs: Vec<&Path> = args.cases.iter().map(PathBuf::as_path).collect();
+    let outputs = args.out.check(&inputs)?;
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n as usize);
+    }
+    let pool = pool.build().context("cannot start worker threads")?;
+    let cfg = RunConfig { trials: args.trials, seed: args.seed };
+    let opts = sim::score::Options { seed: args.seed, ..sim::score::Options::default() };
+    let (scores, skipped) =
+        pool.install(|| sim::forecast::score_cases(&args.cases, cfg, &opts)).map_err(|e| match e {
+            sim::forecast::ScoreError::Scenario(e) => anyhow::Error::from(e),
+            sim::forecast::ScoreError::Nothing(e) => usage(&e.to_string()),
+        })?;
+    for line in &skipped {
+        eprintln!("sim: note: {line}");
+    }
+    let report = sim::report::ScoreReport::new(scores);
+    Ok(outputs.write(&report, || sim::plot::score_chart(&report))?)
 }
 
 pub fn schema() -> anyhow::Result<()> {

@@ -282,3 +282,42 @@ fn reference_class_scoring_skips_unresolved_cases_and_refuses_broken_scenarios()
     let err = sim::forecast::forecast_cases(std::slice::from_ref(&case), cfg).unwrap_err().to_string();
     assert!(err.contains("scenario-2020-02-01.json"), "{err}");
 }
+
+/// `sim score` on the fixture cases: the same bytes on 1 and 2 threads in every format, the
+/// JSON read back; a broken case is exit 2 with one line naming the file.
+#[test]
+fn sim_score_is_the_same_at_any_thread_count_and_refuses_a_broken_case() {
+    let dirs: Vec<String> =
+        ["alpha", "beta", "gamma"].iter().map(|c| fixtures().join(c).to_str().expect("UTF-8").to_string()).collect();
+    let score_with = |extra: &[&str]| {
+        let mut args = vec!["score"];
+        args.extend(dirs.iter().map(String::as_str));
+        args.extend(["--trials", "3000", "--seed", "5"]);
+        args.extend(extra);
+        crate::util::sim_output(args)
+    };
+    for format in ["table", "json", "csv", "markdown"] {
+        let one = crate::util::success(&score_with(&["-f", format, "-j", "1"])).to_vec();
+        let two = crate::util::success(&score_with(&["-f", format, "-j", "2"])).to_vec();
+        assert!(!one.is_empty() && one == two, "{format}");
+    }
+    let json: Value = serde_json::from_slice(crate::util::success(&score_with(&["-f", "json"]))).unwrap();
+    assert_eq!((json["cases"].as_u64(), json["scored"].as_u64()), (Some(3), Some(7)));
+
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("alpha");
+    std::fs::create_dir_all(dir.path().join("seeds")).unwrap();
+    std::fs::copy(fixtures().join("seeds/fixture.json"), dir.path().join("seeds/fixture.json")).unwrap();
+    std::fs::create_dir(&case).unwrap();
+    for f in ["questions.json", "resolution.json", "scenario-2020-02-01.json"] {
+        std::fs::copy(fixtures().join("alpha").join(f), case.join(f)).unwrap();
+    }
+    let mut v: Value = serde_json::from_slice(&std::fs::read(case.join("scenario-2020-02-01.json")).unwrap()).unwrap();
+    crate::util::remove(&mut v, "rounds[0].date");
+    std::fs::write(case.join("scenario-2020-02-01.json"), serde_json::to_vec(&v).unwrap()).unwrap();
+    let out = crate::util::sim_output(["score", case.to_str().unwrap(), "--trials", "100"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = crate::util::stderr_of(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("scenario-2020-02-01.json") && err.contains("rounds[0].date"), "{err}");
+}
