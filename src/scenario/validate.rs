@@ -85,10 +85,10 @@ pub fn questions(s: &Scenario) -> Result<Vec<Question>, Violation> {
         if !seen.insert(q.id.as_str()) {
             return Err(broken("id", format!("question id `{}` is used twice", q.id)));
         }
-        if let Some(own) = &q.as_of {
-            if *own != s.meta.as_of {
-                return Err(broken("as_of", format!("a scenario asks as of its `meta.as_of` ({as_of}), not {own}")));
-            }
+        if let Some(own) = &q.as_of
+            && *own != s.meta.as_of
+        {
+            return Err(broken("as_of", format!("a scenario asks as of its `meta.as_of` ({as_of}), not {own}")));
         }
         let by = question::date(&q.by).map_err(|m| broken("by", m))?;
         if by <= as_of {
