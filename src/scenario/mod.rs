@@ -108,16 +108,26 @@ fn load_resolved(file: &Path, resolved: variant::Resolved) -> Result<LoadedScena
 
 /// Parses scenario JSON; checks shape only.
 pub fn parse(file: &Path, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+    read_json(file, bytes, "the scenario object")
+}
+
+/// Deserializes one JSON document from `bytes`, naming the JSON path of a shape error and
+/// refusing trailing data after `what`.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, ScenarioError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let scenario: Scenario =
+    let value: T =
         serde_path_to_error::deserialize(&mut *de).map_err(|e| ScenarioError::from_json(file.to_path_buf(), e))?;
     de.end().map_err(|e| ScenarioError::Syntax {
         file: file.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: "unexpected data after the scenario object".into(),
+        message: format!("unexpected data after {what}"),
     })?;
-    Ok(scenario)
+    Ok(value)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

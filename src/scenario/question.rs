@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::error::ScenarioError;
+use super::read_json;
 
 /// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`. Ordered by time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -264,25 +265,6 @@ pub(crate) fn check_id(id: &str) -> Result<(), String> {
 /// A `YYYY-MM-DD` field, or the message saying why not.
 pub(crate) fn date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("dates are written YYYY-MM-DD and must exist (got `{s}`)"))
-}
-
-/// Deserializes one JSON document from `bytes`, naming the JSON path of a shape error and
-/// refusing trailing data after `what`.
-pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
-    file: &Path,
-    bytes: &[u8],
-    what: &str,
-) -> Result<T, ScenarioError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value: T =
-        serde_path_to_error::deserialize(&mut *de).map_err(|e| ScenarioError::from_json(file.to_path_buf(), e))?;
-    de.end().map_err(|e| ScenarioError::Syntax {
-        file: file.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: format!("unexpected data after {what}"),
-    })?;
-    Ok(value)
 }
 
 #[cfg(test)]

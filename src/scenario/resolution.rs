@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ScenarioError;
 use super::evidence::Evidence;
-use super::question::{Date, Question, date, read_json};
+use super::question::{Date, Question, date};
+use super::read_json;
 
 /// A crowd or market forecast may be attached to a question whose date differs from its own by
 /// at most this many days (docs/CASES.md, "Resolution").
