@@ -49,10 +49,35 @@ impl Space {
     }
 }
 
-#[derive(Debug, Clone)]
-struct IssueC {
-    space: Space,
-    reversion: Option<P>,
+/// The battlefield issue: continuous (checked by `rules`), so a shift of the front in its units
+/// has a length on [0, 1].
+#[derive(Debug, Clone, Copy)]
+struct Battlefield {
+    issue: usize,
+    min: f64,
+    max: f64,
+}
+
+impl Battlefield {
+    /// Battlefield-issue units to [0, 1] units (a length, not a position).
+    fn length(&self, x: f64) -> f64 {
+        x / (self.max - self.min)
+    }
+}
+
+/// A settlement issue and where the Nash solution holds its term.
+#[derive(Debug, Clone, Copy)]
+struct TermC {
+    issue: usize,
+    solved: Solved,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Solved {
+    /// The `j`-th Pareto segment of the solution: a continuous issue.
+    Segment(usize),
+    /// The `index`-th choice of the solution: an ordered issue of `n` options.
+    Choice { index: usize, n: usize },
 }
 
 #[derive(Debug, Clone)]
@@ -139,12 +164,15 @@ pub struct MediatedNash {
     uncertain: Vec<(usize, SlotRef, Sampler)>,
     /// Every block a trial reads: the uncertain parameters' slots and the rounds'.
     plan: BlockPlan,
-    issues: Vec<IssueC>,
-    battlefield: usize,
+    /// The space of each issue, in scenario order.
+    issues: Vec<Space>,
+    battlefield: Battlefield,
     /// The ceasefire issue and the scope of each of its options.
     ceasefire: Option<(usize, Vec<f64>)>,
     /// Settlement-track issues, in scenario order; their order is the order of the terms.
-    settlement: Vec<usize>,
+    settlement: Vec<TermC>,
+    /// The settlement issues other than the battlefield, each with its reversion point.
+    reverting: Vec<(usize, P)>,
     parties: [PartyC; 2],
     /// The side whose ideal on the battlefield issue is the higher one.
     high_side: usize,
@@ -300,11 +328,18 @@ impl MediatedNash {
             fragility: fragility?,
         };
         let mut issues = Vec::with_capacity(s.issues.len());
+        let mut reversions = Vec::with_capacity(s.issues.len());
         for (k, i) in s.issues.iter().enumerate() {
-            let space = Space::of(i, &format!("issues[{k}]"))?;
-            issues.push(IssueC { space, reversion: reg.add_optional(w.reversion(k))? });
+            issues.push(Space::of(i, &format!("issues[{k}]"))?);
+            reversions.push(reg.add_optional(w.reversion(k))?);
         }
         let battlefield = issue_index(&m.battlefield.issue, "model.battlefield.issue")?;
+        let battlefield = match issues[battlefield] {
+            Space::Continuous { min, max } => Battlefield { issue: battlefield, min, max },
+            Space::Ordered { .. } => {
+                return Err(broken("model.battlefield.issue", "the battlefield issue must be continuous (`scale`)"));
+            }
+        };
         let ceasefire = match s.issues.iter().position(|i| i.track == Track::Ceasefire) {
             Some(k) => {
                 let scope = s.issues[k].scope.clone();
@@ -316,6 +351,31 @@ impl MediatedNash {
             None => None,
         };
         let settlement: Vec<usize> = (0..s.issues.len()).filter(|&k| s.issues[k].track == Track::Settlement).collect();
+        let (mut segments, mut choices) = (0, 0);
+        let terms: Vec<TermC> = settlement
+            .iter()
+            .map(|&k| {
+                let solved = match issues[k] {
+                    Space::Continuous { .. } => {
+                        segments += 1;
+                        Solved::Segment(segments - 1)
+                    }
+                    Space::Ordered { n } => {
+                        choices += 1;
+                        Solved::Choice { index: choices - 1, n }
+                    }
+                };
+                TermC { issue: k, solved }
+            })
+            .collect();
+        let reverting = settlement
+            .iter()
+            .filter(|&&k| k != battlefield.issue)
+            .map(|&k| {
+                let missing = || broken(&format!("issues[{k}]"), "a settlement issue needs `reversion`");
+                Ok((k, reversions[k].ok_or_else(missing)?))
+            })
+            .collect::<Result<Vec<_>, Violation>>()?;
         let compile_party = |reg: &mut Registry, i: usize| -> Result<PartyC, Violation> {
             let party = &s.parties[i];
             let other = &s.parties[1 - i];
@@ -483,7 +543,7 @@ impl MediatedNash {
             mediators: s.mediators.iter().map(|m| m.name.clone()).collect(),
             events: s.events.iter().map(|e| e.label.clone()).collect(),
             ceasefire_options: ceasefire_options.unwrap_or_default(),
-            battlefield_unit: s.issues[battlefield].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
+            battlefield_unit: s.issues[battlefield.issue].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
         };
         let mut uncertain: Vec<(usize, SlotRef, Sampler)> =
             reg.draws.iter().enumerate().filter_map(|(i, draw)| draw.map(|(slot, s)| (i, slot, s))).collect();
@@ -506,7 +566,8 @@ impl MediatedNash {
             issues,
             battlefield,
             ceasefire,
-            settlement,
+            settlement: terms,
+            reverting,
             parties,
             high_side,
             mediators,

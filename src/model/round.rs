@@ -5,7 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
 use super::outputs::{Outcome, Writer};
-use super::{MediatedNash, P, PartyC, Space};
+use super::{MediatedNash, P, PartyC, Solved, Space};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
@@ -45,12 +45,10 @@ pub struct TrialState {
     w: [Vec<f64>; 2],
     /// Ideal points on [0, 1], per side and issue.
     ideal: [Vec<f64>; 2],
-    /// Continuous settlement issues as Pareto segments, and which issue each is.
+    /// Continuous settlement issues as Pareto segments ([`Solved::Segment`] indexes them).
     segments: Vec<Segment>,
-    segment_issue: Vec<usize>,
-    /// Ordered settlement issues (other than the ceasefire issue) and which issue each is.
+    /// Ordered settlement issues ([`Solved::Choice`] indexes them).
     choices: Vec<Choice>,
-    choice_issue: Vec<usize>,
 }
 
 /// Reusable buffers of a trial.
@@ -79,19 +77,11 @@ impl RoundRandom<'_> {
 
 impl MediatedNash {
     fn position(&self, draws: &[f64], k: usize, p: P) -> f64 {
-        self.issues[k].space.normalize(draws[p.0])
-    }
-
-    /// Battlefield-issue units to [0, 1] units (a length, not a position).
-    fn bf_length(&self, x: f64) -> f64 {
-        match self.issues[self.battlefield].space {
-            Space::Continuous { min, max } => x / (max - min),
-            Space::Ordered { .. } => unreachable!("validated: the battlefield issue is continuous"),
-        }
+        self.issues[k].normalize(draws[p.0])
     }
 
     fn term_value(&self, k: usize, z: f64) -> f64 {
-        match self.issues[k].space {
+        match self.issues[k] {
             Space::Continuous { min, max } => min + z * (max - min),
             Space::Ordered { n } => (z * (n - 1) as f64).round(),
         }
@@ -146,15 +136,14 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
         }
     }
     st.segments.clear();
-    st.segment_issue.clear();
-    st.choice_issue.clear();
     // The choices keep their buffers from trial to trial: only their contents are cleared.
     let mut n_choices = 0;
     let mut feasible = true;
-    for &k in &m.settlement {
+    for term in &m.settlement {
+        let k = term.issue;
         let (a0, a1) = (st.ideal[0][k], st.ideal[1][k]);
-        match m.issues[k].space {
-            Space::Continuous { .. } => {
+        match term.solved {
+            Solved::Segment(_) => {
                 let (mut lo, mut hi) = (a0.min(a1), a0.max(a1));
                 for i in 0..2 {
                     let pos = &m.parties[i].positions[k];
@@ -169,9 +158,8 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
                 let hi = hi.max(lo);
                 let (start, towards0) = if a1 <= a0 { (lo, 1.0) } else { (hi, -1.0) };
                 st.segments.push(Segment { start, towards0, length: hi - lo, gain0: st.w[0][k], loss1: st.w[1][k] });
-                st.segment_issue.push(k);
             }
-            Space::Ordered { n } => {
+            Solved::Choice { n, .. } => {
                 if st.choices.len() == n_choices {
                     st.choices.push(Choice::default());
                 }
@@ -188,7 +176,6 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
                 feasible &= !c.options.is_empty();
                 st.choices[n_choices] = c;
                 n_choices += 1;
-                st.choice_issue.push(k);
             }
         }
     }
@@ -252,24 +239,19 @@ pub fn run_trial<T: Tracer>(
     let st: &TrialState = st;
     let s = &m.settings;
     let get = |p: P| draws[p.0];
-    let bf = m.battlefield;
+    let bf = m.battlefield.issue;
     let sides = [0usize, 1];
     let mut war = War {
         front: m.position(draws, bf, s.bf_initial),
-        gap: sides.map(|i| m.bf_length(get(m.parties[i].optimism))),
+        gap: sides.map(|i| m.battlefield.length(get(m.parties[i].optimism))),
         base_cost: sides.map(|i| get(m.parties[i].cost_of_war)),
         capability: sides.map(|i| get(m.parties[i].capability)),
         months: 0.0,
         ceasefire: None,
     };
     // Value of the settlement issues other than the battlefield at their reversion points.
-    let reversion: [f64; 2] = sides.map(|i| {
-        m.settlement
-            .iter()
-            .filter(|&&k| k != bf)
-            .map(|&k| utility(st, i, k, m.position(draws, k, m.issues[k].reversion.expect("validated reversion"))))
-            .sum()
-    });
+    let reversion: [f64; 2] =
+        sides.map(|i| m.reverting.iter().map(|&(k, r)| utility(st, i, k, m.position(draws, k, r))).sum());
     let ceasefire_options = m.ceasefire.as_ref().map_or(0, |(_, scope)| scope.len());
     let ceasefire_utility = |i: usize, o: usize| match &m.ceasefire {
         Some((k, scope)) => utility(st, i, *k, o as f64 / (scope.len() - 1) as f64),
@@ -326,7 +308,7 @@ pub fn run_trial<T: Tracer>(
             tr.note(t, || format!("event: {}", names.events[e]));
             let fx = &ev.effects;
             if let Some(p) = fx.battlefield_shift {
-                war.front = (war.front + m.bf_length(get(p))).clamp(0.0, 1.0);
+                war.front = (war.front + m.battlefield.length(get(p))).clamp(0.0, 1.0);
             }
             for &(i, p) in &fx.cost_change {
                 war.base_cost[i] += get(p);
@@ -335,7 +317,7 @@ pub fn run_trial<T: Tracer>(
                 war.capability[i] += get(p);
             }
             for &(i, p) in &fx.optimism_change {
-                war.gap[i] = (war.gap[i] + m.bf_length(get(p))).max(0.0);
+                war.gap[i] = (war.gap[i] + m.battlefield.length(get(p))).max(0.0);
             }
             for &(i, p) in &fx.attendance_factor {
                 attendance_factor[i] *= get(p);
@@ -390,8 +372,8 @@ pub fn run_trial<T: Tracer>(
             let halted = scope(war.ceasefire);
             let (hi, lo) = (war.capability[m.high_side].max(0.0), war.capability[1 - m.high_side].max(0.0));
             let balance = if hi + lo > 0.0 { (hi - lo) / (hi + lo) } else { 0.0 };
-            let drift = m.bf_length(get(s.bf_max_drift)) * balance * dt;
-            let vol = m.bf_length(get(s.bf_volatility));
+            let drift = m.battlefield.length(get(s.bf_max_drift)) * balance * dt;
+            let vol = m.battlefield.length(get(s.bf_volatility));
             let shock =
                 if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.slot_battlefield) } else { 0.0 };
             war.front = (war.front + (1.0 - halted) * (drift + shock)).clamp(0.0, 1.0);
@@ -462,26 +444,26 @@ pub fn run_trial<T: Tracer>(
         }
         if round.level == Level::Leaders && settlement_possible {
             let base = sides.map(|i| {
-                let start: f64 =
-                    st.segments.iter().zip(&st.segment_issue).map(|(g, &k)| utility(st, i, k, g.start)).sum();
+                let start: f64 = m
+                    .settlement
+                    .iter()
+                    .filter_map(|t| match t.solved {
+                        Solved::Segment(j) => Some(utility(st, i, t.issue, st.segments[j].start)),
+                        Solved::Choice { .. } => None,
+                    })
+                    .sum();
                 // A settlement ends the war on agreed terms, so the ceasefire question is moot:
                 // each side gets its full ceasefire-issue utility.
                 let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
                 start + ceasefire_moot + extras[i] - disagreement[i]
             });
             if let Some(deal) = nash::solve(base, &st.segments, &st.choices, alpha, &mut work.order) {
-                for (term, &k) in m.settlement.iter().enumerate() {
-                    let z = if let Some(j) = st.segment_issue.iter().position(|&x| x == k) {
-                        deal.positions[j]
-                    } else {
-                        let j = st.choice_issue.iter().position(|&x| x == k).expect("issue is a segment or a choice");
-                        deal.options[j] as f64
-                            / (match m.issues[k].space {
-                                Space::Ordered { n } => n - 1,
-                                _ => 1,
-                            }) as f64
+                for (term, t) in m.settlement.iter().enumerate() {
+                    let z = match t.solved {
+                        Solved::Segment(j) => deal.positions[j],
+                        Solved::Choice { index, n } => deal.options[index] as f64 / (n - 1) as f64,
                     };
-                    out.term(term, m.term_value(k, z));
+                    out.term(term, m.term_value(t.issue, z));
                 }
                 let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i]);
                 out.settle(leverage_dependent);
@@ -491,7 +473,9 @@ pub fn run_trial<T: Tracer>(
                         .settlement
                         .iter()
                         .enumerate()
-                        .map(|(term, &k)| format!("{} {}", names.issues[k], m.describe_term(k, out.terms()[term])))
+                        .map(|(term, t)| {
+                            format!("{} {}", names.issues[t.issue], m.describe_term(t.issue, out.terms()[term]))
+                        })
                         .collect();
                     let values: Vec<String> = sides
                         .iter()
