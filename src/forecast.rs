@@ -66,6 +66,13 @@ pub fn forecast_cases(dirs: &[PathBuf], cfg: RunConfig) -> Result<Forecasts, Sce
         let mut answered = vec![None; case.questions.len()];
         for file in scenarios_of(dir)? {
             let loaded = scenario::load(&file)?;
+            if loaded.hindsight() {
+                return Err(ScenarioError::Invalid {
+                    file,
+                    path: "meta.purpose".into(),
+                    message: "a replay is conditioned on hindsight, so it cannot be scored; only forecasts are".into(),
+                });
+            }
             let as_of = scenario::question::date(&loaded.scenario.meta.as_of)
                 .map_err(|message| ScenarioError::Invalid { file: file.clone(), path: "meta.as_of".into(), message })?;
             let asked = questions_as_of(&case.questions, as_of);

@@ -33,6 +33,9 @@ pub fn html_report(run: &RunReport, sensitivity: Option<&SensitivityReport>, loa
         esc(&run.run.as_of),
         esc(&meta.description)
     );
+    if loaded.hindsight() {
+        let _ = writeln!(h, "<p class=\"hindsight\"><strong>{}</strong></p>", esc(crate::scenario::HINDSIGHT));
+    }
     h.push_str(&contents(&terms_title(run), sensitivity.is_some()));
     identity(&mut h, run, loaded);
     how_to_read(&mut h, run, sensitivity);

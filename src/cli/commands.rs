@@ -210,9 +210,10 @@ pub fn validate(files: &[PathBuf]) -> anyhow::Result<()> {
         output::to_stdout(|out| {
             writeln!(
                 out,
-                "ok: {} ({} parameters: {cited} cite evidence, {assumed} marked as assumptions)",
+                "ok: {} ({} parameters: {cited} cite evidence, {assumed} marked as assumptions){}",
                 file.display(),
-                params.len()
+                params.len(),
+                if loaded.hindsight() { "; a replay, conditioned on hindsight" } else { "" }
             )
         })?;
     }

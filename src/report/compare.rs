@@ -43,6 +43,8 @@ pub struct ScenarioInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rationale: Option<String>,
     pub digest: String,
+    #[serde(skip)]
+    pub hindsight: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,6 +218,7 @@ impl CompareReport {
                     title: l.title.clone(),
                     rationale: l.rationale.clone(),
                     digest: l.digest.clone(),
+                    hindsight: l.hindsight,
                 })
                 .collect(),
             rounds,
@@ -273,6 +276,10 @@ impl CompareReport {
 }
 
 impl Summary for CompareReport {
+    fn hindsight(&self) -> bool {
+        self.scenarios.iter().any(|s| s.hindsight)
+    }
+
     fn heading(&self) -> Vec<String> {
         let mut lines = vec![
             if self.run.common_random_numbers {

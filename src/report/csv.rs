@@ -14,6 +14,10 @@ fn field(s: &str) -> String {
 impl Export for CsvExport {
     fn write(&self, summary: &dyn Summary, out: &mut dyn Write) -> io::Result<()> {
         let (header, rows) = summary.csv();
+        // A comment line (pandas: `comment="#"`) only for replays, so forecasts stay plain CSV.
+        if summary.hindsight() {
+            writeln!(out, "# {}", crate::scenario::HINDSIGHT)?;
+        }
         writeln!(out, "{}", header.join(","))?;
         for row in rows {
             writeln!(out, "{}", row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","))?;

@@ -11,6 +11,10 @@ impl Export for MarkdownExport {
         let heading = summary.heading();
         if let Some((title, rest)) = heading.split_first() {
             writeln!(out, "## {title}")?;
+            if summary.hindsight() {
+                writeln!(out)?;
+                writeln!(out, "**{}**", crate::scenario::HINDSIGHT)?;
+            }
             for line in rest {
                 writeln!(out)?;
                 writeln!(out, "{line}")?;

@@ -90,6 +90,9 @@ pub struct ScenarioId {
     pub digest: String,
     /// The outermost variant's rationale, for a variant.
     pub rationale: Option<String>,
+    /// A replay, conditioned on hindsight (`meta.purpose`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hindsight: bool,
 }
 
 impl ScenarioId {
@@ -100,6 +103,7 @@ impl ScenarioId {
             as_of: loaded.scenario.meta.as_of.clone(),
             digest: format!("sha256:{}", loaded.digest),
             rationale: loaded.variants.first().map(|(_, v)| v.rationale.clone()),
+            hindsight: loaded.hindsight(),
         }
     }
 }
@@ -114,6 +118,11 @@ pub trait Summary {
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>);
     /// The documented JSON layout.
     fn json(&self) -> serde_json::Value;
+    /// Whether the summary is of a replay: every format then says so in its header
+    /// ([`crate::scenario::HINDSIGHT`]).
+    fn hindsight(&self) -> bool {
+        false
+    }
 }
 
 /// An output format.

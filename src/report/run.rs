@@ -39,6 +39,9 @@ pub struct RunInfo {
     /// With `--precision`: the stopping rule and where it stopped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<Stopping>,
+    /// A replay (the JSON format says so at the top level).
+    #[serde(skip)]
+    pub hindsight: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -271,6 +274,7 @@ impl RunReport {
                 rng: RNG_DESCRIPTION.into(),
                 chunk: CHUNK,
                 precision,
+                hindsight: id.hindsight,
             },
             rounds,
             events: Keyed(events),
@@ -436,6 +440,10 @@ pub(crate) fn estimate_rows(rows: &mut Vec<Vec<String>>, key: &[&str], e: &Estim
 }
 
 impl Summary for RunReport {
+    fn hindsight(&self) -> bool {
+        self.run.hindsight
+    }
+
     fn heading(&self) -> Vec<String> {
         let run = &self.run;
         let mut lines = vec![

@@ -49,6 +49,10 @@ impl SensitivityReport {
 }
 
 impl Summary for SensitivityReport {
+    fn hindsight(&self) -> bool {
+        self.run.hindsight
+    }
+
     fn heading(&self) -> Vec<String> {
         let label = &self.figure_label;
         vec![

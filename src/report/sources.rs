@@ -14,6 +14,8 @@ pub struct SourcesReport {
     pub scenario: String,
     pub title: String,
     pub digest: String,
+    #[serde(skip)]
+    pub hindsight: bool,
     pub parameters: Vec<ParameterSource>,
     /// Every fact cited, by id.
     pub facts: Vec<FactSource>,
@@ -72,6 +74,7 @@ impl SourcesReport {
             scenario: loaded.file.display().to_string(),
             title: loaded.title().to_string(),
             digest: format!("sha256:{}", loaded.digest),
+            hindsight: loaded.hindsight(),
             parameters,
             facts,
         }
@@ -79,6 +82,10 @@ impl SourcesReport {
 }
 
 impl Summary for SourcesReport {
+    fn hindsight(&self) -> bool {
+        self.hindsight
+    }
+
     fn heading(&self) -> Vec<String> {
         let cited = self.parameters.iter().filter(|p| !p.sources.is_empty()).count();
         let assumed = self.parameters.iter().filter(|p| p.assumption.is_some()).count();

@@ -34,6 +34,9 @@ pub struct StudyRun {
     pub trials: u64,
     pub rng: String,
     pub chunk: u64,
+    /// A replay (the JSON format says so at the top level).
+    #[serde(skip)]
+    pub hindsight: bool,
 }
 
 impl StudyRun {
@@ -50,6 +53,7 @@ impl StudyRun {
             trials: cfg.trials,
             rng: RNG_DESCRIPTION.into(),
             chunk: CHUNK,
+            hindsight: id.hindsight,
         }
     }
 }
@@ -126,6 +130,10 @@ fn show(v: &Value) -> String {
 }
 
 impl Summary for SweepReport {
+    fn hindsight(&self) -> bool {
+        self.run.hindsight
+    }
+
     fn heading(&self) -> Vec<String> {
         let run = &self.run;
         let mut lines = vec![

@@ -8,8 +8,11 @@ pub struct TableExport;
 
 impl Export for TableExport {
     fn write(&self, summary: &dyn Summary, out: &mut dyn Write) -> io::Result<()> {
-        for line in summary.heading() {
+        for (i, line) in summary.heading().iter().enumerate() {
             writeln!(out, "{line}")?;
+            if i == 0 && summary.hindsight() {
+                writeln!(out, "{}", crate::scenario::HINDSIGHT)?;
+            }
         }
         for grid in summary.grids() {
             writeln!(out)?;

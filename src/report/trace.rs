@@ -13,6 +13,8 @@ pub struct TraceReport {
     pub scenario: String,
     pub title: String,
     pub digest: String,
+    #[serde(skip)]
+    pub hindsight: bool,
     pub seed: u64,
     pub trial: u64,
     /// Every parameter as drawn in this trial.
@@ -45,6 +47,7 @@ impl TraceReport {
             scenario: loaded.file.display().to_string(),
             title: loaded.title().to_string(),
             digest: format!("sha256:{}", loaded.digest),
+            hindsight: loaded.hindsight(),
             seed,
             trial,
             draws: trace.draws.iter().map(|(key, value)| Draw { key: key.clone(), value: *value }).collect(),
@@ -67,6 +70,10 @@ impl TraceReport {
 }
 
 impl Summary for TraceReport {
+    fn hindsight(&self) -> bool {
+        self.hindsight
+    }
+
     fn heading(&self) -> Vec<String> {
         vec![
             format!("Trial {} of {} ({}), seed {}", self.trial, self.title, self.scenario, self.seed),

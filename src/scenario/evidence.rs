@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::ScenarioError;
+use super::question::Date;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +42,24 @@ pub struct Fact {
 pub struct Cited {
     pub fact: Fact,
     pub source: Source,
+    /// The last day the source may have been published (`source.date`, a partial date read as
+    /// its last day): what an as-of check compares.
+    pub published: Date,
+}
+
+impl Cited {
+    /// Why a forecast as of `as_of` may not cite this fact, if it was published after then.
+    pub fn after(&self, as_of: Date) -> Option<String> {
+        (self.published > as_of).then(|| {
+            let date = &self.source.date;
+            let when = if date.len() == 10 { date.clone() } else { format!("{date} (read as {})", self.published) };
+            format!(
+                "fact `{}` was published {when}, after the scenario's as_of {as_of}: a forecast cites only what \
+                 was public by then (meta.purpose \"replay\" allows later facts)",
+                self.fact.id
+            )
+        })
+    }
 }
 
 /// All facts of an evidence folder, by id.
@@ -66,6 +85,16 @@ impl Evidence {
             let de = &mut serde_json::Deserializer::from_slice(&bytes);
             let parsed: EvidenceFile =
                 serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::from_json(file.clone(), e))?;
+            let Some(published) = Date::last_day_of(&parsed.source.date) else {
+                return Err(ScenarioError::Invalid {
+                    file,
+                    path: "source.date".into(),
+                    message: format!(
+                        "a publication date is written YYYY-MM-DD, YYYY-MM or YYYY and must exist (got `{}`)",
+                        parsed.source.date
+                    ),
+                });
+            };
             for (i, fact) in parsed.facts.into_iter().enumerate() {
                 if !valid_id(&fact.id) {
                     return Err(ScenarioError::Invalid {
@@ -82,7 +111,7 @@ impl Evidence {
                     });
                 }
                 let id = fact.id.clone();
-                evidence.facts.insert(id, Cited { fact, source: parsed.source.clone() });
+                evidence.facts.insert(id, Cited { fact, source: parsed.source.clone(), published });
             }
         }
         Ok(evidence)

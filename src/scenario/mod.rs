@@ -37,9 +37,19 @@ pub struct LoadedScenario {
 }
 
 impl LoadedScenario {
-    /// The title to show: the outermost variant's, or the scenario's.
-    pub fn title(&self) -> &str {
-        self.variants.first().map_or(&self.scenario.meta.title, |(_, v)| &v.title)
+    /// The title to show: the outermost variant's, or the scenario's; a replay's says so, so
+    /// that every output carries it.
+    pub fn title(&self) -> String {
+        let title = self.variants.first().map_or(&self.scenario.meta.title, |(_, v)| &v.title);
+        match self.scenario.meta.purpose {
+            Purpose::Forecast => title.clone(),
+            Purpose::Replay => format!("{title} (replay)"),
+        }
+    }
+
+    /// Whether the scenario is a replay (see [`HINDSIGHT`]).
+    pub fn hindsight(&self) -> bool {
+        self.scenario.meta.purpose == Purpose::Replay
     }
 }
 
@@ -85,15 +95,14 @@ fn load_resolved(file: &Path, resolved: variant::Resolved) -> Result<LoadedScena
         path: format!("{}{merged}", v.path),
         message: v.message,
     })?;
+    let forecast_as_of = match scenario.meta.purpose {
+        Purpose::Forecast => question::Date::parse(&scenario.meta.as_of),
+        Purpose::Replay => None,
+    };
     for (vfile, v) in &resolved.chain {
         for (j, id) in v.sources.iter().enumerate() {
-            if evidence.get(id).is_none() {
-                return Err(ScenarioError::Invalid {
-                    file: vfile.clone(),
-                    path: format!("sources[{j}]"),
-                    message: format!("unknown evidence id `{id}`: no fact with that id in {}", dir.display()),
-                });
-            }
+            validate::cited(&evidence, id, forecast_as_of, || format!("sources[{j}]"))
+                .map_err(|v| ScenarioError::Invalid { file: vfile.clone(), path: v.path, message: v.message })?;
         }
     }
     Ok(LoadedScenario {

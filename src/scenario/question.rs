@@ -35,6 +35,22 @@ impl Date {
         ((1..=12).contains(&month) && day >= 1 && date.day <= days_in_month(year, date.month)).then_some(date)
     }
 
+    /// The last day a date that may be partial can stand for: `2025` is 2025-12-31, `2025-02`
+    /// is 2025-02-28, a full date is itself. A source dated only by month or year may have been
+    /// published on its last day, so an as-of check must read it so.
+    pub fn last_day_of(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        let all_digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        match b.len() {
+            4 if all_digits(0..4) => Date::parse(&format!("{s}-12-31")),
+            7 if all_digits(0..4) && b[4] == b'-' && all_digits(5..7) => {
+                let (year, month) = (s[..4].parse::<u16>().ok()?, s[5..].parse::<u8>().ok()?);
+                (1..=12).contains(&month).then(|| Date { year, month, day: days_in_month(year, month) })
+            }
+            _ => Date::parse(s),
+        }
+    }
+
     /// Days since 0000-03-01 (any fixed origin serves: only differences are used).
     pub fn day_number(self) -> i64 {
         // Counting years from March puts the leap day last.
@@ -282,6 +298,15 @@ mod tests {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
         assert!(Date::parse("2000-02-29").is_some());
+        let last = |s| Date::last_day_of(s).map(|d| d.to_string());
+        assert_eq!(last("2025"), Some("2025-12-31".into()));
+        assert_eq!(last("2024-02"), Some("2024-02-29".into()));
+        assert_eq!(last("2025-02"), Some("2025-02-28".into()));
+        assert_eq!(last("2025-11"), Some("2025-11-30".into()));
+        assert_eq!(last("2025-11-19"), Some("2025-11-19".into()));
+        for bad in ["2025-13", "2025-00", "25", "2025-1", "2025-02-30", "20x5", "2025-11-"] {
+            assert_eq!(Date::last_day_of(bad), None, "{bad}");
+        }
         let d = |s| Date::parse(s).unwrap();
         assert_eq!(d("2025-03-01").days_until(d("2025-03-31")), 30);
         assert_eq!(d("2024-02-28").days_until(d("2024-03-01")), 2);

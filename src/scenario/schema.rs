@@ -58,7 +58,32 @@ pub struct Meta {
     pub as_of: String,
     /// Folder of the evidence base, relative to the scenario file (e.g. `../seeds`).
     pub evidence: String,
+    /// A forecast (the default) may cite only facts published by `as_of`; a replay may cite
+    /// later ones, and every output of it says it is conditioned on hindsight.
+    #[serde(default, skip_serializing_if = "Purpose::is_forecast")]
+    pub purpose: Purpose,
 }
+
+/// What a scenario is for (docs/SCENARIO.md, "As-of discipline").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// What could be said on `as_of`: every cited fact was published on or before it.
+    #[default]
+    Forecast,
+    /// The past replayed with what is known now: facts published after `as_of` may be cited.
+    Replay,
+}
+
+impl Purpose {
+    pub fn is_forecast(&self) -> bool {
+        *self == Purpose::Forecast
+    }
+}
+
+/// The sentence every output of a replay carries in its header.
+pub const HINDSIGHT: &str =
+    "Replay, conditioned on hindsight: its inputs may cite facts published after the as-of date; it is not a forecast.";
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::evidence::Evidence;
 use super::question::{self, Question};
-use super::schema::{Scenario, Track};
+use super::schema::{Purpose, Scenario, Track};
 use super::walk::{EFFECTS, SCALE_MAX, number};
 
 /// A broken rule at a JSON path.
@@ -134,6 +134,10 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_rounds(s)?;
     check_events(s)?;
     questions(s)?;
+    let forecast_as_of = match s.meta.purpose {
+        Purpose::Forecast => question::Date::parse(&s.meta.as_of),
+        Purpose::Replay => None,
+    };
     for p in s.params() {
         if let Err(rule) = p.param.check_shape() {
             fail(p.path.clone(), rule)?;
@@ -143,16 +147,27 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
         }
         if let Some(ev) = evidence {
             for (j, id) in p.param.sources.iter().enumerate() {
-                if ev.get(id).is_none() {
-                    fail(
-                        format!("{}.sources[{j}]", p.path),
-                        format!("unknown evidence id `{id}`: no fact with that id in {}", ev.dir.display()),
-                    )?;
-                }
+                cited(ev, id, forecast_as_of, || format!("{}.sources[{j}]", p.path))?;
             }
         }
     }
     Ok(())
+}
+
+/// The fact `id` exists in `ev` and, in a forecast as of `as_of`, was published by then.
+pub(crate) fn cited(
+    ev: &Evidence,
+    id: &str,
+    forecast_as_of: Option<question::Date>,
+    path: impl Fn() -> String,
+) -> Check {
+    let Some(fact) = ev.get(id) else {
+        return fail(path(), format!("unknown evidence id `{id}`: no fact with that id in {}", ev.dir.display()));
+    };
+    match forecast_as_of.and_then(|as_of| fact.after(as_of)) {
+        Some(late) => fail(path(), late),
+        None => Ok(()),
+    }
 }
 
 fn check_issues(s: &Scenario) -> Check {

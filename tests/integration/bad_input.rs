@@ -10,16 +10,16 @@ use serde_json::{Value, json};
 use crate::util::{at, index_of, remove, set, sim_output, stderr_of, summit};
 
 /// What the error line must say.
-struct Expect<'a> {
+pub(crate) struct Expect<'a> {
     /// The JSON path, when the error is about one value.
-    path: Option<&'a str>,
+    pub path: Option<&'a str>,
     /// Words of the broken rule.
-    words: &'a [&'a str],
+    pub words: &'a [&'a str],
 }
 
 /// Runs `sim run FILE --format json --output OUT` and `sim validate FILE` and checks both
 /// failures; returns the error line of `run`.
-fn assert_rejected(dir: &Path, file: &Path, expect: Expect) -> String {
+pub(crate) fn assert_rejected(dir: &Path, file: &Path, expect: Expect) -> String {
     let before = listing(dir);
     let out_file = dir.join("out.json");
     let start = Instant::now();

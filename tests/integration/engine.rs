@@ -121,6 +121,7 @@ fn id() -> ScenarioId {
         as_of: "2026-01-01".into(),
         digest: "sha256:none".into(),
         rationale: None,
+        hindsight: false,
     }
 }
 

@@ -10,6 +10,8 @@
 //! - `statistics`: Monte Carlo error and the Wilson interval.
 //! - `engine`: a model defined here (a coin flip) runs through run, compare, sweep, shards,
 //!   merge, every format and chart, and matches the binomial law.
+//! - `as_of`: a forecast cites only facts published by its as-of date (partial dates read as
+//!   their last day); replays say so in every output; `sim score` refuses them.
 //! - `bad_input`: every kind of invalid input gives exit code 2 and one clear line, promptly;
 //!   each declared limit; regressions found by the fuzzer (fuzz/).
 //! - `extremes`: scenarios whose parameters sit at the edges of their ranges (proptest) run
@@ -31,6 +33,7 @@
 
 mod util;
 
+mod as_of;
 mod bad_input;
 mod cli;
 mod commands;
