@@ -136,13 +136,13 @@ fn ctrl_c_stops_promptly_and_leaves_earlier_output() {
     let out = path.to_str().expect("UTF-8 path");
     let mut child = Command::new(assert_cmd::cargo::cargo_bin!("sim"))
         .current_dir(root())
-        .args(["run", SUMMIT, "--trials", "1000000000", "-f", "json", "-o", out, "--quiet", "-j", "1"])
+        .args(["run", SUMMIT, "--trials", "100000000", "-f", "json", "-o", out, "--quiet", "-j", "1"])
         .stderr(Stdio::piped())
         .spawn()
         .expect("sim starts");
     // Long enough for the scenario to load and the trials to start.
     std::thread::sleep(Duration::from_secs(1));
-    assert!(child.try_wait().expect("sim is waitable").is_none(), "a billion trials take longer than a second");
+    assert!(child.try_wait().expect("sim is waitable").is_none(), "10^8 trials take longer than a second");
     let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
     assert!(kill.success());
     let sent = Instant::now();
@@ -156,6 +156,10 @@ fn ctrl_c_stops_promptly_and_leaves_earlier_output() {
     let mut stderr = String::new();
     child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("stderr");
     assert_eq!(status.code(), Some(130), "stderr: {stderr}");
+    // On a loaded machine the measured rate may put the run over an hour: its warning may come
+    // first (docs/ERRORS.md, "Warnings"); nothing else may.
+    let stderr: String =
+        stderr.lines().filter(|l| !l.starts_with("sim: warning: ")).map(|l| format!("{l}\n")).collect();
     assert_eq!(stderr, "sim: interrupted\n");
     assert_eq!(std::fs::read_to_string(&path).expect("still there"), "an earlier run's output");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1, "no temporary file is left behind");
