@@ -253,7 +253,7 @@ pub fn score(args: ScoreArgs) -> anyhow::Result<()> {
     for line in &skipped {
         eprintln!("sim: note: {line}");
     }
-    let report = sim::report::ScoreReport::new(scores);
+    let report = sim::report::ScoreReport::new(scores, cfg);
     Ok(outputs.write(&report, || sim::plot::score_chart(&report))?)
 }
 

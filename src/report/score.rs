@@ -10,13 +10,26 @@ use crate::score::{Basis, Scores, Statistic};
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreReport {
     pub sim: ToolInfo,
+    /// The runs that made the forecasts: trials per scenario and the seed.
+    pub run: ScoreRun,
     #[serde(flatten)]
     pub scores: Scores,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreRun {
+    pub trials: u64,
+    pub seed: u64,
+}
+
 impl ScoreReport {
-    pub fn new(scores: Scores) -> ScoreReport {
-        ScoreReport { sim: ToolInfo::new(crate::model::KIND), scores }
+    /// The report of `scores`, whose forecasts were run with `cfg`.
+    pub fn new(scores: Scores, cfg: crate::RunConfig) -> ScoreReport {
+        ScoreReport {
+            sim: ToolInfo::new(crate::model::KIND),
+            run: ScoreRun { trials: cfg.trials, seed: cfg.seed },
+            scores,
+        }
     }
 }
 
@@ -52,6 +65,7 @@ impl Summary for ScoreReport {
                 "Forecast scores: {} questions scored from {} cases ({} open and {} annulled, not scored)",
                 s.scored, s.cases, s.open, s.annulled
             ),
+            format!("Forecasts: each case's scenarios run with {} trials, seed {}.", self.run.trials, self.run.seed),
             format!(
                 "Every scored question weighs the same. Log score with p clipped to [{}, {}]. Intervals: 95% \
                  percentile, resampling whole cases, {} resamples, seed {}. Base rate: leave one case out, by kind \
@@ -318,7 +332,8 @@ pub(crate) mod tests {
             p: p(0.5),
             by: Date::parse("2020-02-01"),
         });
-        ScoreReport::new(score(&records, &Options { seed: 3, ..Options::default() }).unwrap())
+        let cfg = crate::RunConfig { trials: 1000, seed: 3 };
+        ScoreReport::new(score(&records, &Options { seed: 3, ..Options::default() }).unwrap(), cfg)
     }
 
     fn written(format: Format, r: &ScoreReport) -> String {

@@ -303,6 +303,7 @@ fn sim_score_is_the_same_at_any_thread_count_and_refuses_a_broken_case() {
     }
     let json: Value = serde_json::from_slice(crate::util::success(&score_with(&["-f", "json"]))).unwrap();
     assert_eq!((json["cases"].as_u64(), json["scored"].as_u64()), (Some(3), Some(7)));
+    assert_eq!((json["run"]["trials"].as_u64(), json["run"]["seed"].as_u64()), (Some(3000), Some(5)));
 
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("alpha");
