@@ -4,6 +4,12 @@
 //! model ([`model`]), run over many trials by the engine ([`engine`]), and summarized into a
 //! report that any output format can write ([`report`]); [`plot`] draws the reports and
 //! [`page`] lays out the HTML report of a run.
+//!
+//! Every run takes one path: the trials of a shard are tallied into a part ([`shard`]), and
+//! the report is the merge of the parts; an unsharded run is shard 1/1 merged on its own
+//! ([`Study::whole`]). In one call: [`simulate`] (a scenario file), [`simulate_loaded`] (a
+//! loaded scenario) and [`compare_loaded`] (a base and its variants) take that path and give
+//! the report `sim run` and `sim compare` print.
 
 pub mod engine;
 pub mod forecast;
@@ -20,31 +26,28 @@ pub mod study;
 use std::path::Path;
 
 pub use engine::RunConfig;
-pub use report::RunReport;
+pub use report::{CompareReport, RunReport};
+pub use shard::{Merged, Study, StudyError};
 
 /// Loads `file`, runs it with `cfg` on the current rayon pool and summarizes the result.
-pub fn simulate(
-    file: &Path,
-    cfg: RunConfig,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<RunReport, scenario::ScenarioError> {
+pub fn simulate(file: &Path, cfg: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<RunReport, StudyError> {
     let loaded = scenario::load(file)?;
     simulate_loaded(&loaded, cfg, progress)
 }
 
-/// Compiles and runs an already loaded scenario.
+/// Compiles and runs an already loaded scenario: [`Study::Run`] run whole, the path of
+/// `sim run` (shard 1/1 and its merge).
 pub fn simulate_loaded(
     loaded: &scenario::LoadedScenario,
     cfg: RunConfig,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<RunReport, scenario::ScenarioError> {
-    let model = model::compile(loaded)?;
-    let tally = engine::run(&model, cfg, progress);
-    Ok(RunReport::new(loaded, cfg, engine::Model::layout(&model), &tally))
+) -> Result<RunReport, StudyError> {
+    Ok(Study::Run(loaded).whole(cfg, progress)?.into_run()?)
 }
 
 /// Runs an already loaded scenario in batches until every headline probability is known to
-/// the 95% half-width `target`, or `max_trials` have run (`engine::precision`).
+/// the 95% half-width `target`, or `max_trials` have run (`engine::precision`). The trial count
+/// is decided as the run goes, so this run is not sharded.
 pub fn simulate_to_precision(
     loaded: &scenario::LoadedScenario,
     seed: u64,
@@ -60,16 +63,12 @@ pub fn simulate_to_precision(
 }
 
 /// Runs a base scenario and its variants, on common random numbers unless `streams` says
-/// otherwise.
+/// otherwise: [`Study::Compare`] run whole, the path of `sim compare`.
 pub fn compare_loaded(
     loaded: &[scenario::LoadedScenario],
     cfg: RunConfig,
     streams: engine::paired::Streams,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<report::CompareReport, scenario::ScenarioError> {
-    let models = loaded.iter().map(model::compile).collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<&model::MediatedNash> = models.iter().collect();
-    let paired = engine::paired::run_paired(&refs, cfg, streams, progress);
-    let layouts: Vec<&engine::Layout> = models.iter().map(engine::Model::layout).collect();
-    Ok(report::CompareReport::new(loaded, &layouts, cfg, streams, &paired))
+) -> Result<CompareReport, StudyError> {
+    Ok(Study::Compare(loaded, streams).whole(cfg, progress)?.into_compare()?)
 }

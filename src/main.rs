@@ -52,6 +52,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     let invalid = err.downcast_ref::<sim::scenario::ScenarioError>().is_some()
         || err.downcast_ref::<cli::UsageError>().is_some()
         || err.downcast_ref::<sim::shard::PartError>().is_some()
+        || err.downcast_ref::<sim::StudyError>().is_some()
         || err.downcast_ref::<sim::output::TargetError>().is_some();
     if invalid { 2 } else { 1 }
 }

@@ -143,6 +143,12 @@ impl Study<'_> {
         }
     }
 
+    /// Runs the whole study: shard 1/1, merged on its own, exactly as the parts of a sharded
+    /// run are merged. This is the one path of an unsharded run, for the CLI and the library.
+    pub fn whole(&self, cfg: RunConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<Merged, StudyError> {
+        Ok(merge_whole(self.part(cfg, Shard::WHOLE, progress)?)?)
+    }
+
     /// Runs shard `shard` of the study.
     pub fn part(&self, cfg: RunConfig, shard: Shard, progress: &(dyn Fn(u64) + Sync)) -> Result<Part, ScenarioError> {
         match *self {
@@ -204,6 +210,16 @@ pub fn sweep_part(
     Ok(p)
 }
 
+/// Why a study did not run: its scenario is invalid, or (never for a part this sim made) the
+/// merge refused its part. Both are invalid input: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Part(#[from] PartError),
+}
+
 /// A part file that cannot be read or merged, or a set of parts that is not one run: exit
 /// code 2.
 #[derive(Debug, thiserror::Error)]
@@ -257,6 +273,33 @@ pub enum Merged {
 }
 
 impl Merged {
+    /// The report of `sim run` parts (or of [`Study::Run`]); an error for the parts of another
+    /// command.
+    pub fn into_run(self) -> Result<RunReport, PartError> {
+        match self {
+            Merged::Run(report) => Ok(*report),
+            other => Err(other.not_of("run")),
+        }
+    }
+
+    /// The report of `sim compare` parts (or of [`Study::Compare`]); an error for the parts of
+    /// another command.
+    pub fn into_compare(self) -> Result<CompareReport, PartError> {
+        match self {
+            Merged::Compare(report) => Ok(report),
+            other => Err(other.not_of("compare")),
+        }
+    }
+
+    fn not_of(&self, command: &str) -> PartError {
+        let of = match self {
+            Merged::Run(_) => "run",
+            Merged::Compare(_) => "compare",
+            Merged::Sweep(_) => "sweep",
+        };
+        PartError { file: None, message: format!("the parts are of `sim {of}`, not of `sim {command}`") }
+    }
+
     /// The merged report, for any output format.
     pub fn summary(&self) -> &dyn Summary {
         match self {

@@ -74,15 +74,15 @@ fn study(
             )));
         }
     }
-    let whole = shard.is_none();
-    let shard = shard.unwrap_or(Shard::WHOLE);
-    let progress = run.progress(study.work(shard.trials(cfg.trials).count() as u64));
-    let part = run.pool()?.install(|| study.part(cfg, shard, &|n| progress.update(n)))?;
-    drop(progress);
-    if !whole {
+    let progress = run.progress(study.work(shard.unwrap_or(Shard::WHOLE).trials(cfg.trials).count() as u64));
+    let pool = run.pool()?;
+    if let Some(shard) = shard {
+        let part = pool.install(|| study.part(cfg, shard, &|n| progress.update(n)))?;
+        drop(progress);
         return Ok(outputs.write_part(&part)?);
     }
-    let merged = sim::shard::merge_whole(part)?;
+    let merged = pool.install(|| study.whole(cfg, &|n| progress.update(n)))?;
+    drop(progress);
     Ok(outputs.write(merged.summary(), || chart(&merged))?)
 }
 

@@ -8,7 +8,6 @@ use super::{Estimate, Grid, Mean, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo
 use crate::engine::paired::{Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
 use crate::engine::{CHUNK, FigureSpec, Layout, RunConfig};
-use crate::scenario::LoadedScenario;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareReport {
@@ -93,17 +92,6 @@ pub struct TermDifference {
 }
 
 impl CompareReport {
-    pub fn new(
-        loaded: &[LoadedScenario],
-        layouts: &[&Layout],
-        cfg: RunConfig,
-        streams: Streams,
-        paired: &Paired,
-    ) -> CompareReport {
-        let ids: Vec<ScenarioId> = loaded.iter().map(ScenarioId::of).collect();
-        CompareReport::of(&ids, layouts, cfg, streams, paired)
-    }
-
     /// The report of a paired run of the scenarios `loaded` (the base first).
     pub fn of(
         loaded: &[ScenarioId],

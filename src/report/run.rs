@@ -8,7 +8,6 @@ use crate::engine::precision::Stopping;
 use crate::engine::stats::{Z95, histogram_quantile};
 use crate::engine::tally::{Continuous, TermTally};
 use crate::engine::{CHUNK, EventSpec, Layout, Name, RunConfig, Tally, TermKind};
-use crate::scenario::LoadedScenario;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -174,10 +173,6 @@ pub struct QuestionReport {
 }
 
 impl RunReport {
-    pub fn new(loaded: &LoadedScenario, cfg: RunConfig, layout: &Layout, tally: &Tally) -> RunReport {
-        RunReport::of(&ScenarioId::of(loaded), cfg, layout, tally, None)
-    }
-
     /// The report of `tally`, the trials of the scenario `id` (all of them, or those a
     /// precision target stopped at).
     pub fn of(

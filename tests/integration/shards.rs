@@ -84,6 +84,31 @@ fn sweep_shards_merge_to_the_bytes_of_one_run() {
     assert_merges_to_one_run(&["sweep", SUMMIT, "--set", AXIS, "--trials", "2001", "--seed", "3"], &[3]);
 }
 
+/// The library's one-call runs (`sim::simulate_loaded`, `sim::compare_loaded`) give the very
+/// report the command line prints, in every format: one path for a run.
+#[test]
+fn the_library_runs_as_the_command_line_does() {
+    use sim::engine::paired::Streams;
+    use sim::report::Format;
+    let cfg = sim::RunConfig { trials: 3001, seed: 9 };
+    let base = sim::scenario::load(Path::new(SUMMIT)).expect("the summit loads");
+    let variant = sim::scenario::load(Path::new(VARIANT)).expect("the variant loads");
+    let run = sim::simulate_loaded(&base, cfg, &|_| {}).expect("the summit runs");
+    let compare = sim::compare_loaded(&[base, variant], cfg, Streams::Common, &|_| {}).expect("the pair runs");
+    let formats = [Format::Table, Format::Json, Format::Csv, Format::Markdown];
+    for (format, name) in formats.into_iter().zip(FORMATS) {
+        let written = |summary: &dyn sim::report::Summary| {
+            let mut out = Vec::new();
+            format.exporter().write(summary, &mut out).expect("written");
+            out
+        };
+        let cli = sim_output(["run", SUMMIT, "-n", "3001", "-s", "9", "-f", name]);
+        assert!(written(&run) == success(&cli), "run, {name}: the library's report differs from `sim run`");
+        let cli = sim_output(["compare", SUMMIT, VARIANT, "-n", "3001", "-s", "9", "-f", name]);
+        assert!(written(&compare) == success(&cli), "compare, {name}: the library differs from `sim compare`");
+    }
+}
+
 /// A part file's documented fields (docs/OUTPUT.md): the identity and the shard's trials.
 #[test]
 fn a_part_file_states_the_run_and_the_shard() {
