@@ -51,13 +51,54 @@ fn scenarios_of(dir: &Path) -> Result<Vec<PathBuf>, ScenarioError> {
     Ok(files)
 }
 
-/// Runs every case folder's scenarios with its questions (`trials` at `seed` each, on the
+/// The case folders named by `dirs`: a folder with `questions.json` is a case; any other folder
+/// stands for the folders inside it that hold one, in name order (so `sim score cases/` scores
+/// the whole reference class). A case reached twice is an error, as it would count twice.
+pub fn case_folders(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
+    let mut cases = Vec::new();
+    for dir in dirs {
+        if dir.join("questions.json").is_file() {
+            cases.push(dir.clone());
+            continue;
+        }
+        let io = |cause| ScenarioError::Io { file: dir.clone(), cause };
+        let mut inner = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.join("questions.json").is_file() {
+                inner.push(path);
+            }
+        }
+        if inner.is_empty() {
+            return Err(ScenarioError::Folder {
+                file: dir.clone(),
+                message: "not a case folder (no questions.json) and no case folder inside it".into(),
+            });
+        }
+        inner.sort();
+        cases.extend(inner);
+    }
+    let mut seen = std::collections::BTreeMap::new();
+    for case in &cases {
+        let key = std::fs::canonicalize(case).unwrap_or_else(|_| case.clone());
+        if let Some(first) = seen.insert(key, case) {
+            return Err(ScenarioError::Folder {
+                file: case.clone(),
+                message: format!("the case is given twice (also as {}); it would be scored twice", first.display()),
+            });
+        }
+    }
+    Ok(cases)
+}
+
+/// Runs every case folder's scenarios (folders of cases stand for the cases inside, see
+/// [`case_folders`]) with its questions (`trials` at `seed` each, on the
 /// current rayon pool: the answers are the same at any thread count) and pairs each answer with
 /// its resolution. A case without `resolution.json` is skipped, and so is a question no
 /// scenario is dated for; `skipped` says so.
 pub fn forecast_cases(dirs: &[PathBuf], cfg: RunConfig) -> Result<Forecasts, ScenarioError> {
     let mut out = Forecasts { records: Vec::new(), skipped: Vec::new() };
-    for dir in dirs {
+    for dir in &case_folders(dirs)? {
         if !dir.join("resolution.json").is_file() {
             out.skipped.push(format!("{}: no resolution.json, case skipped", dir.display()));
             continue;

@@ -112,11 +112,11 @@ fn parse_precision(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  sim score cases/*/\n  sim score cases/*/ -f json -o scores.json --plot reliability.svg"
+    after_help = "Examples:\n  sim score cases/\n  sim score cases/minsk-2014 cases/minsk-2015 -f json -o scores.json --plot reliability.svg"
 )]
 pub struct ScoreArgs {
-    /// Case folders (`questions.json`, `resolution.json`, `scenario-YYYY-MM-DD.json`); a folder
-    /// without `resolution.json` is skipped with a note.
+    /// Case folders (`questions.json`, `resolution.json`, `scenario-YYYY-MM-DD.json`), or folders
+    /// of them (`cases/`); a case without `resolution.json` is skipped with a note.
     #[arg(required = true)]
     pub cases: Vec<PathBuf>,
     /// Trials per scenario.

@@ -14,6 +14,9 @@ pub enum ScenarioError {
     Shape { file: PathBuf, path: String, line: usize, column: usize, message: String },
     #[error("{}: at {}: {}", shown(&file.display().to_string()), shown(path), shown(message))]
     Invalid { file: PathBuf, path: String, message: String },
+    /// A folder given where a case folder (or a folder of them) belongs.
+    #[error("{}: {}", shown(&file.display().to_string()), shown(message))]
+    Folder { file: PathBuf, message: String },
 }
 
 impl ScenarioError {

@@ -3,7 +3,7 @@
 //! message; the Murphy identity holds on random inputs; the bootstrap reproduces at any thread
 //! count.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
@@ -321,4 +321,42 @@ fn sim_score_is_the_same_at_any_thread_count_and_refuses_a_broken_case() {
     let err = crate::util::stderr_of(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("scenario-2020-02-01.json") && err.contains("rounds[0].date"), "{err}");
+}
+
+/// A folder of cases stands for the cases inside it, in name order (`sim score cases/`); a case
+/// reached twice, or a folder with no case in it, is exit 2 with one line.
+#[test]
+fn a_folder_of_cases_scores_the_cases_inside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    std::fs::create_dir_all(class.join("seeds")).unwrap();
+    std::fs::copy(fixtures().join("seeds/fixture.json"), class.join("seeds/fixture.json")).unwrap();
+    for case in ["alpha", "beta"] {
+        std::fs::create_dir(class.join(case)).unwrap();
+        for entry in std::fs::read_dir(fixtures().join(case)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, class.join(case).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let run = |dirs: &[&Path]| {
+        let mut args: Vec<&str> = vec!["score", "--trials", "500", "-f", "json"];
+        args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+        crate::util::sim_output(args)
+    };
+    let whole = run(&[&class]);
+    let each = run(&[&class.join("alpha"), &class.join("beta")]);
+    assert_eq!(crate::util::success(&whole), crate::util::success(&each));
+    let json: Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_eq!(json["cases"].as_u64(), Some(2));
+
+    for (dirs, words) in
+        [(vec![class.clone(), class.join("beta")], "given twice"), (vec![class.join("seeds")], "not a case folder")]
+    {
+        let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+        let out = run(&refs);
+        assert_eq!(out.status.code(), Some(2));
+        let err = crate::util::stderr_of(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(words), "{err}");
+    }
 }
