@@ -10,7 +10,9 @@ use sim::engine::{self, Model, RunConfig, TrialRecord, TrialRng};
 use sim::model::MediatedNash;
 use sim::scenario;
 
-const SCENARIOS: [&str; 2] = ["istanbul_summit", "istanbul_2025"];
+// The 2025 replay, not the forecast, so that the recorded `trial/istanbul_2025` figures stay
+// comparable (the file was renamed when the forecast took its name).
+const SCENARIOS: [&str; 2] = ["istanbul_summit", "istanbul_2025_replay"];
 
 fn model(name: &str) -> MediatedNash {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.json"));

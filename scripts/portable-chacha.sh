@@ -19,7 +19,7 @@ cargo test --locked --features portable-chacha --test integration -- determinism
 cargo build --locked --quiet --features portable-chacha
 cp target/debug/sim "$dir/sim-portable"
 
-for scenario in scenarios/istanbul_summit.json scenarios/istanbul_2025.json; do
+for scenario in scenarios/istanbul_summit.json scenarios/istanbul_2025.json scenarios/istanbul_2025_replay.json; do
     for sim in default portable; do
         "$dir/sim-$sim" run "$scenario" --trials 100003 --seed 11 -f json -q -o "$dir/$sim.json"
     done

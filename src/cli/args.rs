@@ -214,7 +214,7 @@ pub struct SweepArgs {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  sim sensitivity scenarios/istanbul_summit.json\n  sim sensitivity scenarios/istanbul_summit.json --figure settlement_reached --round summit --plot tornado.svg\n  sim sensitivity scenarios/istanbul_2025.json --figure humanitarian --round jul23 --low 0.05 --high 0.95"
+    after_help = "Examples:\n  sim sensitivity scenarios/istanbul_summit.json\n  sim sensitivity scenarios/istanbul_summit.json --figure settlement_reached --round summit --plot tornado.svg\n  sim sensitivity scenarios/istanbul_2025_replay.json --figure humanitarian --round jul23 --low 0.05 --high 0.95"
 )]
 pub struct SensitivityArgs {
     /// Scenario or variant file (JSON).

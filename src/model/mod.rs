@@ -650,7 +650,9 @@ mod tests {
     /// two draws of a trial can share random words.
     #[test]
     fn no_two_draws_share_a_slot() {
-        for file in ["scenarios/istanbul_summit.json", "scenarios/istanbul_2025.json"] {
+        for file in
+            ["scenarios/istanbul_summit.json", "scenarios/istanbul_2025.json", "scenarios/istanbul_2025_replay.json"]
+        {
             let loaded = crate::scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).as_path())
                 .expect("bundled scenario loads");
             let m = MediatedNash::new(&loaded.scenario).expect("bundled scenario compiles");
@@ -674,7 +676,9 @@ mod tests {
     /// site and slot, bit for bit.
     #[test]
     fn the_model_reads_every_parameter_from_the_slot_the_table_declares() {
-        for file in ["scenarios/istanbul_summit.json", "scenarios/istanbul_2025.json"] {
+        for file in
+            ["scenarios/istanbul_summit.json", "scenarios/istanbul_2025.json", "scenarios/istanbul_2025_replay.json"]
+        {
             let loaded = crate::scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).as_path())
                 .expect("bundled scenario loads");
             let m = MediatedNash::new(&loaded.scenario).expect("bundled scenario compiles");

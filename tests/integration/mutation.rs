@@ -155,9 +155,14 @@ fn document(path: &Path) -> Value {
 
 /// The bundled scenarios, their evidence folders made absolute so that they load from anywhere.
 fn scenarios() -> Vec<Value> {
-    let mut other = document(&root().join("scenarios/istanbul_2025.json"));
-    set(&mut other, "meta.evidence", json!(seeds_dir()));
-    vec![summit(), other]
+    let mut others: Vec<Value> = ["istanbul_2025.json", "istanbul_2025_replay.json"]
+        .iter()
+        .map(|f| document(&root().join("scenarios").join(f)))
+        .collect();
+    for other in &mut others {
+        set(other, "meta.evidence", json!(seeds_dir()));
+    }
+    [vec![summit()], others].concat()
 }
 
 fn variants() -> Vec<(String, Value)> {
@@ -188,7 +193,7 @@ proptest! {
     #![proptest_config(config(160))]
 
     #[test]
-    fn mutated_scenarios_give_an_error_or_run(which in 0usize..2, picks in picks()) {
+    fn mutated_scenarios_give_an_error_or_run(which in 0usize..3, picks in picks()) {
         let mut doc = scenarios().swap_remove(which);
         mutate(&mut doc, &picks);
         let bytes = serde_json::to_vec_pretty(&doc).expect("serializable");

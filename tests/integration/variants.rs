@@ -135,7 +135,7 @@ fn studies_are_identical_at_any_thread_count() {
         ["sweep", SUMMIT, "--set", "/parties/0/cost_of_war=0.02,0.05", "--set", "/model/collapse_hazard=0,0.1"]
             .map(String::from)
             .to_vec(),
-        ["sensitivity", "scenarios/istanbul_2025.json", "--trials", "400"].map(String::from).to_vec(),
+        ["sensitivity", "scenarios/istanbul_2025_replay.json", "--trials", "400"].map(String::from).to_vec(),
     ];
     for args in runs {
         let outputs: Vec<Vec<u8>> = ["1", "2"]
