@@ -67,15 +67,17 @@ struct Sources {
     facts: Vec<Fact>,
 }
 
-/// Every parameter of the bundled scenario cites evidence, and every cited fact is listed with
-/// its statement.
+/// Every parameter of the bundled scenario has a provenance (it cites evidence, or its note says
+/// it is a judgement), and every cited fact is listed with its statement.
 #[test]
 fn sources_lists_every_parameter_and_fact() {
     let out = sim_output(["sources", SUMMIT, "-f", "json"]);
     let s: Sources = serde_json::from_slice(success(&out)).expect("sources JSON parses");
     assert!(s.parameters.len() > 50);
+    assert!(s.parameters.iter().filter(|p| !p.sources.is_empty()).count() > 50);
     for p in &s.parameters {
-        assert!(!p.sources.is_empty(), "{} cites no evidence", p.key);
+        let noted = p.assumption.as_ref().is_some_and(|a| !a.trim().is_empty());
+        assert!(!p.sources.is_empty() || noted, "{} cites no evidence and states no judgement", p.key);
         if let Some(a) = &p.assumption {
             assert!(!a.trim().is_empty(), "{}", p.key);
         }
@@ -204,11 +206,13 @@ fn hostile_files_are_refused_quickly() {
 fn plots_and_the_html_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     let svg = dir.path().join("run.svg");
-    let out = sim_output(["run", SUMMIT, "--trials", "2000", "--plot", svg.to_str().expect("UTF-8"), "-f", "json"]);
+    // The 2025 forecast settles in about 0.6% of trials, so 20,000 trials chart settlement terms.
+    let forecast = "scenarios/istanbul_2025.json";
+    let out = sim_output(["run", forecast, "--trials", "20000", "--plot", svg.to_str().expect("UTF-8"), "-f", "json"]);
     success(&out);
     let chart = std::fs::read_to_string(&svg).expect("chart written");
     assert!(chart.starts_with("<svg") && chart.trim_end().ends_with("</svg>"), "an SVG document");
-    for label in ["ceasefire or settlement", "humanitarian deal", "Land kept by Russia"] {
+    for label in ["ceasefire or settlement", "humanitarian deal", "Share of Ukraine"] {
         assert!(chart.contains(label), "chart lacks {label}");
     }
     let html = dir.path().join("report.html");

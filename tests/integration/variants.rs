@@ -81,16 +81,20 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
         assert_eq!((d.diff, d.se, d.ci95, d.significant), (0.0, 0.0, [0.0, 0.0], false), "{}", row.figure);
         checked += 1;
     }
-    assert_eq!(checked, 5 * 5, "five figures in four rounds and at the end");
+    assert_eq!(checked, 5 * (c.rounds.len() + 1), "five figures in every round and at the end");
+    assert_eq!(c.rounds.len(), 6, "the summit scenario's rounds");
 }
 
-/// Dropping the summit round changes nothing before it: every figure of the earlier rounds has
-/// exactly zero difference, because random sites are named by ids, not positions.
+/// Dropping the summit round (and, in `summit_not_held`, the later leaders' meeting) changes
+/// nothing before it: every figure of the earlier rounds has exactly zero difference, because
+/// random sites are named by ids, not positions.
 #[test]
 fn a_change_to_a_later_round_leaves_earlier_rounds_exactly_unchanged() {
     for name in ["summit_not_held", "summit_held"] {
         let c = compare(&[SUMMIT, &variant(name)], &["--trials", "8000", "--format", "json"]);
-        for r in c.rounds.iter().filter(|r| r.id != "summit") {
+        let before = c.rounds.iter().take_while(|r| r.id != "summit");
+        assert_eq!(before.clone().count(), 3, "three rounds before the summit");
+        for r in before {
             for row in &r.figures {
                 let d = &row.variants[0].as_ref().expect("earlier rounds exist in the variant").difference;
                 assert_eq!((d.diff, d.se), (0.0, 0.0), "{name}: round {} figure {}", r.id, row.figure);
@@ -375,7 +379,9 @@ fn json_patch_and_stacked_variants_apply_in_order() {
                 "json_patch": [ { "op": "replace", "path": "/run/seed", "value": 6 } ] }),
     );
     let merged = print_scenario(&b);
-    assert_eq!(merged["rounds"].as_array().expect("rounds").len(), 3);
+    let original: Value = serde_json::from_slice(&std::fs::read(root().join(SUMMIT)).expect("base")).expect("JSON");
+    let rounds = original["rounds"].as_array().expect("rounds").len();
+    assert_eq!(merged["rounds"].as_array().expect("rounds").len(), rounds - 1);
     assert_eq!(merged["run"]["seed"], json!(6), "the merge patch applies first, then the JSON patch");
     let out = sim_output(["run", &b, "--trials", "100", "--format", "json"]);
     let report: Value = serde_json::from_slice(success(&out)).expect("JSON");
