@@ -341,7 +341,8 @@ mod tests {
             "(c) Settlement terms",
             "share of trials (%)",
             "95% interval",
-            "Delegation round",
+            // The first round's label; with six rounds it wraps after its first word.
+            "Delegation",
         ] {
             assert!(svg.contains(needle), "missing {needle}");
         }
