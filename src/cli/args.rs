@@ -214,7 +214,7 @@ pub struct SweepArgs {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  sim sensitivity scenarios/istanbul_summit.json\n  sim sensitivity scenarios/istanbul_summit.json --figure settlement_reached --round summit --plot tornado.svg\n  sim sensitivity scenarios/istanbul_2025_replay.json --figure humanitarian --round jul23 --low 0.05 --high 0.95"
+    after_help = "Examples:\n  sim sensitivity scenarios/istanbul_summit.json\n  sim sensitivity scenarios/istanbul_summit.json --figure settlement_reached --round summit --plot tornado.svg\n  sim sensitivity scenarios/istanbul_summit.json --method sobol --figure ceasefire_reached --plot sobol.svg\n  sim sensitivity scenarios/istanbul_2025_replay.json --figure humanitarian --round jul23 --low 0.05 --high 0.95"
 )]
 pub struct SensitivityArgs {
     /// Scenario or variant file (JSON).
@@ -231,10 +231,27 @@ pub struct SensitivityArgs {
     /// High quantile at which each input is held.
     #[arg(long, default_value_t = 0.9, value_parser = parse_quantile)]
     pub high: f64,
+    /// `oat`: each input held at --low and --high in turn; `sobol`: first-order and total Sobol
+    /// indices of every input and group of inputs, with bootstrap intervals (docs/SENSITIVITY.md).
+    /// With `sobol`, --trials is the number of base samples N [default: 8192].
+    #[arg(long, value_enum, default_value_t = Method::Oat)]
+    pub method: Method,
+    /// Bootstrap resamples for the Sobol indices' intervals.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(10..=10_000))]
+    pub resamples: u64,
     #[command(flatten)]
     pub run: RunOptions,
     #[command(flatten)]
     pub out: OutputOptions,
+}
+
+/// How `sim sensitivity` explains a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// One input at a time, at two quantiles.
+    Oat,
+    /// Variance-based: Sobol indices by Saltelli's design.
+    Sobol,
 }
 
 fn parse_quantile(s: &str) -> Result<f64, String> {

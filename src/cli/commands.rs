@@ -10,14 +10,15 @@ use anyhow::Context;
 use sim::RunConfig;
 use sim::engine::paired::Streams;
 use sim::output::{self, Outputs, Progress, Target};
-use sim::report::{Format, SensitivityReport, SourcesReport, TraceReport};
+use sim::report::{Format, SensitivityReport, SobolReport, SourcesReport, TraceReport};
 use sim::scenario::{self, LoadedScenario};
 use sim::shard::{Merged, Shard, Study};
 use sim::study::sensitivity;
+use sim::study::sobol::{self, Design};
 
 use super::args::{
-    CompareArgs, FormatArg, MergeArgs, OutputOptions, ReportArgs, RunArgs, RunOptions, ScoreArgs, SensitivityArgs,
-    SweepArgs,
+    CompareArgs, FormatArg, MergeArgs, Method, OutputOptions, ReportArgs, RunArgs, RunOptions, ScoreArgs,
+    SensitivityArgs, SweepArgs,
 };
 use super::usage;
 
@@ -171,6 +172,8 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
 /// Trials per run of a sensitivity study when `--trials` is not given: two runs per uncertain
 /// input, each paired, so fewer trials than a single run already give tight swings.
 const SENSITIVITY_TRIALS: u64 = 10_000;
+/// Base samples of a Sobol study when `--trials` is not given.
+const SOBOL_ROWS: u64 = 8192;
 
 pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     if args.low >= args.high {
@@ -186,10 +189,18 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
             usage(&format!("no round `{id}` in {} (rounds: {})", args.file.display(), ids.join(", ")))
         })?,
     };
-    let cfg = RunConfig {
-        trials: args.run.trials.unwrap_or(SENSITIVITY_TRIALS),
-        seed: args.run.seed.unwrap_or(loaded.scenario.run.seed),
-    };
+    let seed = args.run.seed.unwrap_or(loaded.scenario.run.seed);
+    if args.method == Method::Sobol {
+        let design = Design::new(&loaded, args.figure.key(), round)?;
+        let rows = args.run.trials.unwrap_or(SOBOL_ROWS);
+        let progress = args.run.progress(design.trials(rows));
+        let opts = sobol::Options { rows, seed, resamples: args.resamples as usize };
+        let study = args.run.pool()?.install(|| design.run(opts, &|n| progress.update(n))).map_err(|m| usage(&m))?;
+        drop(progress);
+        let report = SobolReport::new(&loaded, &rounds[round].id, seed, opts.resamples, study);
+        return Ok(outputs.write(&report, || sim::plot::sobol_chart(&report))?);
+    }
+    let cfg = RunConfig { trials: args.run.trials.unwrap_or(SENSITIVITY_TRIALS), seed };
     let opts = sensitivity::Options { figure: Some(args.figure.key().into()), low: args.low, high: args.high };
     let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
     let progress = args.run.progress((1 + 2 * uncertain).saturating_mul(cfg.trials));

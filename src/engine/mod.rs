@@ -31,6 +31,19 @@ pub trait Model: Sync {
     fn run_trial(&self, rng: &TrialRng, scratch: &mut Self::Scratch, record: &mut TrialRecord);
 }
 
+/// A model whose uncertain inputs can be drawn apart from the rest of a trial's randomness and
+/// set by the caller: what variance-based sensitivity needs (`study::sobol`, docs/SENSITIVITY.md).
+pub trait Inputs: Model {
+    /// The uncertain inputs' keys, in the order of the `inputs` slices below.
+    fn input_keys(&self) -> Vec<String>;
+    /// Draws trial `rng`'s inputs exactly as [`Model::run_trial`] draws them.
+    fn draw_inputs(&self, rng: &TrialRng, scratch: &mut Self::Scratch, inputs: &mut [f64]);
+    /// Runs trial `rng` with `inputs` in place of its own draws; everything else random in the
+    /// trial comes from `rng`. With the inputs `draw_inputs` gives for `rng`, the record is
+    /// the one `run_trial` writes.
+    fn run_with_inputs(&self, rng: &TrialRng, scratch: &mut Self::Scratch, inputs: &[f64], record: &mut TrialRecord);
+}
+
 /// Trials per chunk: the unit of parallel work and of ordered merging.
 pub const CHUNK: u64 = 4096;
 /// Chunks run in parallel between two merges into the running total.

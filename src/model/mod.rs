@@ -640,6 +640,28 @@ impl Model for MediatedNash {
     }
 }
 
+impl crate::engine::Inputs for MediatedNash {
+    fn input_keys(&self) -> Vec<String> {
+        self.uncertain.iter().map(|(i, _, _)| self.keys[*i].clone()).collect()
+    }
+
+    fn draw_inputs(&self, rng: &TrialRng, scratch: &mut Scratch, inputs: &mut [f64]) {
+        self.draw(rng, scratch);
+        for (x, (i, _, _)) in inputs.iter_mut().zip(&self.uncertain) {
+            *x = scratch.draws[*i];
+        }
+    }
+
+    fn run_with_inputs(&self, rng: &TrialRng, scratch: &mut Scratch, inputs: &[f64], record: &mut TrialRecord) {
+        // The rounds read their own slots from the trial's blocks; only the draws are replaced.
+        rng.fill(&self.plan, &mut scratch.work.blocks);
+        for (x, (i, _, _)) in inputs.iter().zip(&self.uncertain) {
+            scratch.draws[*i] = *x;
+        }
+        round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.work, record, &mut round::Silent);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

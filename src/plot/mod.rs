@@ -11,11 +11,13 @@
 //!   difference from the base (forest plot).
 //! - [`sweep_chart`]: headline figures against one swept parameter, or a heat map over two.
 //! - [`sensitivity_chart`]: a tornado chart of the inputs with the largest swing.
+//! - [`sobol_chart`]: ranked first-order and total Sobol indices with their intervals.
 
 mod compare;
 mod run;
 mod score;
 mod sensitivity;
+mod sobol;
 mod style;
 mod sweep;
 
@@ -48,6 +50,11 @@ pub fn sweep_chart(report: &crate::report::SweepReport) -> String {
 /// The tornado chart of a sensitivity study: the 15 inputs with the largest swing.
 pub fn sensitivity_chart(report: &crate::report::SensitivityReport) -> String {
     sensitivity::chart(report)
+}
+
+/// Ranked bars of a Sobol study: first-order and total indices with their intervals.
+pub fn sobol_chart(report: &crate::report::SobolReport) -> String {
+    sobol::chart(report)
 }
 
 /// The reliability diagram of `sim score`, with the totals and skill scores beside it.

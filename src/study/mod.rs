@@ -3,6 +3,7 @@
 //! they share structure (common random numbers).
 
 pub mod sensitivity;
+pub mod sobol;
 pub mod sweep;
 
 use serde_json::Value;

@@ -25,6 +25,8 @@
 //!   core's decomposition identity and its bootstrap at any thread count.
 //! - `questions`: forecast questions answered by the model: closed-form answers, errors, shards.
 //! - `recipes`: docs/SCALING.md shows the Slurm and GNU parallel scripts as they are.
+//! - `sobol`: Sobol indices of the Ishigami function, the g-function (with a group) and a
+//!   Bernoulli output (its residual share) within their bootstrap intervals; any thread count.
 //! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
 //!   complete run; `--precision` stops at the same trial count at any thread count.
 //!
@@ -48,5 +50,6 @@ mod questions;
 mod recipes;
 mod score;
 mod shards;
+mod sobol;
 mod statistics;
 mod variants;

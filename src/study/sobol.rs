@@ -1,0 +1,423 @@
+//! Variance-based global sensitivity: first-order and total Sobol indices of one per-trial
+//! output for every uncertain input and for groups of inputs, by Saltelli's design with the
+//! Saltelli (2010) first-order and Jansen (1999) total estimators, and Poisson-bootstrap
+//! intervals (docs/SENSITIVITY.md gives the equations).
+//!
+//! Row `j` of the design evaluates the model at the input vectors A_j (trial `j`'s own draws,
+//! on trial `j`'s randomness) and B_j (trial `rows + j`'s, on its randomness), and, for every
+//! column (an input or a group), at A_j with that column's inputs taken from B_j, on trial
+//! `j`'s randomness; a last evaluation keeps A_j's inputs on trial `rows + j`'s randomness.
+//! The rounds' own randomness (who attends, whether a deal is struck) is thus one more input,
+//! ω, held with A in every column: a first-order index is Var E[Y | x_i] / Var Y (the same as
+//! for the probability given the inputs, scaled by Var Y), a total index counts the input's
+//! interactions with ω too, and the last evaluation gives ω's total index, the residual: the
+//! share of Var Y that no input explains, E[Var(Y | x)] / Var Y.
+//! Every sum is an integer (outputs in fixed point, bootstrap weights whole numbers), so the
+//! result is the same at any thread count.
+
+use crate::engine::rng::uniform01;
+use crate::engine::{self, FigureOf, FigureSpec, Inputs, Model, Site, TrialRecord, TrialRng};
+use crate::scenario::{LoadedScenario, Scenario, ScenarioError};
+
+/// Fixed-point scale of an output: 2^-24 resolution, exact integer sums of products.
+const SCALE: f64 = (1u64 << 24) as f64;
+/// Largest output magnitude: with 2^24 scaling, sums of squared outputs over 10^9 rows with
+/// bootstrap weights stay within i128.
+pub const MAX_OUTPUT: f64 = 1e6;
+
+/// What the indices explain: one number per trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Output {
+    /// 1 if the figure holds at the round, else 0: its mean is the figure's probability.
+    Figure { of: FigureOf, round: usize },
+    /// The trial's answer to a question (1 yes, 0 no).
+    Question(usize),
+    /// A continuous value of a round, at `TrialRecord::values[index]`.
+    Value(usize),
+}
+
+impl Output {
+    fn of(self, record: &TrialRecord) -> f64 {
+        match self {
+            Output::Figure { of, round } => f64::from(u8::from(of.holds(record, round))),
+            Output::Question(q) => f64::from(u8::from(record.answers[q])),
+            Output::Value(i) => record.values[i],
+        }
+    }
+}
+
+/// A column of the design: the inputs that are taken from B together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub key: String,
+    pub members: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Rows of the design (base samples N); the study runs N (columns + 3) trials.
+    pub rows: u64,
+    pub seed: u64,
+    /// Bootstrap replicates for the intervals.
+    pub resamples: usize,
+}
+
+/// An index with its 95% percentile-bootstrap interval; `None` where the output does not vary.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Index {
+    pub value: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// The indices of one column.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ColumnIndices {
+    pub key: String,
+    pub first: Index,
+    pub total: Index,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indices {
+    /// Mean and variance of the output over the 2N evaluations at A and B.
+    pub mean: f64,
+    pub variance: f64,
+    /// The share of the output's variance that the inputs leave to the rounds' own randomness,
+    /// E[Var(Y | x)] / Var Y (for a 0/1 output, E[p(x)(1 − p(x))] / Var Y): the total index of
+    /// that randomness. The inputs' indices are shares of Var Y too.
+    pub residual: Index,
+    /// One per column, in the order given.
+    pub columns: Vec<ColumnIndices>,
+    pub rows: u64,
+    /// Trials run: rows × (columns + 3).
+    pub trials: u64,
+}
+
+/// The running sums of one bootstrap replicate (replicate 0 weighs every row once).
+/// Layout per replicate: [w, a, b, aa, bb, ba, then per column and for the noise: b·c, (a - c)²].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sums {
+    stride: usize,
+    v: Vec<i128>,
+}
+
+const HEAD: usize = 6;
+
+impl Sums {
+    fn new(columns: usize, resamples: usize) -> Sums {
+        let stride = HEAD + 2 * (columns + 1);
+        Sums { stride, v: vec![0; stride * (resamples + 1)] }
+    }
+
+    fn merge(&mut self, other: &Sums) {
+        for (x, y) in self.v.iter_mut().zip(&other.v) {
+            *x += y;
+        }
+    }
+
+    fn replicates(&self) -> usize {
+        self.v.len() / self.stride
+    }
+
+    /// Replicate `r`: mean, variance, residual share and per column (first, total); `None`
+    /// where the inputs explain no variance.
+    fn estimate(&self, r: usize) -> Option<Estimate> {
+        let s = &self.v[r * self.stride..(r + 1) * self.stride];
+        let f = |x: i128| x as f64;
+        let w = f(s[0]);
+        if w == 0.0 {
+            return None;
+        }
+        let mean = (f(s[1]) + f(s[2])) / (2.0 * w);
+        let variance = (f(s[3]) + f(s[4])) / (2.0 * w) - mean * mean;
+        // Every output equal: (Σ y)² = 2W Σ y² exactly in fixed point.
+        let sum = s[1] + s[2];
+        let constant = match (sum.checked_mul(sum), (2 * s[0]).checked_mul(s[3] + s[4])) {
+            (Some(l), Some(r)) => l == r,
+            _ => variance <= 0.0,
+        };
+        if constant || variance <= 0.0 {
+            return None;
+        }
+        let noise = &s[s.len() - 2..];
+        let residual = f(noise[1]) / (2.0 * w) / variance;
+        let cols = s[HEAD..s.len() - 2]
+            .chunks_exact(2)
+            .map(|c| ((f(c[0]) - f(s[5])) / w / variance, f(c[1]) / (2.0 * w) / variance))
+            .collect();
+        Some(Estimate { mean: mean / SCALE, variance: variance / (SCALE * SCALE), residual, columns: cols })
+    }
+}
+
+/// One replicate's estimates.
+struct Estimate {
+    mean: f64,
+    variance: f64,
+    residual: f64,
+    columns: Vec<(f64, f64)>,
+}
+
+/// Poisson(1) from one uniform by its inverse CDF (the table covers all but 1e-16 of the mass).
+fn poisson1(u: f64) -> i128 {
+    let mut p = (-1.0f64).exp();
+    let mut cdf = p;
+    let mut k = 0;
+    while u > cdf && k < 20 {
+        k += 1;
+        p /= k as f64;
+        cdf += p;
+    }
+    k
+}
+
+fn fixed(y: f64) -> i128 {
+    (y * SCALE).round() as i128
+}
+
+/// Runs the design and returns its sums; `progress` hears trials done.
+pub fn sums<M: Inputs>(
+    model: &M,
+    output: Output,
+    columns: &[Column],
+    opts: Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Sums, String> {
+    let k = model.input_keys().len();
+    if let Some(c) = columns.iter().find(|c| c.members.is_empty() || c.members.iter().any(|&i| i >= k)) {
+        return Err(format!("column `{}` names no input, or one the model does not have", c.key));
+    }
+    let n = opts.rows;
+    let per_row = columns.len() as u64 + 3;
+    let bad = std::sync::atomic::AtomicBool::new(false);
+    let layout = model.layout();
+    let sums = engine::in_chunks(
+        opts.seed,
+        0..n,
+        || (model.scratch(), TrialRecord::new(layout), vec![0.0; k], vec![0.0; k], vec![0.0; k], Vec::new()),
+        || Sums::new(columns.len(), opts.resamples),
+        |(scratch, record, xa, xb, x, q), sums, rng_a| {
+            let rng_b = TrialRng::new(opts.seed, n + rng_a.trial());
+            model.draw_inputs(rng_a, scratch, xa);
+            model.draw_inputs(&rng_b, scratch, xb);
+            let mut eval = |rng: &TrialRng, inputs: &[f64]| {
+                model.run_with_inputs(rng, scratch, inputs, record);
+                let y = output.of(record);
+                if !(y.is_finite() && y.abs() <= MAX_OUTPUT) {
+                    bad.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return 0;
+                }
+                fixed(y)
+            };
+            q.clear();
+            let (a, b) = (eval(rng_a, xa), eval(&rng_b, xb));
+            for c in columns {
+                x.copy_from_slice(xa);
+                for &i in &c.members {
+                    x[i] = xb[i];
+                }
+                q.push(eval(rng_a, x));
+            }
+            q.push(eval(&rng_b, xa));
+            let mut weights = rng_a.stream(Site::named("sobol.bootstrap"));
+            for r in 0..sums.replicates() {
+                let w = if r == 0 { 1 } else { poisson1(uniform01(&mut weights)) };
+                if w == 0 {
+                    continue;
+                }
+                let s = &mut sums.v[r * sums.stride..(r + 1) * sums.stride];
+                s[0] += w;
+                s[1] += w * a;
+                s[2] += w * b;
+                s[3] += w * a * a;
+                s[4] += w * b * b;
+                s[5] += w * b * a;
+                for (pair, &c) in s[HEAD..].chunks_exact_mut(2).zip(q.iter()) {
+                    pair[0] += w * b * c;
+                    pair[1] += w * (a - c) * (a - c);
+                }
+            }
+        },
+        Sums::merge,
+        &|rows| progress(rows * per_row),
+    );
+    if bad.into_inner() {
+        return Err(format!("the output is not a finite number of size at most {MAX_OUTPUT:e} in every trial"));
+    }
+    Ok(sums)
+}
+
+/// The indices and their intervals from the sums of a design.
+pub fn indices(sums: &Sums, columns: &[Column], rows: u64) -> Indices {
+    let full = sums.estimate(0);
+    let replicates: Vec<Estimate> = (1..sums.replicates()).filter_map(|r| sums.estimate(r)).collect();
+    let index = |pick: &dyn Fn(&Estimate) -> f64| -> Index {
+        let Some(full) = &full else { return Index { value: None, ci95: None } };
+        let mut v: Vec<f64> = replicates.iter().map(pick).filter(|x| x.is_finite()).collect();
+        v.sort_by(f64::total_cmp);
+        let at = |p: f64| v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
+        Index { value: Some(pick(full)), ci95: (v.len() >= 2).then(|| [at(0.025), at(0.975)]) }
+    };
+    Indices {
+        mean: full.as_ref().map_or(0.0, |e| e.mean),
+        variance: full.as_ref().map_or(0.0, |e| e.variance),
+        residual: index(&|e| e.residual),
+        columns: columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| ColumnIndices {
+                key: col.key.clone(),
+                first: index(&|e| e.columns[c].0),
+                total: index(&|e| e.columns[c].1),
+            })
+            .collect(),
+        rows,
+        trials: rows * (columns.len() as u64 + 3),
+    }
+}
+
+/// [`sums`] then [`indices`].
+pub fn sobol<M: Inputs>(
+    model: &M,
+    output: Output,
+    columns: &[Column],
+    opts: Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Indices, String> {
+    let sums = sums(model, output, columns, opts, progress)?;
+    Ok(indices(&sums, columns, opts.rows))
+}
+
+/// One uncertain input of a scenario, as the Sobol report shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InputInfo {
+    pub key: String,
+    pub path: String,
+    pub law: String,
+    /// `evidence` if the parameter cites a fact, `assumption` if it only carries a note (or
+    /// nothing).
+    pub provenance: &'static str,
+    /// The part of the scenario it belongs to: `party:russia`, `mediator:turkiye`,
+    /// `round:summit`, `event:…`, or `model`.
+    pub owner: String,
+}
+
+/// A scenario's Sobol study: every uncertain input alone, then the groups by owner and by
+/// provenance (docs/SENSITIVITY.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioSobol {
+    pub model: String,
+    pub output: FigureSpec,
+    pub inputs: Vec<InputInfo>,
+    /// Per group column: its key (`party:russia`, `provenance:assumption`) and member count.
+    pub groups: Vec<(String, usize)>,
+    pub indices: Indices,
+}
+
+/// The owner of a parameter by its path's first step.
+fn owner(s: &Scenario, path: &str) -> String {
+    let index = |prefix: &str| {
+        path.strip_prefix(prefix).and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok())
+    };
+    if let Some(i) = index("parties[") {
+        return format!("party:{}", s.parties[i].id);
+    }
+    if let Some(i) = index("mediators[") {
+        return format!("mediator:{}", s.mediators[i].id);
+    }
+    if let Some(i) = index("rounds[") {
+        return format!("round:{}", s.rounds[i].id);
+    }
+    if let Some(i) = index("events[") {
+        return format!("event:{}", s.events[i].id);
+    }
+    "model".into()
+}
+
+/// The design of a scenario's study, before it runs: its model, output and columns.
+pub struct Design {
+    model: crate::model::MediatedNash,
+    output: Output,
+    spec: FigureSpec,
+    inputs: Vec<InputInfo>,
+    groups: Vec<(String, usize)>,
+    columns: Vec<Column>,
+}
+
+impl Design {
+    /// The study of `figure` (a figure key of the model's layout) at round `round` of a loaded
+    /// scenario: every uncertain input alone, then the groups by owner and by provenance.
+    pub fn new(loaded: &LoadedScenario, figure: &str, round: usize) -> Result<Design, ScenarioError> {
+        let model = crate::model::compile(loaded)?;
+        let invalid = |path: &str, message: String| ScenarioError::Invalid {
+            file: loaded.file.clone(),
+            path: path.into(),
+            message,
+        };
+        let layout = model.layout();
+        let f = layout.figure(figure).map_err(|m| invalid("--figure", m))?;
+        let spec = layout.figures[f].clone();
+        let params = loaded.scenario.params();
+        let mut inputs = Vec::new();
+        for key in model.input_keys() {
+            let p = params.iter().find(|p| p.key == key).ok_or_else(|| {
+                invalid("(model)", format!("the model draws `{key}`, which the scenario does not declare"))
+            })?;
+            inputs.push(InputInfo {
+                key: key.clone(),
+                path: p.path.clone(),
+                law: p.param.describe(),
+                provenance: if p.param.sources.is_empty() { "assumption" } else { "evidence" },
+                owner: owner(&loaded.scenario, &p.path),
+            });
+        }
+        let mut columns: Vec<Column> =
+            inputs.iter().enumerate().map(|(i, input)| Column { key: input.key.clone(), members: vec![i] }).collect();
+        let mut groups = std::collections::BTreeMap::<String, Vec<usize>>::new();
+        for (i, input) in inputs.iter().enumerate() {
+            groups.entry(input.owner.clone()).or_default().push(i);
+            groups.entry(format!("provenance:{}", input.provenance)).or_default().push(i);
+        }
+        let group_list = groups.iter().map(|(k, m)| (k.clone(), m.len())).collect();
+        columns.extend(groups.into_iter().map(|(key, members)| Column { key, members }));
+        let output = Output::Figure { of: spec.of, round };
+        Ok(Design { model, output, spec, inputs, groups: group_list, columns })
+    }
+
+    /// Trials the study runs with `rows` base samples.
+    pub fn trials(&self, rows: u64) -> u64 {
+        rows.saturating_mul(self.columns.len() as u64 + 3)
+    }
+
+    pub fn run(self, opts: Options, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioSobol, String> {
+        let indices = sobol(&self.model, self.output, &self.columns, opts, progress)?;
+        Ok(ScenarioSobol {
+            model: self.model.layout().model.clone(),
+            output: self.spec,
+            inputs: self.inputs,
+            groups: self.groups,
+            indices,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_weights_have_the_poisson_law() {
+        // P(K = k) = e^-1 / k!: the inverse CDF at the midpoints of a fine grid.
+        let n = 1_000_000;
+        let mut counts = [0u64; 21];
+        for i in 0..n {
+            counts[poisson1((i as f64 + 0.5) / n as f64) as usize] += 1;
+        }
+        let mut p = (-1.0f64).exp();
+        for (k, &c) in counts.iter().enumerate().take(6) {
+            if k > 0 {
+                p /= k as f64;
+            }
+            assert!((c as f64 / n as f64 - p).abs() < 2.0 / n as f64, "k = {k}: {c}");
+        }
+    }
+}
