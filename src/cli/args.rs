@@ -219,9 +219,12 @@ pub struct SweepArgs {
 pub struct SensitivityArgs {
     /// Scenario or variant file (JSON).
     pub file: PathBuf,
-    /// The headline figure to explain.
-    #[arg(long, value_enum, default_value_t = FigureArg::CeasefireReached)]
-    pub figure: FigureArg,
+    /// The figure to explain, by its key in the layout of the scenario's model [default: the
+    /// model's first headline figure]. The keys of `mediated_nash`, for example, are
+    /// humanitarian, ceasefire_reached (its default), settlement_reached, collapse and
+    /// ceasefire_in_force; a key the model does not report is refused, naming those it does.
+    #[arg(long, value_name = "KEY")]
+    pub figure: Option<String>,
     /// Round id at which the figure is read [default: the last round].
     #[arg(long)]
     pub round: Option<String>,
@@ -313,35 +316,6 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
             FormatArg::Markdown => Format::Markdown,
-        }
-    }
-}
-
-/// The figures of `mediated_nash` that `sim sensitivity` explains, by their keys in its layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum FigureArg {
-    /// The round's outcome is a humanitarian deal.
-    Humanitarian,
-    /// A ceasefire or settlement was signed in this round or before.
-    CeasefireReached,
-    /// A settlement was signed in this round or before.
-    SettlementReached,
-    /// The talks collapsed in this round or before.
-    Collapse,
-    /// A ceasefire (without settlement) holds at the end of the round.
-    CeasefireInForce,
-}
-
-impl FigureArg {
-    /// The figure's key, which the library checks against the model's layout.
-    pub fn key(self) -> &'static str {
-        match self {
-            FigureArg::Humanitarian => "humanitarian",
-            FigureArg::CeasefireReached => "ceasefire_reached",
-            FigureArg::SettlementReached => "settlement_reached",
-            FigureArg::Collapse => "collapse",
-            FigureArg::CeasefireInForce => "ceasefire_in_force",
         }
     }
 }

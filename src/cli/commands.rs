@@ -191,7 +191,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     };
     let seed = args.run.seed.unwrap_or(loaded.scenario.run.seed);
     if args.method == Method::Sobol {
-        let design = Design::new(&loaded, args.figure.key(), round)?;
+        let design = Design::new(&loaded, args.figure.as_deref(), round)?;
         let rows = args.run.trials.unwrap_or(SOBOL_ROWS);
         let progress = args.run.progress(design.trials(rows));
         let opts = sobol::Options { rows, seed, resamples: args.resamples as usize };
@@ -201,7 +201,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         return Ok(outputs.write(&report, || sim::plot::sobol_chart(&report))?);
     }
     let cfg = RunConfig { trials: args.run.trials.unwrap_or(SENSITIVITY_TRIALS), seed };
-    let opts = sensitivity::Options { figure: Some(args.figure.key().into()), low: args.low, high: args.high };
+    let opts = sensitivity::Options { figure: args.figure.clone(), low: args.low, high: args.high };
     let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
     let progress = args.run.progress((1 + 2 * uncertain).saturating_mul(cfg.trials));
     let study =

@@ -137,7 +137,7 @@ impl Layout {
     pub fn figure(&self, key: &str) -> Result<usize, String> {
         self.figures.iter().position(|f| f.key == key).ok_or_else(|| {
             let keys: Vec<&str> = self.figures.iter().map(|f| f.key.as_str()).collect();
-            format!("the model reports no figure `{key}`; it reports {}", keys.join(", "))
+            format!("the model `{}` reports no figure `{key}`; its figures are {}", self.model, keys.join(", "))
         })
     }
 

@@ -143,7 +143,7 @@ mod tests {
     fn ranked_bars_show_the_inputs_with_the_largest_total_index() {
         let l = loaded();
         let round = l.scenario.rounds.len() - 1;
-        let design = Design::new(l, "ceasefire_reached", round).expect("a design");
+        let design = Design::new(l, Some("ceasefire_reached"), round).expect("a design");
         let opts = Options { rows: 256, seed: 1, resamples: 20 };
         let study = design.run(opts, &|_| {}).expect("the study runs");
         let r = SobolReport::new(l, &l.scenario.rounds[round].id, 1, 20, study);

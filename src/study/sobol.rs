@@ -344,9 +344,10 @@ pub struct Design {
 }
 
 impl Design {
-    /// The study of `figure` (a figure key of the model's layout) at round `round` of a loaded
-    /// scenario: every uncertain input alone, then the groups by owner and by provenance.
-    pub fn new(loaded: &LoadedScenario, figure: &str, round: usize) -> Result<Design, ScenarioError> {
+    /// The study of `figure` (a figure key of the model's layout; `None`: its first headline
+    /// figure) at round `round` of a loaded scenario: every uncertain input alone, then the
+    /// groups by owner and by provenance.
+    pub fn new(loaded: &LoadedScenario, figure: Option<&str>, round: usize) -> Result<Design, ScenarioError> {
         let model = crate::model::compile(loaded)?;
         let invalid = |path: &str, message: String| ScenarioError::Invalid {
             file: loaded.file.clone(),
@@ -354,7 +355,10 @@ impl Design {
             message,
         };
         let layout = model.layout();
-        let f = layout.figure(figure).map_err(|m| invalid("--figure", m))?;
+        let f = match figure {
+            Some(key) => layout.figure(key).map_err(|m| invalid("--figure", m))?,
+            None => layout.headline.first().copied().unwrap_or(0),
+        };
         let spec = layout.figures[f].clone();
         let params = loaded.scenario.params();
         let mut inputs = Vec::new();

@@ -254,6 +254,37 @@ struct Sensitivity {
     inputs: Vec<Effect>,
 }
 
+/// `--figure` takes any figure key the scenario's model declares (and defaults to its first
+/// headline figure); another key is refused with exit code 2 and one line naming the keys this
+/// model reports. The keys are read from the compiled model, not listed here.
+#[test]
+fn sensitivity_takes_any_figure_key_of_the_model() {
+    let loaded = sim::scenario::load(Path::new(SUMMIT)).expect("the summit loads");
+    let model = sim::model::compile(&loaded).expect("the summit compiles");
+    let layout = sim::engine::Model::layout(&model);
+    let keys: Vec<&str> = layout.figures.iter().map(|f| f.key.as_str()).collect();
+    let figure_of = |extra: &[&str]| {
+        let mut args = vec!["sensitivity", SUMMIT, "--trials", "40", "--format", "json"];
+        args.extend(extra.iter().copied());
+        let s: Sensitivity = serde_json::from_slice(success(&sim_output(&args))).expect("sensitivity JSON parses");
+        s.figure
+    };
+    assert_eq!(figure_of(&[]), keys[layout.headline[0]], "the default is the first headline figure");
+    for key in &keys {
+        assert_eq!(figure_of(&["--figure", key]), *key);
+    }
+    let out = sim_output(["sensitivity", SUMMIT, "--figure", "heads", "--trials", "40"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty() && err.lines().count() == 1 && !err.contains("panicked"), "{err}");
+    assert!(err.contains("--figure") && err.contains("`heads`") && err.contains(&layout.model), "{err}");
+    for key in &keys {
+        assert!(err.contains(key), "the refusal does not name `{key}`: {err}");
+    }
+    let help = String::from_utf8(success(&sim_output(["sensitivity", "--help"])).to_vec()).expect("UTF-8");
+    assert!(help.contains("--figure <KEY>") && help.contains("ceasefire_in_force"), "{help}");
+}
+
 /// Every uncertain input appears once, ranked by the size of its swing, and the figure at each
 /// setting is what a run with the input fixed at that setting gives.
 #[test]
