@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -97,6 +99,53 @@ pub struct Part {
     /// The shard's trial indices, [first, end).
     pub trial_range: [u64; 2],
     pub result: PartResult,
+    /// Counts this part among the parts alive while it lives (not in the file).
+    #[serde(skip)]
+    pub alive: Alive,
+}
+
+/// Parts made (run or read) on one thread: how many are alive, and the most at once.
+#[derive(Debug, Default)]
+struct Census {
+    alive: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+thread_local! {
+    static CENSUS: Arc<Census> = Arc::default();
+}
+
+/// Counts a part among those alive on the thread that made it, for as long as the part lives
+/// (wherever it is dropped), so a test can check that a merge holds one part at a time.
+#[derive(Debug)]
+pub struct Alive(Arc<Census>);
+
+impl Default for Alive {
+    fn default() -> Alive {
+        let census = CENSUS.with(Arc::clone);
+        let n = census.alive.fetch_add(1, Ordering::SeqCst) + 1;
+        census.peak.fetch_max(n, Ordering::SeqCst);
+        Alive(census)
+    }
+}
+
+impl Clone for Alive {
+    fn clone(&self) -> Alive {
+        Alive::default()
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.alive.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The most parts alive at once, among those this thread made, since the last call (the count
+/// then restarts from the parts alive now). [`merge_files`] keeps it at one: the part being
+/// added; the running total is the sum, not a part.
+pub fn peak_parts_alive() -> usize {
+    CENSUS.with(|c| c.peak.swap(c.alive.load(Ordering::SeqCst), Ordering::SeqCst))
 }
 
 /// The aggregates of a shard, per command.
@@ -123,6 +172,7 @@ fn part(command: &str, scenarios: Vec<ScenarioId>, cfg: RunConfig, shard: Shard,
         shard,
         trial_range: [range.start, range.end],
         result,
+        alive: Alive::default(),
     }
 }
 

@@ -289,7 +289,14 @@ fn part(command: &str, scenarios: usize, cfg: RunConfig, shard: Shard, result: P
     if command == "compare" {
         identity.options.insert("common_random_numbers".into(), true.into());
     }
-    Part { sim_part: PART_LAYOUT, identity, shard, trial_range: [range.start, range.end], result }
+    Part {
+        sim_part: PART_LAYOUT,
+        identity,
+        shard,
+        trial_range: [range.start, range.end],
+        result,
+        alive: Default::default(),
+    }
 }
 
 /// Parts written to files and read back merge to the report of the unsharded run, byte for

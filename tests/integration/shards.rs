@@ -109,6 +109,32 @@ fn the_library_runs_as_the_command_line_does() {
     }
 }
 
+/// `sim merge` holds one parsed part at a time, whatever the number of parts or the command:
+/// the running total is a sum, not a list of parts (docs/SCALING.md measures what that saves).
+/// The census counts parts made on this thread; reading every part first, as a merge that does
+/// not stream would, counts them all.
+#[test]
+fn a_merge_holds_one_part_at_a_time() {
+    const SHARDS: u64 = 8;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let commands: [&[&str]; 3] = [
+        &["run", SUMMIT, "--trials", "800"],
+        &["compare", SUMMIT, VARIANT, "--trials", "800"],
+        &["sweep", SUMMIT, "--set", AXIS, "--trials", "800"],
+    ];
+    for command in commands {
+        let shard_dir = dir.path().join(command[0]);
+        std::fs::create_dir(&shard_dir).expect("mkdir");
+        let parts = run_shards(&shard_dir, command, SHARDS);
+        sim::shard::peak_parts_alive();
+        let merged = sim::shard::merge_files(&parts).expect("the parts merge");
+        drop(merged);
+        assert_eq!(sim::shard::peak_parts_alive(), 1, "{}: parts held at once by the merge", command[0]);
+        let all: Vec<_> = parts.iter().map(|p| sim::shard::read_part(p).expect("a part")).collect();
+        assert_eq!(sim::shard::peak_parts_alive(), all.len(), "the census counts every part held");
+    }
+}
+
 /// A part file's documented fields (docs/OUTPUT.md): the identity and the shard's trials.
 #[test]
 fn a_part_file_states_the_run_and_the_shard() {
