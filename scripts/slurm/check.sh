@@ -12,19 +12,9 @@
 # SIM=path/to/sim uses that binary; otherwise `cargo build` builds one. Skipped, with a message,
 # where it cannot install or start Slurm: not root, or no apt-get.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-repo=$PWD
-trials=${1:-200003}
-shards=${2:-8}
-seed=7
-scenario=scenarios/istanbul_summit.json
-started=$SECONDS
-
-say() { echo "slurm check: $*"; }
-die() {
-    say "FAILED: $*" >&2
-    exit 1
-}
+check=slurm
+# shellcheck source=scripts/recipe-check.sh
+source "$(dirname "$0")/../recipe-check.sh"
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then
     if ! command -v apt-get >/dev/null; then
@@ -44,12 +34,7 @@ if ((EUID != 0)); then
     exit 0
 fi
 
-if [[ -z "${SIM:-}" ]]; then
-    cargo build --locked --quiet
-    SIM=target/debug/sim
-fi
-SIM=$(realpath "$SIM")
-export SIM
+find_sim
 
 dir=$(mktemp -d /tmp/sim-slurm.XXXXXX)
 # munged wants every folder above its socket searchable by all.
@@ -129,13 +114,6 @@ done
     die "the node did not come up: $(sinfo --noheader --Node --format='%T %E' 2>&1)"
 say "one-node cluster up ($cpus CPUs, Slurm $(sinfo --version | awk '{ print $2 }')) after $((SECONDS - started)) s"
 
-# A fresh folder with the scenarios and their evidence beside them, as the recipe asks.
-workdir() {
-    mkdir "$dir/$1"
-    cp -r scenarios seeds "$dir/$1/"
-    cd "$dir/$1"
-}
-
 # Waits for job $1 to end and prints its final state.
 job_end() {
     local state
@@ -158,20 +136,11 @@ read -r array merge < <(FORMATS="table json csv markdown" "$repo/scripts/slurm/s
     "$scenario" "$trials" "$shards" "$seed")
 state=$(job_end "$merge")
 [[ $state == COMPLETED ]] || die "merge job $merge ended $state (array $array)"
-for format in table json csv markdown; do
-    "$SIM" run "$scenario" --trials "$trials" --seed "$seed" -q -f "$format" -o "single.$format"
-    cmp "result.$format" "single.$format" || die "merged $format differs from a single run"
-    say "identical: $format ($shards Slurm shards of $trials trials vs one run, $(wc -c <"single.$format") bytes)"
-done
+compare_with_one_run Slurm
 
 # 2. A failed shard: the merge job still runs, and names it.
 workdir failing
-cat >sim-failing <<EOF
-#!/bin/sh
-case " \$* " in *" --shard 3/4 "*) echo "shard 3 fails on purpose" >&2; exit 1 ;; esac
-exec "$SIM" "\$@"
-EOF
-chmod +x sim-failing
+failing_sim
 read -r array merge < <(SIM=$PWD/sim-failing "$repo/scripts/slurm/submit.sh" "$scenario" 4000 4 "$seed")
 state=$(job_end "$merge")
 [[ $state == FAILED ]] || die "merge job after a failed shard ended $state, not FAILED"
