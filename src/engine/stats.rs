@@ -1,6 +1,6 @@
 //! Estimates and their uncertainty.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Two-sided 95% normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -51,8 +51,9 @@ pub fn histogram_quantile(bins: &[u64], min: f64, max: f64, q: f64) -> Option<f6
     Some(max)
 }
 
-/// A proportion of trials with its Monte Carlo uncertainty.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// A proportion of trials with its Monte Carlo uncertainty (read back from a report's JSON too).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Estimate {
     pub count: u64,
     pub p: f64,

@@ -24,7 +24,7 @@ use crate::scenario::LoadedScenario;
 
 pub use compare::{CompareReport, FigureRow};
 pub(crate) use run::capitalized;
-pub use run::{EventReport, Mean, RunReport, TermReport};
+pub use run::{EventReport, Mean, OptionShare, Quantiles, RunReport, TermReport};
 pub use score::ScoreReport;
 pub use sensitivity::SensitivityReport;
 pub use sobol::SobolReport;

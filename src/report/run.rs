@@ -1,7 +1,7 @@
 //! The summary of `sim run`, read off the model's layout: outcome and flag probabilities per
 //! round, values per round, each event with its terms, and the answers to questions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Estimate, Grid, Keyed, QUANTILES, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, estimate_cell, pct};
 use crate::engine::precision::Stopping;
@@ -111,7 +111,8 @@ impl EventReport {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A term's distribution; read back from a report's JSON too (the integration tests do).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TermReport {
     Continuous {
@@ -135,7 +136,7 @@ pub enum TermReport {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Quantiles {
     pub p05: f64,
     pub p25: f64,
@@ -157,7 +158,7 @@ impl Quantiles {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OptionShare {
     pub option: String,
     /// Share among the trials with a term, with its interval.

@@ -445,14 +445,8 @@ pub fn first_agreement(r: &TrialRecord) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // The JSON report (docs/OUTPUT.md layout 2), read back with serde
 
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Estimate {
-    pub count: u64,
-    pub p: f64,
-    pub se: f64,
-    pub ci95: [f64; 2],
-}
+pub use sim::engine::stats::Estimate;
+pub use sim::report::{OptionShare, Quantiles, TermReport};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Report {
@@ -535,45 +529,6 @@ pub struct SettlementReport {
     pub terms: Vec<TermReport>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum TermReport {
-    Continuous {
-        issue: String,
-        min: f64,
-        max: f64,
-        mean: Option<f64>,
-        sd: Option<f64>,
-        se: Option<f64>,
-        quantiles: Option<Quantiles>,
-    },
-    Options {
-        issue: String,
-        options: Vec<OptionShare>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub struct Quantiles {
-    pub p05: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-}
-
-impl Quantiles {
-    pub fn all(&self) -> [f64; 5] {
-        [self.p05, self.p25, self.p50, self.p75, self.p95]
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct OptionShare {
-    pub option: String,
-    pub share: Estimate,
-}
-
 /// The first ceasefire signed: its share of trials and its option.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CeasefireReport {
@@ -606,7 +561,7 @@ impl Report {
         out.push(("settlement.reached".into(), self.settlement.reached));
         out.push(("settlement.leverage_dependent".into(), self.settlement.leverage_dependent));
         for t in &self.settlement.terms {
-            if let TermReport::Options { issue, options } = t {
+            if let TermReport::Options { issue, options, .. } = t {
                 for o in options {
                     out.push((format!("terms.{issue}={}", o.option), o.share));
                 }
