@@ -24,7 +24,7 @@ pub struct ScoreRun {
 
 impl ScoreReport {
     /// The report of `scores`, whose forecasts were run with `cfg`.
-    pub fn new(scores: Scores, cfg: crate::RunConfig) -> ScoreReport {
+    pub fn new(scores: Scores, cfg: crate::engine::RunConfig) -> ScoreReport {
         ScoreReport {
             sim: ToolInfo::new(crate::model::KIND),
             run: ScoreRun { trials: cfg.trials, seed: cfg.seed },
@@ -332,7 +332,7 @@ pub(crate) mod tests {
             p: p(0.5),
             by: Date::parse("2020-02-01"),
         });
-        let cfg = crate::RunConfig { trials: 1000, seed: 3 };
+        let cfg = crate::engine::RunConfig { trials: 1000, seed: 3 };
         ScoreReport::new(score(&records, &Options { seed: 3, ..Options::default() }).unwrap(), cfg)
     }
 
