@@ -17,9 +17,10 @@ use serde_json::Value;
 
 use crate::engine::paired::{Paired, Streams};
 use crate::engine::{self, Layout, RunConfig, Tally};
-use crate::report::{CompareReport, RunReport, ScenarioId, Summary, SweepReport};
+use crate::report::{CompareReport, RunReport, ScenarioId, SobolReport, Summary, SweepReport};
 use crate::scenario::error::shown;
 use crate::scenario::{LoadedScenario, ScenarioError};
+use crate::study::sobol::{Design, Options as SobolOptions, SobolPart};
 use crate::study::sweep::{Axis, Point};
 
 /// Version of the part file layout; bumped on any incompatible change.
@@ -152,9 +153,19 @@ pub fn peak_parts_alive() -> usize {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartResult {
-    Run { layout: Box<Layout>, tally: Box<Tally> },
-    Compare { layouts: Vec<Layout>, paired: Paired },
-    Sweep { points: Vec<Point> },
+    Run {
+        layout: Box<Layout>,
+        tally: Box<Tally>,
+    },
+    Compare {
+        layouts: Vec<Layout>,
+        paired: Paired,
+    },
+    Sweep {
+        points: Vec<Point>,
+    },
+    /// `sim sensitivity --method sobol`: the sums of the shard's rows of the design.
+    Sobol(Box<SobolPart>),
 }
 
 fn part(command: &str, scenarios: Vec<ScenarioId>, cfg: RunConfig, shard: Shard, result: PartResult) -> Part {
@@ -181,6 +192,9 @@ pub enum Study<'a> {
     Run(&'a LoadedScenario),
     Compare(&'a [LoadedScenario], Streams),
     Sweep(&'a LoadedScenario, &'a [Axis]),
+    /// A Sobol study (`study::sobol`): its scenario, design and bootstrap resamples; the trial
+    /// count of its `RunConfig` is the design's rows.
+    Sobol(&'a LoadedScenario, &'a Design, usize),
 }
 
 impl Study<'_> {
@@ -189,6 +203,7 @@ impl Study<'_> {
     pub fn work(&self, trials: u64) -> u64 {
         match self {
             Study::Sweep(_, axes) => axes.iter().map(|a| a.values.len() as u64).product::<u64>().saturating_mul(trials),
+            Study::Sobol(_, design, _) => design.trials(trials),
             _ => trials,
         }
     }
@@ -205,6 +220,7 @@ impl Study<'_> {
             Study::Run(loaded) => run_part(loaded, cfg, shard, progress),
             Study::Compare(loaded, streams) => compare_part(loaded, cfg, streams, shard, progress),
             Study::Sweep(loaded, axes) => sweep_part(loaded, axes, cfg, shard, progress),
+            Study::Sobol(loaded, design, resamples) => sobol_part(loaded, design, resamples, cfg, shard, progress),
         }
     }
 }
@@ -257,6 +273,31 @@ pub fn sweep_part(
     let points = crate::study::sweep::sweep_range(loaded, axes, cfg.seed, shard.trials(cfg.trials), progress)?;
     let mut p = part("sweep", vec![ScenarioId::of(loaded)], cfg, shard, PartResult::Sweep { points });
     p.identity.options.insert("parameters".into(), serde_json::to_value(axes).expect("axes serialize"));
+    Ok(p)
+}
+
+/// Runs shard `shard` (a range of the design's rows) of a Sobol study.
+pub fn sobol_part(
+    loaded: &LoadedScenario,
+    design: &Design,
+    resamples: usize,
+    cfg: RunConfig,
+    shard: Shard,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Part, ScenarioError> {
+    let opts = SobolOptions { rows: cfg.trials, seed: cfg.seed, resamples };
+    let result = design.part(opts, shard.trials(cfg.trials), progress).map_err(|message| ScenarioError::Invalid {
+        file: loaded.file.clone(),
+        path: "--figure".into(),
+        message,
+    })?;
+    let round = loaded.scenario.rounds.get(result.round).map_or_else(String::new, |r| r.id.clone());
+    let figure = result.figure.key.clone();
+    let mut p = part("sensitivity", vec![ScenarioId::of(loaded)], cfg, shard, PartResult::Sobol(Box::new(result)));
+    p.identity.options.insert("method".into(), Value::from("sobol"));
+    p.identity.options.insert("figure".into(), Value::from(figure));
+    p.identity.options.insert("round".into(), Value::from(round));
+    p.identity.options.insert("resamples".into(), Value::from(resamples));
     Ok(p)
 }
 
@@ -320,6 +361,7 @@ pub enum Merged {
     Run(Box<RunReport>),
     Compare(CompareReport),
     Sweep(SweepReport),
+    Sobol(SobolReport),
 }
 
 impl Merged {
@@ -346,6 +388,7 @@ impl Merged {
             Merged::Run(_) => "run",
             Merged::Compare(_) => "compare",
             Merged::Sweep(_) => "sweep",
+            Merged::Sobol(_) => "sensitivity",
         };
         PartError { file: None, message: format!("the parts are of `sim {of}`, not of `sim {command}`") }
     }
@@ -356,6 +399,7 @@ impl Merged {
             Merged::Run(report) => report.as_ref(),
             Merged::Compare(report) => report,
             Merged::Sweep(report) => report,
+            Merged::Sobol(report) => report,
         }
     }
 }
@@ -476,6 +520,11 @@ impl Merge {
                     )?;
                 Merged::Sweep(SweepReport::of(&id.scenarios[0], &axes, cfg, &points))
             }
+            PartResult::Sobol(part) => {
+                let round = id.options.get("round").and_then(Value::as_str).unwrap_or_default().to_string();
+                let resamples = part.resamples;
+                Merged::Sobol(SobolReport::of(&id.scenarios[0], &round, cfg.seed, resamples, part.finish(cfg.trials)))
+            }
         })
     }
 }
@@ -494,6 +543,7 @@ fn add_result(total: &mut PartResult, x: &PartResult) -> bool {
                 a.tally.merge(&b.tally);
             }
         }
+        (PartResult::Sobol(total), PartResult::Sobol(x)) => return total.merge(x),
         _ => return false,
     }
     true
@@ -577,6 +627,7 @@ fn check_part(file: &Path, p: &Part) -> Result<(), PartError> {
             matches!(&p.result, PartResult::Compare { layouts, .. } if layouts.len() == id.scenarios.len() && layouts.len() >= 2)
         }
         "sweep" => matches!(p.result, PartResult::Sweep { .. }) && id.scenarios.len() == 1,
+        "sensitivity" => matches!(p.result, PartResult::Sobol(_)) && id.scenarios.len() == 1,
         _ => false,
     };
     if !expected {
@@ -623,6 +674,14 @@ fn check_part(file: &Path, p: &Part) -> Result<(), PartError> {
                 check_tally(&point.layout, &point.tally, n).map_err(|e| bad(format!("point {}: {e}", i + 1)))?;
             }
             Ok(())
+        }
+        PartResult::Sobol(part) => {
+            let columns = part.inputs.len() + part.groups.len();
+            if part.sums.fits(columns, part.resamples, n) {
+                Ok(())
+            } else {
+                Err(bad(format!("sums that do not fit {columns} columns, {} resamples and {n} rows", part.resamples)))
+            }
         }
     }
 }

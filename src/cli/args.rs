@@ -244,6 +244,9 @@ pub struct SensitivityArgs {
     pub resamples: u64,
     #[command(flatten)]
     pub run: RunOptions,
+    /// With --method sobol, the shard's trials are rows of the design (base samples).
+    #[command(flatten)]
+    pub shard: ShardOption,
     #[command(flatten)]
     pub out: OutputOptions,
 }

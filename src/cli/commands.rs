@@ -10,11 +10,11 @@ use anyhow::Context;
 use sim::RunConfig;
 use sim::engine::paired::Streams;
 use sim::output::{self, Outputs, Progress, Target};
-use sim::report::{Format, SensitivityReport, SobolReport, SourcesReport, TraceReport};
+use sim::report::{Format, SensitivityReport, SourcesReport, TraceReport};
 use sim::scenario::{self, LoadedScenario};
 use sim::shard::{Merged, Shard, Study};
 use sim::study::sensitivity;
-use sim::study::sobol::{self, Design};
+use sim::study::sobol::Design;
 
 use super::args::{
     CompareArgs, FormatArg, MergeArgs, Method, OutputOptions, ReportArgs, RunArgs, RunOptions, ScoreArgs,
@@ -53,6 +53,7 @@ fn chart(merged: &Merged) -> String {
         Merged::Run(report) => sim::plot::run_chart(report),
         Merged::Compare(report) => sim::plot::compare_chart(report),
         Merged::Sweep(report) => sim::plot::sweep_chart(report),
+        Merged::Sobol(report) => sim::plot::sobol_chart(report),
     }
 }
 
@@ -192,13 +193,12 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let seed = args.run.seed.unwrap_or(loaded.scenario.run.seed);
     if args.method == Method::Sobol {
         let design = Design::new(&loaded, args.figure.as_deref(), round)?;
-        let rows = args.run.trials.unwrap_or(SOBOL_ROWS);
-        let progress = args.run.progress(design.trials(rows));
-        let opts = sobol::Options { rows, seed, resamples: args.resamples as usize };
-        let study = args.run.pool()?.install(|| design.run(opts, &|n| progress.update(n))).map_err(|m| usage(&m))?;
-        drop(progress);
-        let report = SobolReport::new(&loaded, &rounds[round].id, seed, opts.resamples, study);
-        return Ok(outputs.write(&report, || sim::plot::sobol_chart(&report))?);
+        let cfg = RunConfig { trials: args.run.trials.unwrap_or(SOBOL_ROWS), seed };
+        let sobol = Study::Sobol(&loaded, &design, args.resamples as usize);
+        return study(sobol, cfg, args.shard.shard, &args.run, &outputs);
+    }
+    if args.shard.shard.is_some() {
+        return Err(usage("--shard splits a Sobol study (--method sobol); the one-at-a-time study is not sharded"));
     }
     let cfg = RunConfig { trials: args.run.trials.unwrap_or(SENSITIVITY_TRIALS), seed };
     let opts = sensitivity::Options { figure: args.figure.clone(), low: args.low, high: args.high };

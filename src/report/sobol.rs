@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::sweep::StudyRun;
-use super::{Grid, Summary, ToolInfo, pct};
+use super::{Grid, ScenarioId, Summary, ToolInfo, pct};
 use crate::engine::RunConfig;
 use crate::scenario::LoadedScenario;
 use crate::study::sobol::{Index, ScenarioSobol};
@@ -37,7 +37,7 @@ pub struct InputRow {
     pub key: String,
     pub path: String,
     pub law: String,
-    pub provenance: &'static str,
+    pub provenance: String,
     pub owner: String,
     pub first: Index,
     pub total: Index,
@@ -59,6 +59,11 @@ fn by_total(a: &Index, b: &Index) -> std::cmp::Ordering {
 
 impl SobolReport {
     pub fn new(loaded: &LoadedScenario, round: &str, seed: u64, resamples: usize, study: ScenarioSobol) -> SobolReport {
+        SobolReport::of(&ScenarioId::of(loaded), round, seed, resamples, study)
+    }
+
+    /// The report of a study of the scenario `id` (from a merge of parts, or a whole run).
+    pub fn of(id: &ScenarioId, round: &str, seed: u64, resamples: usize, study: ScenarioSobol) -> SobolReport {
         let ix = study.indices;
         // The design's columns are the inputs, then the groups.
         let k = study.inputs.len();
@@ -86,7 +91,7 @@ impl SobolReport {
         groups.sort_by(|a, b| by_total(&a.total, &b.total).then_with(|| a.key.cmp(&b.key)));
         SobolReport {
             sim: ToolInfo::new(&study.model),
-            run: StudyRun::new(loaded, RunConfig { trials: ix.rows, seed }),
+            run: StudyRun::of(id, RunConfig { trials: ix.rows, seed }),
             method: "sobol",
             figure: study.output.key,
             figure_label: study.output.label,

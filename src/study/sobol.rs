@@ -93,12 +93,31 @@ pub struct Indices {
     pub trials: u64,
 }
 
-/// The running sums of one bootstrap replicate (replicate 0 weighs every row once).
-/// Layout per replicate: [w, a, b, aa, bb, ba, then per column and for the noise: b·c, (a - c)²].
-#[derive(Debug, Clone, PartialEq)]
+/// The running sums of every bootstrap replicate (replicate 0 weighs every row once), in
+/// replicate order. Per replicate: [w, a, b, aa, bb, ba, then per column and for the noise:
+/// b·c, (a − c)²]. In a part file each sum is a decimal string (128-bit integers).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Sums {
     stride: usize,
+    #[serde(with = "decimal")]
     v: Vec<i128>,
+}
+
+/// 128-bit integers as decimal strings: JSON readers lose digits of large numbers.
+mod decimal {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[i128], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(i128::to_string))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i128>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|x| x.parse().map_err(|_| serde::de::Error::custom(format!("`{x}` is not a whole number"))))
+            .collect()
+    }
 }
 
 const HEAD: usize = 6;
@@ -109,10 +128,24 @@ impl Sums {
         Sums { stride, v: vec![0; stride * (resamples + 1)] }
     }
 
-    fn merge(&mut self, other: &Sums) {
+    /// Adds another range of rows' sums; false if they are not of the same design.
+    pub fn merge(&mut self, other: &Sums) -> bool {
+        if self.stride != other.stride || self.v.len() != other.v.len() {
+            return false;
+        }
         for (x, y) in self.v.iter_mut().zip(&other.v) {
             *x += y;
         }
+        true
+    }
+
+    /// Whether the sums fit a design of `columns` columns and `resamples` replicates over
+    /// `rows` rows (replicate 0 counts each row once; no weight is negative).
+    pub fn fits(&self, columns: usize, resamples: usize, rows: u64) -> bool {
+        self.stride == HEAD + 2 * (columns + 1)
+            && self.v.len() == self.stride * (resamples + 1)
+            && self.v[0] == i128::from(rows)
+            && self.v.chunks_exact(self.stride).all(|r| r[0] >= 0 && r[3] >= 0 && r[4] >= 0)
     }
 
     fn replicates(&self) -> usize {
@@ -174,12 +207,14 @@ fn fixed(y: f64) -> i128 {
     (y * SCALE).round() as i128
 }
 
-/// Runs the design and returns its sums; `progress` hears trials done.
+/// Runs rows `rows` of the design of `opts.rows` rows and returns their sums (the sums of any
+/// partition of the rows add up to those of the whole); `progress` hears trials done.
 pub fn sums<M: Inputs>(
     model: &M,
     output: Output,
     columns: &[Column],
     opts: Options,
+    rows: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sums, String> {
     let k = model.input_keys().len();
@@ -192,7 +227,7 @@ pub fn sums<M: Inputs>(
     let layout = model.layout();
     let sums = engine::in_chunks(
         opts.seed,
-        0..n,
+        rows,
         || (model.scratch(), TrialRecord::new(layout), vec![0.0; k], vec![0.0; k], vec![0.0; k], Vec::new()),
         || Sums::new(columns.len(), opts.resamples),
         |(scratch, record, xa, xb, x, q), sums, rng_a| {
@@ -237,7 +272,9 @@ pub fn sums<M: Inputs>(
                 }
             }
         },
-        Sums::merge,
+        |a, b| {
+            a.merge(b);
+        },
         &|rows| progress(rows * per_row),
     );
     if bad.into_inner() {
@@ -283,19 +320,20 @@ pub fn sobol<M: Inputs>(
     opts: Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Indices, String> {
-    let sums = sums(model, output, columns, opts, progress)?;
+    let sums = sums(model, output, columns, opts, 0..opts.rows, progress)?;
     Ok(indices(&sums, columns, opts.rows))
 }
 
 /// One uncertain input of a scenario, as the Sobol report shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InputInfo {
     pub key: String,
     pub path: String,
     pub law: String,
     /// `evidence` if the parameter cites a fact, `assumption` if it only carries a note (or
     /// nothing).
-    pub provenance: &'static str,
+    pub provenance: String,
     /// The part of the scenario it belongs to: `party:russia`, `mediator:turkiye`,
     /// `round:summit`, `event:…`, or `model`.
     pub owner: String,
@@ -370,7 +408,7 @@ impl Design {
                 key: key.clone(),
                 path: p.path.clone(),
                 law: p.param.describe(),
-                provenance: if p.param.sources.is_empty() { "assumption" } else { "evidence" },
+                provenance: if p.param.sources.is_empty() { "assumption" } else { "evidence" }.into(),
                 owner: owner(&loaded.scenario, &p.path),
             });
         }
@@ -392,15 +430,79 @@ impl Design {
         rows.saturating_mul(self.columns.len() as u64 + 3)
     }
 
-    pub fn run(self, opts: Options, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioSobol, String> {
-        let indices = sobol(&self.model, self.output, &self.columns, opts, progress)?;
-        Ok(ScenarioSobol {
+    /// Runs rows `rows` of the design: a shard's part, or the whole study.
+    pub fn part(
+        &self,
+        opts: Options,
+        rows: std::ops::Range<u64>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<SobolPart, String> {
+        Ok(SobolPart {
             model: self.model.layout().model.clone(),
-            output: self.spec,
-            inputs: self.inputs,
-            groups: self.groups,
-            indices,
+            figure: self.spec.clone(),
+            round: self.round_index(),
+            resamples: opts.resamples,
+            inputs: self.inputs.clone(),
+            groups: self.groups.clone(),
+            sums: sums(&self.model, self.output, &self.columns, opts, rows, progress)?,
         })
+    }
+
+    fn round_index(&self) -> usize {
+        match self.output {
+            Output::Figure { round, .. } => round,
+            _ => 0,
+        }
+    }
+
+    /// Runs the whole design.
+    pub fn run(&self, opts: Options, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioSobol, String> {
+        Ok(self.part(opts, 0..opts.rows, progress)?.finish(opts.rows))
+    }
+}
+
+/// What a shard of a scenario's Sobol study computed: the design's description and the sums
+/// of its rows. Parts of one study add up exactly.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SobolPart {
+    pub model: String,
+    pub figure: FigureSpec,
+    /// Index of the round the figure is read at.
+    pub round: usize,
+    pub resamples: usize,
+    pub inputs: Vec<InputInfo>,
+    pub groups: Vec<(String, usize)>,
+    pub sums: Sums,
+}
+
+impl SobolPart {
+    /// Columns of the design: the inputs, then the groups.
+    pub fn columns(&self) -> Vec<Column> {
+        // Only the keys are used from here on; the members stay with the design that ran.
+        self.inputs
+            .iter()
+            .map(|i| i.key.clone())
+            .chain(self.groups.iter().map(|(k, _)| k.clone()))
+            .map(|key| Column { key, members: Vec::new() })
+            .collect()
+    }
+
+    /// Adds another part's sums; false if it is of another design.
+    pub fn merge(&mut self, other: &SobolPart) -> bool {
+        let same = self.model == other.model
+            && self.figure == other.figure
+            && self.round == other.round
+            && self.resamples == other.resamples
+            && self.inputs == other.inputs
+            && self.groups == other.groups;
+        same && self.sums.merge(&other.sums)
+    }
+
+    /// The study's indices, once the parts of all `rows` rows are added.
+    pub fn finish(self, rows: u64) -> ScenarioSobol {
+        let indices = indices(&self.sums, &self.columns(), rows);
+        ScenarioSobol { model: self.model, output: self.figure, inputs: self.inputs, groups: self.groups, indices }
     }
 }
 

@@ -247,3 +247,37 @@ fn sim_sensitivity_sobol_is_the_same_at_any_thread_count() {
     let groups: Vec<&str> = json["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
     assert!(groups.contains(&"provenance:evidence") && groups.contains(&"party:russia"), "{groups:?}");
 }
+
+/// A Sobol study cut into 3 shards merges to the bytes of the whole study in every format; a
+/// part whose sums were edited is refused; `--shard` without `--method sobol` is a usage error.
+#[test]
+fn a_sharded_sobol_study_merges_to_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = ["sensitivity", crate::util::SUMMIT, "--method", "sobol", "-n", "301", "--resamples", "20", "-q"];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        crate::util::sim_output(args)
+    };
+    let parts: Vec<String> =
+        (1..=3).map(|k| dir.path().join(format!("p{k}.json")).to_str().unwrap().to_string()).collect();
+    for (k, part) in parts.iter().enumerate() {
+        crate::util::success(&run(&["--shard", &format!("{}/3", k + 1), "-o", part]));
+    }
+    for format in ["table", "json", "csv", "markdown"] {
+        let whole = crate::util::success(&run(&["-f", format])).to_vec();
+        let merged = crate::util::sim_output(["merge", &parts[2], &parts[0], &parts[1], "-f", format]);
+        assert_eq!(crate::util::success(&merged), whole.as_slice(), "{format}");
+    }
+    let mut part: serde_json::Value = serde_json::from_slice(&std::fs::read(&parts[1]).unwrap()).unwrap();
+    part["result"]["sobol"]["sums"]["v"][0] = serde_json::json!("1");
+    std::fs::write(&parts[1], serde_json::to_vec(&part).unwrap()).unwrap();
+    let out = crate::util::sim_output(["merge", &parts[0], &parts[1], &parts[2]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(crate::util::stderr_of(&out).contains("inconsistent aggregates"), "{}", crate::util::stderr_of(&out));
+
+    let oat =
+        crate::util::sim_output(["sensitivity", crate::util::SUMMIT, "-n", "10", "--shard", "1/2", "-o", &parts[0]]);
+    assert_eq!(oat.status.code(), Some(2));
+    assert!(crate::util::stderr_of(&oat).contains("--method sobol"));
+}
