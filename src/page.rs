@@ -7,12 +7,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::report::{Grid, RunReport, SensitivityReport, Summary, capitalized, pct};
+use crate::report::{Grid, RunReport, SensitivityReport, SobolReport, Summary, capitalized, pct};
+
+/// The sensitivity study a page shows: one input at a time, or Sobol indices.
+pub enum Ranking<'a> {
+    OneAtATime(&'a SensitivityReport),
+    Sobol(&'a SobolReport),
+}
 use crate::scenario::LoadedScenario;
 
 /// The page for `run` (and the `sensitivity` study of the same scenario, if one was made) of
 /// the scenario `loaded`.
-pub fn html_report(run: &RunReport, sensitivity: Option<&SensitivityReport>, loaded: &LoadedScenario) -> String {
+pub fn html_report(run: &RunReport, sensitivity: Option<Ranking>, loaded: &LoadedScenario) -> String {
     let mut h = String::with_capacity(256 * 1024);
     let title = &run.run.title;
     let meta = &loaded.scenario.meta;
@@ -38,11 +44,11 @@ pub fn html_report(run: &RunReport, sensitivity: Option<&SensitivityReport>, loa
     }
     h.push_str(&contents(&terms_title(run), sensitivity.is_some()));
     identity(&mut h, run, loaded);
-    how_to_read(&mut h, run, sensitivity);
+    how_to_read(&mut h, run, sensitivity.as_ref());
     rounds(&mut h, run);
     terms(&mut h, run);
     if let Some(s) = sensitivity {
-        sensitivity_section(&mut h, s);
+        sensitivity_section(&mut h, &s);
     }
     evidence(&mut h, loaded);
     let _ = write!(
@@ -195,7 +201,7 @@ fn identity(h: &mut String, run: &RunReport, loaded: &LoadedScenario) {
     h.push_str("</dl>\n</section>\n");
 }
 
-fn how_to_read(h: &mut String, run: &RunReport, sensitivity: Option<&SensitivityReport>) {
+fn how_to_read(h: &mut String, run: &RunReport, sensitivity: Option<&Ranking>) {
     let _ = write!(
         h,
         "<section id=\"how-to-read\">\n<h2>How to read this report</h2>\n\
@@ -208,13 +214,21 @@ fn how_to_read(h: &mut String, run: &RunReport, sensitivity: Option<&Sensitivity
          and scenario file (same digest) give the same numbers on any machine.</p>\n",
         run.run.trials
     );
-    if sensitivity.is_some() {
-        h.push_str(
+    match sensitivity {
+        Some(Ranking::OneAtATime(_)) => h.push_str(
             "<p>The sensitivity study holds one input at a time at a low and a high percentile while every other input \
              is drawn as usual, on the same random numbers; the swing is the change in the figure between the two, in \
              percentage points. Inputs with a large swing are where better evidence would most change the \
              answer.</p>\n",
-        );
+        ),
+        Some(Ranking::Sobol(_)) => h.push_str(
+            "<p>The sensitivity study apportions the variance of the trial's outcome among the uncertain inputs \
+             (Sobol indices, docs/SENSITIVITY.md): the first-order index is the share an input explains alone, the \
+             total index the share it explains with all its interactions. The rounds' own randomness explains the \
+             rest. Inputs with a large total index are where better evidence would most narrow the answer; the \
+             groups show how much rests on inputs that cite no evidence.</p>\n",
+        ),
+        None => {}
     }
     h.push_str("</section>\n");
 }
@@ -287,19 +301,29 @@ fn terms(h: &mut String, run: &RunReport) {
     h.push_str("</section>\n");
 }
 
-fn sensitivity_section(h: &mut String, s: &SensitivityReport) {
+fn sensitivity_section(h: &mut String, ranking: &Ranking) {
     h.push_str("<section id=\"sensitivity\">\n<h2>Sensitivity</h2>\n");
-    for line in s.heading().iter().skip(1) {
+    let (summary, chart, caption): (&dyn Summary, String, &str) = match ranking {
+        Ranking::OneAtATime(s) => (
+            *s,
+            crate::plot::sensitivity_chart(s),
+            "Tornado chart: each bar runs from the figure with the input at its low percentile to the figure with it \
+             at its high percentile, around the base value (vertical line). The 15 inputs with the largest swing are \
+             shown; the table lists all.",
+        ),
+        Ranking::Sobol(s) => (
+            *s,
+            crate::plot::sobol_chart(s),
+            "Sobol indices: for the 15 inputs with the largest total index, the first-order index (the input alone) \
+             and the total index (with its interactions), with 95% bootstrap intervals. The tables list every group \
+             and every input.",
+        ),
+    };
+    for line in summary.heading().iter().skip(1) {
         let _ = writeln!(h, "<p>{}</p>", esc(line));
     }
-    figure(
-        h,
-        &crate::plot::sensitivity_chart(s),
-        "Tornado chart: each bar runs from the figure with the input at its low percentile to the figure with it at \
-         its high percentile, around the base value (vertical line). The 15 inputs with the largest swing are shown; \
-         the table lists all.",
-    );
-    for g in s.grids() {
+    figure(h, &chart, caption);
+    for g in summary.grids() {
         h.push_str(&table(&g));
     }
     h.push_str("</section>\n");
@@ -424,7 +448,7 @@ mod tests {
 
     #[test]
     fn the_page_is_self_contained_and_embeds_every_chart() {
-        let page = html_report(run(), Some(sensitivity_report()), loaded());
+        let page = html_report(run(), Some(Ranking::OneAtATime(sensitivity_report())), loaded());
         assert!(page.starts_with("<!DOCTYPE html>"));
         assert!(!page.contains("http://") && !page.contains("https://"), "no URL");
         assert!(!page.to_lowercase().contains("<script"), "no script");
@@ -443,6 +467,23 @@ mod tests {
             &run().run.digest,
             "@media print",
         ] {
+            assert!(page.contains(needle), "missing {needle}");
+        }
+    }
+
+    #[test]
+    fn the_page_can_show_sobol_indices() {
+        let l = loaded();
+        let last = l.scenario.rounds.len() - 1;
+        let design = crate::study::sobol::Design::new(l, None, last).expect("a design");
+        let opts = crate::study::sobol::Options { rows: 128, seed: 1, resamples: 20 };
+        let sobol = SobolReport::new(l, &l.scenario.rounds[last].id, 1, 20, design.run(opts, &|_| {}).unwrap());
+        let page = html_report(run(), Some(Ranking::Sobol(&sobol)), l);
+        assert_eq!(well_formed(&page).as_deref(), Ok("html"));
+        assert_eq!(page.matches("<svg").count(), 2, "run chart and Sobol bars");
+        for needle in
+            ["Sobol indices", "Groups of inputs, by total index", "provenance:", "first order: the input alone"]
+        {
             assert!(page.contains(needle), "missing {needle}");
         }
     }

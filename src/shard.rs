@@ -383,6 +383,15 @@ impl Merged {
         }
     }
 
+    /// The report of Sobol parts (or of [`Study::Sobol`]); an error for the parts of another
+    /// command.
+    pub fn into_sobol(self) -> Result<SobolReport, PartError> {
+        match self {
+            Merged::Sobol(report) => Ok(report),
+            other => Err(other.not_of("sensitivity --method sobol")),
+        }
+    }
+
     fn not_of(&self, command: &str) -> PartError {
         let of = match self {
             Merged::Run(_) => "run",

@@ -187,10 +187,27 @@ pub struct ReportArgs {
     pub output: PathBuf,
     #[command(flatten)]
     pub run: RunOptions,
-    /// Trials per run of the sensitivity ranking (two runs per uncertain input); 0 leaves the
-    /// ranking out.
+    /// Trials per run of the one-at-a-time sensitivity ranking (two runs per uncertain input);
+    /// 0 leaves the sensitivity section out.
     #[arg(long, default_value_t = 2000)]
     pub sensitivity_trials: u64,
+    /// The sensitivity section's method: `sobol` when its design of at least 1,024 base samples
+    /// fits --sensitivity-budget trials (`auto`), or as given.
+    #[arg(long, value_enum, default_value_t = ReportMethod::Auto)]
+    pub sensitivity_method: ReportMethod,
+    /// Trials the Sobol study may run (base samples × (inputs + groups + 3)), at most 8,192 base
+    /// samples; a budget in trials, not seconds, so the page does not depend on the machine.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub sensitivity_budget: u64,
+}
+
+/// The sensitivity method of `sim report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportMethod {
+    /// Sobol if it fits the budget, else one at a time.
+    Auto,
+    Oat,
+    Sobol,
 }
 
 #[derive(Debug, clap::Args)]

@@ -10,6 +10,7 @@ use anyhow::Context;
 use sim::RunConfig;
 use sim::engine::paired::Streams;
 use sim::output::{self, Outputs, Progress, Target};
+use sim::page::Ranking;
 use sim::report::{Format, SensitivityReport, SourcesReport, TraceReport};
 use sim::scenario::{self, LoadedScenario};
 use sim::shard::{Merged, Shard, Study};
@@ -17,7 +18,7 @@ use sim::study::sensitivity;
 use sim::study::sobol::Design;
 
 use super::args::{
-    CompareArgs, FormatArg, MergeArgs, Method, OutputOptions, ReportArgs, RunArgs, RunOptions, ScoreArgs,
+    CompareArgs, FormatArg, MergeArgs, Method, OutputOptions, ReportArgs, ReportMethod, RunArgs, RunOptions, ScoreArgs,
     SensitivityArgs, SweepArgs,
 };
 use super::usage;
@@ -152,21 +153,44 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let cfg = args.run.config(&loaded.scenario.run);
     let pool = args.run.pool()?;
     let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
-    let sensitivity_work = if args.sensitivity_trials == 0 { 0 } else { (1 + 2 * uncertain) * args.sensitivity_trials };
+    let last = loaded.scenario.rounds.len() - 1;
+    let design = Design::new(&loaded, None, last)?;
+    // Base samples within the budget: the trials of one row are those of the design's columns.
+    let rows = (args.sensitivity_budget / design.trials(1).max(1)).min(SOBOL_ROWS);
+    let sobol = match args.sensitivity_method {
+        _ if args.sensitivity_trials == 0 => None,
+        ReportMethod::Sobol => Some(rows.max(1)),
+        ReportMethod::Auto if rows >= 1024 => Some(rows),
+        ReportMethod::Auto | ReportMethod::Oat => None,
+    };
+    let sensitivity_work = match sobol {
+        Some(rows) => design.trials(rows),
+        None if args.sensitivity_trials == 0 => 0,
+        None => (1 + 2 * uncertain) * args.sensitivity_trials,
+    };
     let progress = args.run.progress(cfg.trials + sensitivity_work);
     let run = pool.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)))?;
-    let ranking = if args.sensitivity_trials == 0 {
-        None
-    } else {
-        let scfg = RunConfig { trials: args.sensitivity_trials, seed: cfg.seed };
-        let opts = sensitivity::Options { figure: None, low: 0.1, high: 0.9 };
-        let last = loaded.scenario.rounds.len() - 1;
-        let study = pool
-            .install(|| sensitivity::sensitivity(&loaded, last, &opts, scfg, &|n| progress.update(cfg.trials + n)))?;
-        Some(SensitivityReport::new(&loaded, &loaded.scenario.rounds[last].id, &opts, scfg, study))
+    let after_run = |n: u64| progress.update(cfg.trials + n);
+    let last_id = &loaded.scenario.rounds[last].id;
+    let oat;
+    let global;
+    let ranking = match sobol {
+        _ if args.sensitivity_trials == 0 => None,
+        Some(rows) => {
+            let scfg = RunConfig { trials: rows, seed: cfg.seed };
+            global = pool.install(|| Study::Sobol(&loaded, &design, 200).whole(scfg, &after_run))?.into_sobol()?;
+            Some(Ranking::Sobol(&global))
+        }
+        None => {
+            let scfg = RunConfig { trials: args.sensitivity_trials, seed: cfg.seed };
+            let opts = sensitivity::Options { figure: None, low: 0.1, high: 0.9 };
+            let study = pool.install(|| sensitivity::sensitivity(&loaded, last, &opts, scfg, &after_run))?;
+            oat = SensitivityReport::new(&loaded, last_id, &opts, scfg, study);
+            Some(Ranking::OneAtATime(&oat))
+        }
     };
     drop(progress);
-    let html = sim::page::html_report(&run, ranking.as_ref(), &loaded);
+    let html = sim::page::html_report(&run, ranking, &loaded);
     Ok(output::write(&target, Box::new(|out: &mut dyn Write| out.write_all(html.as_bytes())))?)
 }
 
