@@ -154,17 +154,20 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let pool = args.run.pool()?;
     let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
     let last = loaded.scenario.rounds.len() - 1;
-    let design = Design::new(&loaded, None, last)?;
-    // Base samples within the budget: the trials of one row are those of the design's columns.
-    let rows = (args.sensitivity_budget / design.trials(1).max(1)).min(SOBOL_ROWS);
-    let sobol = match args.sensitivity_method {
-        _ if args.sensitivity_trials == 0 => None,
-        ReportMethod::Sobol => Some(rows.max(1)),
-        ReportMethod::Auto if rows >= 1024 => Some(rows),
-        ReportMethod::Auto | ReportMethod::Oat => None,
+    // The Sobol design, and its base samples within the budget (a row runs the design's columns).
+    let sobol = if args.sensitivity_trials == 0 || args.sensitivity_method == ReportMethod::Oat {
+        None
+    } else {
+        let design = Design::new(&loaded, None, last)?;
+        let rows = (args.sensitivity_budget / design.trials(1).max(1)).min(SOBOL_ROWS);
+        match args.sensitivity_method {
+            ReportMethod::Sobol => Some((design, rows.max(1))),
+            _ if rows >= 1024 => Some((design, rows)),
+            _ => None,
+        }
     };
-    let sensitivity_work = match sobol {
-        Some(rows) => design.trials(rows),
+    let sensitivity_work = match &sobol {
+        Some((design, rows)) => design.trials(*rows),
         None if args.sensitivity_trials == 0 => 0,
         None => (1 + 2 * uncertain) * args.sensitivity_trials,
     };
@@ -174,13 +177,13 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let last_id = &loaded.scenario.rounds[last].id;
     let oat;
     let global;
-    let ranking = match sobol {
-        _ if args.sensitivity_trials == 0 => None,
-        Some(rows) => {
-            let scfg = RunConfig { trials: rows, seed: cfg.seed };
-            global = pool.install(|| Study::Sobol(&loaded, &design, 200).whole(scfg, &after_run))?.into_sobol()?;
+    let ranking = match &sobol {
+        Some((design, rows)) => {
+            let scfg = RunConfig { trials: *rows, seed: cfg.seed };
+            global = pool.install(|| Study::Sobol(&loaded, design, 200).whole(scfg, &after_run))?.into_sobol()?;
             Some(Ranking::Sobol(&global))
         }
+        None if args.sensitivity_trials == 0 => None,
         None => {
             let scfg = RunConfig { trials: args.sensitivity_trials, seed: cfg.seed };
             let opts = sensitivity::Options { figure: None, low: 0.1, high: 0.9 };

@@ -5,11 +5,11 @@ use plotters::prelude::*;
 
 use super::run::thousands;
 use super::style::{
-    Area, BLUE, BLUISH_GREEN, Dash, Drawn, GREY, INK, Ink, LABEL, MARKERS, Marker, PALE, ROW_SHADE, SERIES, SMALL,
-    Stroke, Swatch, TICK, WIDTH, category_labels, empty_note, fit, header, legend_column, legend_row, marker,
-    panel_title, pct_axis_max, polyline, pp, render, text,
+    Area, BLUE, BLUISH_GREEN, Dash, Drawn, GREY, INK, Ink, LABEL, MARKERS, Marker, PALE, SERIES, SMALL, Stroke, Swatch,
+    TICK, WIDTH, category_labels, empty_note, fit, header, legend_column, legend_row, marker, panel_title,
+    pct_axis_max, polyline, pp, render, text,
 };
-use super::{Axes, axes_chart, build_chart, draw_mesh, percent_tick, plot_bounds, signed_tick};
+use super::{Axes, axes_chart, percent_tick, plot_bounds, ranked_rows, signed_tick};
 use crate::engine::FigureSpec;
 use crate::report::CompareReport;
 use crate::report::{FigureRow, capitalized};
@@ -214,15 +214,8 @@ fn forest_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32
         y_grid: false,
         x_grid: true,
     };
-    let mut ch = build_chart(&area, &axes)?;
+    let (ch, row_h) = ranked_rows(root, &area, &axes, n, (x0 + 16, x1 - 16))?;
     let (px0, py0, px1, _) = plot_bounds(&ch);
-    let row_h = ch.backend_coord(&(0.0, 0.0)).1 - ch.backend_coord(&(0.0, 1.0)).1;
-    // Shading under the grid.
-    for k in (1..n).step_by(2) {
-        let cy = ch.backend_coord(&(0.0, n as f64 - k as f64 - 0.5)).1;
-        root.draw(&Rectangle::new([(x0 + 16, cy - row_h / 2), (x1 - 16, cy + row_h / 2)], ROW_SHADE.filled()))?;
-    }
-    draw_mesh(&mut ch, &axes)?;
     let off = (row_h / 5).clamp(3, 8);
     let vx = px1 + 26;
     // Column heads: the first word of each figure's label, which the legend gives in full.

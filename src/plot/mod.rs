@@ -162,6 +162,25 @@ fn draw_mesh(chart: &mut Chart, axes: &Axes) -> style::Drawn {
 }
 
 /// The pixel rectangle of a chart's plotting area: `(left, top, right, bottom)`.
+/// A chart of `n` ranked rows, the first at the top: built on `area`, every other row shaded
+/// between the x pixels `shade` under the grid, the mesh drawn; with the height of a row.
+fn ranked_rows<'a, 'b>(
+    root: &Area,
+    area: &'a Area<'b>,
+    axes: &Axes,
+    n: usize,
+    shade: (i32, i32),
+) -> Result<(Chart<'a, 'b>, i32), Box<dyn Error>> {
+    let mut ch = build_chart(area, axes)?;
+    let row_h = ch.backend_coord(&(0.0, 0.0)).1 - ch.backend_coord(&(0.0, 1.0)).1;
+    for k in (1..n).step_by(2) {
+        let cy = ch.backend_coord(&(0.0, n as f64 - k as f64 - 0.5)).1;
+        root.draw(&Rectangle::new([(shade.0, cy - row_h / 2), (shade.1, cy + row_h / 2)], style::ROW_SHADE.filled()))?;
+    }
+    draw_mesh(&mut ch, axes)?;
+    Ok((ch, row_h))
+}
+
 fn plot_bounds(chart: &Chart) -> (i32, i32, i32, i32) {
     let area = chart.plotting_area();
     let (x, y) = area.get_base_pixel();

@@ -4,10 +4,10 @@ use plotters::prelude::*;
 
 use super::run::thousands;
 use super::style::{
-    Area, BLUE, Drawn, Fill, HEIGHT, Hatch, INK, Ink, LABEL, ORANGE, ROW_SHADE, SMALL, Swatch, TICK, WIDTH, empty_note,
-    fill_rect, fit, header, legend_row, pct, pp, render, sig, text,
+    Area, BLUE, Drawn, Fill, HEIGHT, Hatch, INK, Ink, LABEL, ORANGE, SMALL, Swatch, TICK, WIDTH, empty_note, fill_rect,
+    fit, header, legend_row, pct, pp, render, sig, text,
 };
-use super::{Axes, build_chart, draw_mesh, percent_tick, plot_bounds};
+use super::{Axes, percent_tick, plot_bounds, ranked_rows};
 use crate::report::SensitivityReport;
 
 /// Inputs shown, largest swing first.
@@ -105,15 +105,8 @@ fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
         y_grid: false,
         x_grid: true,
     };
-    let mut ch = build_chart(&area, &axes)?;
+    let (ch, row_h) = ranked_rows(root, &area, &axes, n, (16, WIDTH as i32 - 16))?;
     let (px0, py0, px1, _) = plot_bounds(&ch);
-    let row_h = ch.backend_coord(&(0.0, 0.0)).1 - ch.backend_coord(&(0.0, 1.0)).1;
-    // Shading under the grid.
-    for k in (1..n).step_by(2) {
-        let (_, cy) = ch.backend_coord(&(0.0, n as f64 - k as f64 - 0.5));
-        root.draw(&Rectangle::new([(16, cy - row_h / 2), (WIDTH as i32 - 16, cy + row_h / 2)], ROW_SHADE.filled()))?;
-    }
-    draw_mesh(&mut ch, &axes)?;
     let bar = ((f64::from(row_h) * 0.3) as i32).clamp(4, 12);
     let key_px = if row_h >= 40 { LABEL } else { SMALL };
     let sub_px = if row_h >= 40 { SMALL } else { 11.0 };

@@ -5,10 +5,10 @@ use plotters::prelude::*;
 
 use super::run::thousands;
 use super::style::{
-    Area, BLUE, Drawn, Fill, HEIGHT, Hatch, INK, Ink, LABEL, ORANGE, ROW_SHADE, SMALL, Swatch, WIDTH, empty_note,
-    fill_rect, fit, header, legend_row, render, text,
+    Area, BLUE, Drawn, Fill, HEIGHT, Hatch, INK, Ink, LABEL, ORANGE, SMALL, Swatch, WIDTH, empty_note, fill_rect, fit,
+    header, legend_row, render, text,
 };
-use super::{Axes, build_chart, draw_mesh, percent_tick, plot_bounds};
+use super::{Axes, percent_tick, plot_bounds, ranked_rows};
 use crate::report::SobolReport;
 use crate::study::sobol::Index;
 
@@ -99,14 +99,8 @@ fn draw(root: &Area, r: &SobolReport) -> Drawn {
         y_grid: false,
         x_grid: true,
     };
-    let mut ch = build_chart(&area, &axes)?;
+    let (ch, row_h) = ranked_rows(root, &area, &axes, n, (16, WIDTH as i32 - 16))?;
     let (px0, _, _, _) = plot_bounds(&ch);
-    let row_h = ch.backend_coord(&(0.0, 0.0)).1 - ch.backend_coord(&(0.0, 1.0)).1;
-    for k in (1..n).step_by(2) {
-        let (_, cy) = ch.backend_coord(&(0.0, n as f64 - k as f64 - 0.5));
-        root.draw(&Rectangle::new([(16, cy - row_h / 2), (WIDTH as i32 - 16, cy + row_h / 2)], ROW_SHADE.filled()))?;
-    }
-    draw_mesh(&mut ch, &axes)?;
     let bar = ((f64::from(row_h) * 0.18) as i32).clamp(3, 9);
     for (k, input) in inputs.iter().enumerate() {
         let yc = n as f64 - k as f64 - 0.5;

@@ -95,10 +95,7 @@ fn load_resolved(file: &Path, resolved: variant::Resolved) -> Result<LoadedScena
         path: format!("{}{merged}", v.path),
         message: v.message,
     })?;
-    let forecast_as_of = match scenario.meta.purpose {
-        Purpose::Forecast => question::Date::parse(&scenario.meta.as_of),
-        Purpose::Replay => None,
-    };
+    let forecast_as_of = scenario.meta.forecast_as_of();
     for (vfile, v) in &resolved.chain {
         for (j, id) in v.sources.iter().enumerate() {
             validate::cited(&evidence, id, forecast_as_of, || format!("sources[{j}]"))

@@ -81,6 +81,17 @@ impl Purpose {
     }
 }
 
+impl Meta {
+    /// The date a forecast's citations must not postdate; `None` for a replay (or an `as_of`
+    /// that is no date, which validation refuses on its own).
+    pub fn forecast_as_of(&self) -> Option<super::question::Date> {
+        match self.purpose {
+            Purpose::Forecast => super::question::Date::parse(&self.as_of),
+            Purpose::Replay => None,
+        }
+    }
+}
+
 /// The sentence every output of a replay carries in its header.
 pub const HINDSIGHT: &str =
     "Replay, conditioned on hindsight: its inputs may cite facts published after the as-of date; it is not a forecast.";

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::evidence::Evidence;
 use super::question::{self, Question};
-use super::schema::{Purpose, Scenario, Track};
+use super::schema::{Scenario, Track};
 use super::walk::{EFFECTS, SCALE_MAX, number};
 
 /// A broken rule at a JSON path.
@@ -134,10 +134,7 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_rounds(s)?;
     check_events(s)?;
     questions(s)?;
-    let forecast_as_of = match s.meta.purpose {
-        Purpose::Forecast => question::Date::parse(&s.meta.as_of),
-        Purpose::Replay => None,
-    };
+    let forecast_as_of = s.meta.forecast_as_of();
     for p in s.params() {
         if let Err(rule) = p.param.check_shape() {
             fail(p.path.clone(), rule)?;

@@ -30,8 +30,6 @@ pub const MAX_OUTPUT: f64 = 1e6;
 pub enum Output {
     /// 1 if the figure holds at the round, else 0: its mean is the figure's probability.
     Figure { of: FigureOf, round: usize },
-    /// The trial's answer to a question (1 yes, 0 no).
-    Question(usize),
     /// A continuous value of a round, at `TrialRecord::values[index]`.
     Value(usize),
 }
@@ -40,7 +38,6 @@ impl Output {
     fn of(self, record: &TrialRecord) -> f64 {
         match self {
             Output::Figure { of, round } => f64::from(u8::from(of.holds(record, round))),
-            Output::Question(q) => f64::from(u8::from(record.answers[q])),
             Output::Value(i) => record.values[i],
         }
     }
@@ -228,9 +225,9 @@ pub fn sums<M: Inputs>(
     let sums = engine::in_chunks(
         opts.seed,
         rows,
-        || (model.scratch(), TrialRecord::new(layout), vec![0.0; k], vec![0.0; k], vec![0.0; k], Vec::new()),
+        || (model.scratch(), TrialRecord::new(layout), vec![0.0; k], vec![0.0; k], Vec::new()),
         || Sums::new(columns.len(), opts.resamples),
-        |(scratch, record, xa, xb, x, q), sums, rng_a| {
+        |(scratch, record, xa, xb, q), sums, rng_a| {
             let rng_b = TrialRng::new(opts.seed, n + rng_a.trial());
             model.draw_inputs(rng_a, scratch, xa);
             model.draw_inputs(&rng_b, scratch, xb);
@@ -245,12 +242,11 @@ pub fn sums<M: Inputs>(
             };
             q.clear();
             let (a, b) = (eval(rng_a, xa), eval(&rng_b, xb));
+            // A_B^c: the column's inputs swapped in from B for one evaluation, then back.
             for c in columns {
-                x.copy_from_slice(xa);
-                for &i in &c.members {
-                    x[i] = xb[i];
-                }
-                q.push(eval(rng_a, x));
+                c.members.iter().for_each(|&i| std::mem::swap(&mut xa[i], &mut xb[i]));
+                q.push(eval(rng_a, xa));
+                c.members.iter().for_each(|&i| std::mem::swap(&mut xa[i], &mut xb[i]));
             }
             q.push(eval(&rng_b, xa));
             let mut weights = rng_a.stream(Site::named("sobol.bootstrap"));
@@ -283,8 +279,8 @@ pub fn sums<M: Inputs>(
     Ok(sums)
 }
 
-/// The indices and their intervals from the sums of a design.
-pub fn indices(sums: &Sums, columns: &[Column], rows: u64) -> Indices {
+/// The indices and their intervals from the sums of a design whose columns have the keys `keys`.
+pub fn indices(sums: &Sums, keys: &[String], rows: u64) -> Indices {
     let full = sums.estimate(0);
     let replicates: Vec<Estimate> = (1..sums.replicates()).filter_map(|r| sums.estimate(r)).collect();
     let index = |pick: &dyn Fn(&Estimate) -> f64| -> Index {
@@ -298,17 +294,17 @@ pub fn indices(sums: &Sums, columns: &[Column], rows: u64) -> Indices {
         mean: full.as_ref().map_or(0.0, |e| e.mean),
         variance: full.as_ref().map_or(0.0, |e| e.variance),
         residual: index(&|e| e.residual),
-        columns: columns
+        columns: keys
             .iter()
             .enumerate()
-            .map(|(c, col)| ColumnIndices {
-                key: col.key.clone(),
+            .map(|(c, key)| ColumnIndices {
+                key: key.clone(),
                 first: index(&|e| e.columns[c].0),
                 total: index(&|e| e.columns[c].1),
             })
             .collect(),
         rows,
-        trials: rows * (columns.len() as u64 + 3),
+        trials: rows * (keys.len() as u64 + 3),
     }
 }
 
@@ -321,7 +317,8 @@ pub fn sobol<M: Inputs>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Indices, String> {
     let sums = sums(model, output, columns, opts, 0..opts.rows, progress)?;
-    Ok(indices(&sums, columns, opts.rows))
+    let keys: Vec<String> = columns.iter().map(|c| c.key.clone()).collect();
+    Ok(indices(&sums, &keys, opts.rows))
 }
 
 /// One uncertain input of a scenario, as the Sobol report shows it.
@@ -376,6 +373,7 @@ pub struct Design {
     model: crate::model::MediatedNash,
     output: Output,
     spec: FigureSpec,
+    round: usize,
     inputs: Vec<InputInfo>,
     groups: Vec<(String, usize)>,
     columns: Vec<Column>,
@@ -422,7 +420,7 @@ impl Design {
         let group_list = groups.iter().map(|(k, m)| (k.clone(), m.len())).collect();
         columns.extend(groups.into_iter().map(|(key, members)| Column { key, members }));
         let output = Output::Figure { of: spec.of, round };
-        Ok(Design { model, output, spec, inputs, groups: group_list, columns })
+        Ok(Design { model, output, spec, round, inputs, groups: group_list, columns })
     }
 
     /// Trials the study runs with `rows` base samples.
@@ -440,19 +438,12 @@ impl Design {
         Ok(SobolPart {
             model: self.model.layout().model.clone(),
             figure: self.spec.clone(),
-            round: self.round_index(),
+            round: self.round,
             resamples: opts.resamples,
             inputs: self.inputs.clone(),
             groups: self.groups.clone(),
             sums: sums(&self.model, self.output, &self.columns, opts, rows, progress)?,
         })
-    }
-
-    fn round_index(&self) -> usize {
-        match self.output {
-            Output::Figure { round, .. } => round,
-            _ => 0,
-        }
     }
 
     /// Runs the whole design.
@@ -477,17 +468,6 @@ pub struct SobolPart {
 }
 
 impl SobolPart {
-    /// Columns of the design: the inputs, then the groups.
-    pub fn columns(&self) -> Vec<Column> {
-        // Only the keys are used from here on; the members stay with the design that ran.
-        self.inputs
-            .iter()
-            .map(|i| i.key.clone())
-            .chain(self.groups.iter().map(|(k, _)| k.clone()))
-            .map(|key| Column { key, members: Vec::new() })
-            .collect()
-    }
-
     /// Adds another part's sums; false if it is of another design.
     pub fn merge(&mut self, other: &SobolPart) -> bool {
         let same = self.model == other.model
@@ -501,7 +481,10 @@ impl SobolPart {
 
     /// The study's indices, once the parts of all `rows` rows are added.
     pub fn finish(self, rows: u64) -> ScenarioSobol {
-        let indices = indices(&self.sums, &self.columns(), rows);
+        // The design's columns: the inputs, then the groups.
+        let keys: Vec<String> =
+            self.inputs.iter().map(|i| i.key.clone()).chain(self.groups.iter().map(|(k, _)| k.clone())).collect();
+        let indices = indices(&self.sums, &keys, rows);
         ScenarioSobol { model: self.model, output: self.figure, inputs: self.inputs, groups: self.groups, indices }
     }
 }
