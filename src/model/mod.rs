@@ -2,6 +2,7 @@
 //! over a package of issues while the war goes on between rounds and mediators apply leverage
 //! (docs/MODEL.md gives its equations).
 
+pub mod expected_utility;
 pub mod nash;
 mod outputs;
 mod round;

@@ -1,6 +1,7 @@
 //! Scenario files: schema, parameters, evidence, and the rules every scenario follows (a
 //! model's own rules are checked when it is compiled, `model::compile`).
 
+pub mod bdm;
 pub mod error;
 pub mod evidence;
 pub mod param;
