@@ -383,11 +383,11 @@ mod tests {
     }
 
     /// The per-round weighted mean of the replication case in Scholz et al. (2011)'s figure, as
-    /// Masad (2014) transcribed it to 0.1 (seeds/scholz-2011-bdm-replication.json).
+    /// Masad (2014) transcribed it to 0.1 (seeds/masad-2014-bdm-replication.json).
     const PUBLISHED_MEAN: [f64; 11] = [7.4, 7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6, 7.3, 7.2];
 
     /// Belgium's position per round in McKibben-Sanders's port of Scholz et al.'s code, as its
-    /// logged run of the replication case prints it (seeds/scholz-2011-bdm-replication.json).
+    /// logged run of the replication case prints it (seeds/mckibben-sanders-2014-bdm-port.json).
     const PORT_BELGIUM: [f64; 10] = [
         8.415932315426764,
         9.610859134120188,
