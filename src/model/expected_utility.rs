@@ -39,6 +39,8 @@ pub struct Workspace {
     win: Vec<f64>,
     /// Sum of the others' expected utilities of challenging each actor.
     danger: Vec<f64>,
+    /// Each actor's status-quo utility at its risk exponent.
+    status_quo: Vec<f64>,
     order: Vec<usize>,
 }
 
@@ -105,6 +107,7 @@ impl ExpectedUtility {
             vote: vec![0.0; n * n],
             win: vec![0.0; n * n],
             danger: vec![0.0; n],
+            status_quo: vec![0.0; n],
             order: vec![0; n],
         }
     }
@@ -202,7 +205,7 @@ impl ExpectedUtility {
             for j in (0..n).filter(|&j| j != i) {
                 let d = (ws.x[j] - ws.x[i]).abs() / scale;
                 let to_median = (ws.x[j] - median).abs() / scale;
-                sum += self.challenge(ws.win[j * n + i], target, d, to_median, 1.0);
+                sum += self.challenge(ws.win[j * n + i], target, Stakes::new(d, 1.0, 0.0), to_median);
             }
             ws.danger[i] = sum;
         }
@@ -210,6 +213,7 @@ impl ExpectedUtility {
         for i in 0..n {
             let r = if hi > lo { (2.0 * ws.danger[i] - hi - lo) / (hi - lo) } else { 0.0 };
             ws.risk[i] = (1.0 - r / 3.0) / (1.0 + r / 3.0);
+            ws.status_quo[i] = utility(0.5, ws.risk[i]);
         }
 
         fill_votes(ws, scale, self.vote == VoteUtility::Linear);
@@ -234,12 +238,13 @@ impl ExpectedUtility {
         for j in (0..n).filter(|&j| ws.x[j] != xi) {
             let xj = ws.x[j];
             let d = (xi - xj).abs() / scale;
-            let own = self.challenge(ws.win[i * n + j], salience[j], d, (xi - median).abs() / scale, ri);
-            let rj = match self.perception {
-                Perception::Perceiver => ri,
-                Perception::Own => ws.risk[j],
+            let stakes = Stakes::new(d, ri, ws.status_quo[i]);
+            let own = self.challenge(ws.win[i * n + j], salience[j], stakes, (xi - median).abs() / scale);
+            let rival_stakes = match self.perception {
+                Perception::Perceiver => stakes,
+                Perception::Own => Stakes::new(d, ws.risk[j], ws.status_quo[j]),
             };
-            let rival = self.challenge(ws.win[j * n + i], salience[i], d, (xj - median).abs() / scale, rj);
+            let rival = self.challenge(ws.win[j * n + i], salience[i], rival_stakes, (xj - median).abs() / scale);
             let target = if rival > own && own > 0.0 {
                 Best::keep_lower(&mut confront, (xj - xi).abs(), xj);
                 xj
@@ -263,17 +268,15 @@ impl ExpectedUtility {
         best.map(|b| b.target)
     }
 
-    /// The expected utility of challenging, to an actor at utility distance `d` from its target
-    /// and `to_median` from the median, with risk exponent `r`, success probability `p`,
-    /// against a target of salience `s` (docs/MODELS.md, "Expected utility").
-    fn challenge(&self, p: f64, s: f64, d: f64, to_median: f64, r: f64) -> f64 {
-        let u = |base: f64| 2.0 - 4.0 * power(base, r);
-        let success = u(0.5 - 0.5 * d);
-        let failure = u(0.5 + 0.5 * d);
-        let mut quiet = self.q * u(0.5);
+    /// The expected utility of challenging, to an actor with these `stakes` and at utility
+    /// distance `to_median` from the median, with success probability `p`, against a target of
+    /// salience `s` (docs/MODELS.md, "Expected utility").
+    fn challenge(&self, p: f64, s: f64, stakes: Stakes, to_median: f64) -> f64 {
+        let Stakes { success, failure, status_quo, d, r } = stakes;
+        let mut quiet = self.q * status_quo;
         if self.q < 1.0 {
-            let better = u(0.5 - 0.25 * (to_median + d));
-            let worse = u(0.5 + 0.25 * (to_median + d));
+            let better = utility(0.5 - 0.25 * (to_median + d), r);
+            let worse = utility(0.5 + 0.25 * (to_median + d), r);
             quiet += (1.0 - self.q) * (self.t * better + (1.0 - self.t) * worse);
         }
         s * (p * success + (1.0 - p) * failure) + (1.0 - s) * success - quiet
@@ -327,9 +330,37 @@ fn fill_votes(ws: &mut Workspace, scale: f64, linear: bool) {
     }
 }
 
+/// The utilities of a challenge across utility distance `d` with risk exponent `r`; the status
+/// quo's depends on `r` only, so each actor's is computed once per round.
+#[derive(Debug, Clone, Copy)]
+struct Stakes {
+    success: f64,
+    failure: f64,
+    status_quo: f64,
+    d: f64,
+    r: f64,
+}
+
+impl Stakes {
+    fn new(d: f64, r: f64, status_quo: f64) -> Self {
+        Stakes { success: utility(0.5 - 0.5 * d, r), failure: utility(0.5 + 0.5 * d, r), status_quo, d, r }
+    }
+}
+
+/// BDM's utility `2 - 4 base^r`.
+fn utility(base: f64, r: f64) -> f64 {
+    2.0 - 4.0 * power(base, r)
+}
+
 /// `base^r` for base >= 0 (a rounding error below zero counts as zero).
 fn power(base: f64, r: f64) -> f64 {
-    if r == 1.0 { base } else { base.max(0.0).powf(r) }
+    if base <= 0.0 {
+        0.0
+    } else if r == 1.0 {
+        base
+    } else {
+        base.powf(r)
+    }
 }
 
 /// The weights to use: as given, or all equal when they sum to nothing.
