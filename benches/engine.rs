@@ -7,14 +7,14 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use sim::engine::{self, Model, RunConfig, TrialRecord, TrialRng};
-use sim::model::MediatedNash;
+use sim::model::Compiled;
 use sim::scenario;
 
 // The 2025 replay, not the forecast, so that the recorded `trial/istanbul_2025` figures stay
 // comparable (the file was renamed when the forecast took its name).
 const SCENARIOS: [&str; 2] = ["istanbul_summit", "istanbul_2025_replay"];
 
-fn model(name: &str) -> MediatedNash {
+fn model(name: &str) -> Compiled {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.json"));
     let loaded = scenario::load(&file).expect("bundled scenario loads");
     sim::model::compile(&loaded).expect("bundled scenario compiles")
@@ -100,13 +100,77 @@ fn growth(c: &mut Criterion) {
     group.finish();
 }
 
+/// Trials per measured run of the spatial models' growth: the expected-utility model costs
+/// O(n³) per round in the number of actors n, so the large sizes need few trials.
+const SPATIAL_TRIALS: u64 = 256;
+
+/// How the cost of a trial of the spatial models grows with the number of actors (compromise
+/// and expected utility, 10 rounds) and with the rounds of the expected-utility model (the ten
+/// actors of the emission case): generated copies of the emission case, each position drawn
+/// within a point of the published one.
+fn spatial(c: &mut Criterion) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
+    let mut bench = |group: String, sizes: &[usize], doc: &dyn Fn(usize) -> Value| {
+        let mut group = c.benchmark_group(group);
+        group.sample_size(10).throughput(Throughput::Elements(SPATIAL_TRIALS));
+        for &n in sizes {
+            let bytes = serde_json::to_vec(&doc(n)).expect("JSON");
+            let body = scenario::parse(Path::new("generated-spatial.json"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+            body.validate(None).unwrap_or_else(|v| panic!("at {}: {}", v.path, v.message));
+            let m = sim::model::compile_body(&body, &[]).unwrap_or_else(|v| panic!("at {}: {}", v.path, v.message));
+            group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+                b.iter(|| {
+                    pool.install(|| black_box(engine::run(&m, RunConfig { trials: SPATIAL_TRIALS, seed: 1 }, &|_| {})))
+                })
+            });
+        }
+        group.finish();
+    };
+    let actors = [2, 4, 8, 16, 32, 64];
+    bench("spatial/compromise/actors".into(), &actors, &|n| emissions_like(json!({ "kind": "compromise" }), n));
+    let eu = |rounds: usize| json!({ "kind": "expected_utility", "rounds": rounds });
+    bench("spatial/expected_utility/actors".into(), &actors, &|n| emissions_like(eu(10), n));
+    bench("spatial/expected_utility/rounds".into(), &[1, 2, 5, 10, 20, 40], &|t| emissions_like(eu(t), 10));
+}
+
+/// `n` actors cycling through the ten of the EC car-emission case (Bueno de Mesquita 1994),
+/// each position uniform within a point of its published one, on a 0–10 issue.
+fn emissions_like(model: Value, n: usize) -> Value {
+    const CASE: [(f64, f64, f64); 10] = [
+        (0.08, 4.0, 0.8),
+        (0.08, 7.0, 0.4),
+        (0.03, 4.0, 0.2),
+        (0.16, 4.0, 0.8),
+        (0.16, 10.0, 0.6),
+        (0.16, 10.0, 0.6),
+        (0.16, 10.0, 0.9),
+        (0.05, 7.0, 0.1),
+        (0.05, 4.0, 1.0),
+        (0.08, 7.0, 0.7),
+    ];
+    let actors: Vec<Value> = (0..n)
+        .map(|i| {
+            let (c, x, s) = CASE[i % CASE.len()];
+            let position = json!({ "dist": "uniform", "low": (x - 1.0).max(0.0), "high": (x + 1.0).min(10.0), "assumption": "benchmark" });
+            json!({ "id": format!("a{i}"), "name": format!("actor {i}"), "capability": c,
+                    "positions": { "emissions": { "position": position, "salience": s } } })
+        })
+        .collect();
+    json!({
+        "meta": { "title": "benchmark", "description": "generated", "as_of": "1994-12-31", "evidence": "../seeds" },
+        "model": model,
+        "issues": [{ "id": "emissions", "label": "emission standards", "scale": { "min": 0, "max": 10, "unit": "points", "min_label": "lax", "max_label": "strict" } }],
+        "actors": actors,
+    })
+}
+
 fn summit_json() -> Value {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/istanbul_summit.json");
     serde_json::from_slice(&std::fs::read(file).expect("bundled scenario")).expect("bundled scenario is JSON")
 }
 
 /// Validates a generated scenario as `sim run` would (evidence included) and compiles it.
-fn compile(doc: &Value, name: &str) -> MediatedNash {
+fn compile(doc: &Value, name: &str) -> Compiled {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("generated-{name}.json"));
     let bytes = serde_json::to_vec(doc).expect("JSON");
     match scenario::load_bytes(&file, bytes) {
@@ -249,5 +313,5 @@ fn scale(p: &mut Value, k: f64) {
     }
 }
 
-criterion_group!(benches, one_trial, whole_run, growth);
+criterion_group!(benches, one_trial, whole_run, growth, spatial);
 criterion_main!(benches);

@@ -114,8 +114,11 @@ pub fn forecast_cases(dirs: &[PathBuf], cfg: RunConfig) -> Result<Forecasts, Sce
                     message: "a replay is conditioned on hindsight, so it cannot be scored; only forecasts are".into(),
                 });
             }
-            let as_of = scenario::question::date(&loaded.scenario.meta.as_of)
-                .map_err(|message| ScenarioError::Invalid { file: file.clone(), path: "meta.as_of".into(), message })?;
+            let as_of = scenario::question::date(&loaded.meta().as_of).map_err(|message| ScenarioError::Invalid {
+                file: file.clone(),
+                path: "meta.as_of".into(),
+                message,
+            })?;
             let asked = questions_as_of(&case.questions, as_of);
             if asked.is_empty() {
                 continue;

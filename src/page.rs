@@ -21,7 +21,7 @@ use crate::scenario::LoadedScenario;
 pub fn html_report(run: &RunReport, sensitivity: Option<Ranking>, loaded: &LoadedScenario) -> String {
     let mut h = String::with_capacity(256 * 1024);
     let title = &run.run.title;
-    let meta = &loaded.scenario.meta;
+    let meta = loaded.meta();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n\
@@ -177,7 +177,7 @@ fn identity(h: &mut String, run: &RunReport, loaded: &LoadedScenario) {
     row("Chunk", format!("{} trials per chunk (results do not depend on the number of threads)", r.chunk));
     row(
         "Evidence folder",
-        format!("<code>{}</code> ({} facts)", esc(&loaded.scenario.meta.evidence), loaded.evidence.facts.len()),
+        format!("<code>{}</code> ({} facts)", esc(&loaded.meta().evidence), loaded.evidence.facts.len()),
     );
     for (file, v) in &loaded.variants {
         row(
@@ -343,7 +343,7 @@ fn group_name(first: &str) -> &str {
 }
 
 fn evidence(h: &mut String, loaded: &LoadedScenario) {
-    let params = loaded.scenario.params();
+    let params = loaded.body.params();
     let _ = write!(
         h,
         "<section id=\"evidence\" class=\"evidence\">\n<h2>Parameters and evidence</h2>\n<p>Every numeric input of \
@@ -462,7 +462,7 @@ mod tests {
             "Settlement terms",
             "Inputs ranked by swing",
             "Parameters and evidence",
-            &loaded().scenario.meta.as_of,
+            &loaded().meta().as_of,
             &format!("<code>{}</code>", run().run.seed),
             &run().run.digest,
             "@media print",
@@ -474,10 +474,16 @@ mod tests {
     #[test]
     fn the_page_can_show_sobol_indices() {
         let l = loaded();
-        let last = l.scenario.rounds.len() - 1;
+        let last = l.body.bargaining().expect("a bargaining scenario").rounds.len() - 1;
         let design = crate::study::sobol::Design::new(l, None, last).expect("a design");
         let opts = crate::study::sobol::Options { rows: 128, seed: 1, resamples: 20 };
-        let sobol = SobolReport::new(l, &l.scenario.rounds[last].id, 1, 20, design.run(opts, &|_| {}).unwrap());
+        let sobol = SobolReport::new(
+            l,
+            &l.body.bargaining().expect("a bargaining scenario").rounds[last].id,
+            1,
+            20,
+            design.run(opts, &|_| {}).unwrap(),
+        );
         let page = html_report(run(), Some(Ranking::Sobol(&sobol)), l);
         assert_eq!(well_formed(&page).as_deref(), Ok("html"));
         assert_eq!(page.matches("<svg").count(), 2, "run chart and Sobol bars");
@@ -494,7 +500,7 @@ mod tests {
         let page = html_report(run(), None, l);
         assert_eq!(page.matches("<svg").count(), 1, "run chart only");
         assert!(!page.contains("id=\"sensitivity\""));
-        for p in l.scenario.params() {
+        for p in l.body.params() {
             assert!(page.contains(&format!("<code>{}</code>", esc(&p.key))), "parameter {}", p.key);
             assert!(page.contains(&esc(&p.param.describe())), "law of {}", p.key);
             if let Some(a) = &p.param.assumption {
@@ -513,7 +519,7 @@ mod tests {
         assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
         assert_eq!(esc("see https://example.org"), "see https[:]//example.org");
         let mut l = loaded().clone();
-        l.scenario.meta.description = "<script>alert(1)</script> http://x.test".into();
+        l.body.meta_mut().description = "<script>alert(1)</script> http://x.test".into();
         let page = html_report(run(), None, &l);
         assert!(!page.contains("<script") && !page.contains("http://"));
         assert!(page.contains("&lt;script&gt;"));

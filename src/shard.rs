@@ -248,7 +248,7 @@ pub fn compare_part(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Part, ScenarioError> {
     let models = loaded.iter().map(crate::model::compile).collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<&crate::model::MediatedNash> = models.iter().collect();
+    let refs: Vec<&crate::model::Compiled> = models.iter().collect();
     let paired = engine::paired::run_paired_range(&refs, cfg.seed, shard.trials(cfg.trials), streams, progress);
     let layouts = models.iter().map(|m| engine::Model::layout(m).clone()).collect();
     let mut p = part(
@@ -291,7 +291,7 @@ pub fn sobol_part(
         path: "--figure".into(),
         message,
     })?;
-    let round = loaded.scenario.rounds.get(result.round).map_or_else(String::new, |r| r.id.clone());
+    let round = design.round_id().to_string();
     let figure = result.figure.key.clone();
     let mut p = part("sensitivity", vec![ScenarioId::of(loaded)], cfg, shard, PartResult::Sobol(Box::new(result)));
     p.identity.options.insert("method".into(), Value::from("sobol"));

@@ -16,7 +16,7 @@ fuzz_target!(|bytes: &[u8]| {
         Ok(s) => s,
         Err(e) => return common::check_message(&e),
     };
-    if let Err(v) = sim::scenario::validate::validate(&scenario, None).and_then(|()| common::compile(&scenario)) {
+    if let Err(v) = scenario.validate(None).and_then(|()| common::compile(&scenario)) {
         // As `load` reports it.
         let err = ScenarioError::Invalid { file: file.to_path_buf(), path: v.path, message: v.message };
         return common::check_message(&err);

@@ -17,7 +17,7 @@ static FILE: LazyLock<PathBuf> =
 
 fuzz_target!(|bytes: &[u8]| {
     match sim::scenario::load_bytes(&FILE, bytes.to_vec()).and_then(|loaded| sim::model::compile(&loaded).map(|_| loaded)) {
-        Ok(loaded) => common::run_trials(&loaded.scenario),
+        Ok(loaded) => common::run_trials(&loaded.body),
         Err(e) => common::check_message(&e),
     }
 });

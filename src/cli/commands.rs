@@ -100,7 +100,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let outputs = args.out.check(&[&args.file])?;
     let loaded = scenario::load(&args.file)?;
-    let cfg = args.run.config(&loaded.scenario.run);
+    let cfg = args.run.config(loaded.body.run());
     let Some(eps) = args.precision else {
         return study(Study::Run(&loaded), cfg, args.shard.shard, &args.run, &outputs);
     };
@@ -124,7 +124,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         std::iter::once(args.base.as_path()).chain(args.variants.iter().map(PathBuf::as_path)).collect();
     let outputs = args.out.check(&files)?;
     let loaded = files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
-    let cfg = args.run.config(&loaded[0].scenario.run);
+    let cfg = args.run.config(loaded[0].body.run());
     let streams = if args.independent { Streams::Independent } else { Streams::Common };
     study(Study::Compare(&loaded, streams), cfg, args.shard.shard, &args.run, &outputs)
 }
@@ -135,7 +135,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     }
     let outputs = args.out.check(&[&args.file])?;
     let loaded = scenario::load(&args.file)?;
-    let cfg = args.run.config(&loaded.scenario.run);
+    let cfg = args.run.config(loaded.body.run());
     study(Study::Sweep(&loaded, &args.axes), cfg, args.shard.shard, &args.run, &outputs)
 }
 
@@ -150,10 +150,11 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let target = Target::check("-o", &args.output)?;
     output::check_distinct(&[&target], &[&args.file])?;
     let loaded = scenario::load(&args.file)?;
-    let cfg = args.run.config(&loaded.scenario.run);
+    let cfg = args.run.config(loaded.body.run());
     let pool = args.run.pool()?;
-    let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
-    let last = loaded.scenario.rounds.len() - 1;
+    let uncertain = loaded.body.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
+    let rounds = sim::engine::Model::layout(&sim::model::compile(&loaded)?).rounds.clone();
+    let last = rounds.len() - 1;
     // The Sobol design, and its base samples within the budget (a row runs the design's columns).
     let sobol = if args.sensitivity_trials == 0 || args.sensitivity_method == ReportMethod::Oat {
         None
@@ -174,7 +175,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let progress = args.run.progress(cfg.trials + sensitivity_work);
     let run = pool.install(|| sim::simulate_loaded(&loaded, cfg, &|n| progress.update(n)))?;
     let after_run = |n: u64| progress.update(cfg.trials + n);
-    let last_id = &loaded.scenario.rounds[last].id;
+    let last_id = &rounds[last].id;
     let oat;
     let global;
     let ranking = match &sobol {
@@ -209,7 +210,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     }
     let outputs = args.out.check(&[&args.file])?;
     let loaded = scenario::load(&args.file)?;
-    let rounds = &loaded.scenario.rounds;
+    let rounds = sim::engine::Model::layout(&sim::model::compile(&loaded)?).rounds.clone();
     let round = match &args.round {
         None => rounds.len() - 1,
         Some(id) => rounds.iter().position(|r| &r.id == id).ok_or_else(|| {
@@ -217,7 +218,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
             usage(&format!("no round `{id}` in {} (rounds: {})", args.file.display(), ids.join(", ")))
         })?,
     };
-    let seed = args.run.seed.unwrap_or(loaded.scenario.run.seed);
+    let seed = args.run.seed.unwrap_or(loaded.body.run().seed);
     if args.method == Method::Sobol {
         let design = Design::new(&loaded, args.figure.as_deref(), round)?;
         let cfg = RunConfig { trials: args.run.trials.unwrap_or(SOBOL_ROWS), seed };
@@ -229,7 +230,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     }
     let cfg = RunConfig { trials: args.run.trials.unwrap_or(SENSITIVITY_TRIALS), seed };
     let opts = sensitivity::Options { figure: args.figure.clone(), low: args.low, high: args.high };
-    let uncertain = loaded.scenario.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
+    let uncertain = loaded.body.params().iter().filter(|p| !p.param.is_fixed()).count() as u64;
     let progress = args.run.progress((1 + 2 * uncertain).saturating_mul(cfg.trials));
     let study =
         args.run.pool()?.install(|| sensitivity::sensitivity(&loaded, round, &opts, cfg, &|n| progress.update(n)))?;
@@ -242,7 +243,7 @@ pub fn validate(files: &[PathBuf]) -> anyhow::Result<()> {
     for file in files {
         let loaded = scenario::load(file)?;
         sim::model::compile(&loaded)?;
-        let params = loaded.scenario.params();
+        let params = loaded.body.params();
         let cited = params.iter().filter(|p| !p.param.sources.is_empty()).count();
         let assumed = params.iter().filter(|p| p.param.assumption.is_some()).count();
         output::to_stdout(|out| {
@@ -260,10 +261,17 @@ pub fn validate(files: &[PathBuf]) -> anyhow::Result<()> {
 
 pub fn trace(file: &Path, trial: u64, seed: Option<u64>, format: FormatArg) -> anyhow::Result<()> {
     let loaded = scenario::load(file)?;
-    let seed = seed.unwrap_or(loaded.scenario.run.seed);
-    let model = sim::model::compile(&loaded)?;
+    let seed = seed.unwrap_or(loaded.body.run().seed);
+    let compiled = sim::model::compile(&loaded)?;
+    let Some(model) = compiled.nash() else {
+        return Err(usage(&format!(
+            "{}: sim trace follows the trials of mediated_nash scenarios; the `{}` model draws its inputs and decides, with nothing more to tell",
+            file.display(),
+            sim::engine::Model::layout(&compiled).model
+        )));
+    };
     let trace = model.trace(&sim::engine::TrialRng::new(seed, trial));
-    let report = TraceReport::new(&loaded, sim::engine::Model::layout(&model), seed, trial, &trace);
+    let report = TraceReport::new(&loaded, sim::engine::Model::layout(model), seed, trial, &trace);
     Ok(output::to_stdout(|out| Format::from(format).exporter().write(&report, out))?)
 }
 
@@ -296,7 +304,7 @@ pub fn score(args: ScoreArgs) -> anyhow::Result<()> {
 }
 
 pub fn schema() -> anyhow::Result<()> {
-    let schema = schemars::schema_for!(scenario::Scenario);
+    let schema = schemars::schema_for!(scenario::Body);
     Ok(output::to_stdout(|out| {
         serde_json::to_writer_pretty(&mut *out, &schema)?;
         writeln!(out)

@@ -156,9 +156,12 @@ impl Layout {
         self.events.iter().enumerate().flat_map(|(e, ev)| ev.terms.iter().map(move |t| (e, t)))
     }
 
-    /// Checks that the layout is coherent: the indices it holds point into it, a stack lists
+    /// Checks that the layout is coherent: there is an outcome, the indices it holds point into it, a stack lists
     /// every outcome once, an option term has options and a range is not empty.
     pub fn check(&self) -> Result<(), String> {
+        if self.outcomes.is_empty() {
+            return Err("every round has one outcome, so a layout needs at least one".into());
+        }
         let mut stack = self.stack.clone();
         stack.sort_unstable();
         if stack != (0..self.outcomes.len()).collect::<Vec<_>>() {

@@ -1,30 +1,30 @@
-//! Bargaining models. `mediated_nash` is the first: two belligerents bargain round by round
-//! over a package of issues while the war goes on between rounds and mediators apply leverage
-//! (docs/MODEL.md gives its equations).
+//! The models. `mediated_nash`: two belligerents bargain round by round over a package of
+//! issues while the war goes on between rounds and mediators apply leverage (docs/MODEL.md
+//! gives its equations). `compromise` and `expected_utility`: the classic spatial models of
+//! collective decision, n actors on issue scales ([`spatial`], docs/MODELS.md).
 
 pub mod expected_utility;
 pub mod nash;
 mod outputs;
+mod params;
 mod round;
 pub mod rules;
 pub mod sampler;
+pub mod spatial;
 
-use crate::engine::rng::{BlockPlan, SlotRef};
-use crate::engine::{Layout, Model, Site, TrialRecord, TrialRng};
-use crate::scenario::param::InverseCdf;
+use crate::engine::rng::SlotRef;
+use crate::engine::{Layout, Model, TrialRecord, TrialRng};
 use crate::scenario::question::{self, Question};
-use crate::scenario::schema::{Issue, Level, ModelKind, ProposalRule, Scenario, Track};
+use crate::scenario::schema::{Issue, Level, ProposalRule, Scenario, Track};
 use crate::scenario::validate::{self, Violation};
-use crate::scenario::walk::{self, ParamRef, Walker};
-use crate::scenario::{LoadedScenario, Param, ScenarioError};
+use crate::scenario::walk::{self, Walker};
+use crate::scenario::{Body, LoadedScenario, ScenarioError};
+use params::{P, ParamSet, Registry};
 use rules::concession_direction;
 pub use sampler::Sampler;
+pub use spatial::Spatial;
 
 pub use outputs::{KIND, Outcome};
-
-/// Index of a parameter's value in the per-trial draw vector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct P(usize);
 
 #[derive(Debug, Clone)]
 enum Space {
@@ -160,11 +160,9 @@ struct SettingsC {
 #[derive(Debug, Clone)]
 pub struct MediatedNash {
     layout: Layout,
-    params: Vec<Param>,
-    /// The uncertain parameters: index into `params`, slot and sampler.
-    uncertain: Vec<(usize, SlotRef, Sampler)>,
-    /// Every block a trial reads: the uncertain parameters' slots and the rounds'.
-    plan: BlockPlan,
+    /// Every parameter, and the blocks a trial reads: the uncertain parameters' slots and the
+    /// rounds'.
+    params: ParamSet,
     /// The space of each issue, in scenario order.
     issues: Vec<Space>,
     battlefield: Battlefield,
@@ -181,66 +179,125 @@ pub struct MediatedNash {
     rounds: Vec<RoundC>,
     events: Vec<EventC>,
     settings: SettingsC,
-    keys: Vec<String>,
     names: Names,
     answering: outputs::Answering,
-}
-
-/// Registers parameters and random draws, each with its slot (docs/MODEL.md §8 lists them).
-#[derive(Default)]
-struct Registry {
-    params: Vec<Param>,
-    /// The slot and sampler of each uncertain parameter.
-    draws: Vec<Option<(SlotRef, Sampler)>>,
-    keys: Vec<String>,
-    plan: BlockPlan,
-}
-
-impl Registry {
-    /// A parameter under its key, drawn (if uncertain) from its slot.
-    fn add(&mut self, r: &ParamRef<'_>) -> Result<P, Violation> {
-        let draw = match Sampler::new(r.param).map_err(|rule| broken(&r.path, rule))? {
-            Sampler::Fixed(_) => None,
-            s if s.reads_several_words() => Some((self.plan.wide_slot(Site::named(&r.site), r.slot), s)),
-            s => Some((self.plan.slot(Site::named(&r.site), r.slot), s)),
-        };
-        self.params.push(r.param.clone());
-        self.draws.push(draw);
-        self.keys.push(r.key.clone());
-        Ok(P(self.params.len() - 1))
-    }
-
-    /// As [`Registry::add`], for a parameter that may be absent.
-    fn add_optional(&mut self, r: Option<ParamRef<'_>>) -> Result<Option<P>, Violation> {
-        r.map(|r| self.add(&r)).transpose()
-    }
-
-    /// A random draw of a round: slot `index` of site `site`.
-    fn draw(&mut self, site: &str, index: u32) -> SlotRef {
-        self.plan.slot(Site::named(site), index)
-    }
 }
 
 fn broken(path: &str, message: impl Into<String>) -> Violation {
     Violation { path: path.to_string(), message: message.into() }
 }
 
-/// Compiles a loaded scenario into the model its `model.kind` selects (the registry of models:
-/// one so far; a kind not listed in `ModelKind` is refused when the file is read, naming
-/// `model.kind`), reporting a broken rule of the model as loading does (file, JSON path, rule).
-pub fn compile(loaded: &LoadedScenario) -> Result<MediatedNash, ScenarioError> {
+/// A scenario compiled into the model its `model.kind` selects.
+#[derive(Debug, Clone)]
+pub enum Compiled {
+    Nash(Box<MediatedNash>),
+    Spatial(Box<Spatial>),
+}
+
+/// Per-thread working memory of a [`Compiled`] model.
+#[derive(Debug)]
+pub enum CompiledScratch {
+    Nash(Box<Scratch>),
+    Spatial(Box<spatial::Scratch>),
+}
+
+/// Compiles a loaded scenario into the model its `model.kind` selects (a kind the build does
+/// not know is refused when the file is read, naming `model.kind`), reporting a broken rule
+/// of the model as loading does (file, JSON path, rule).
+pub fn compile(loaded: &LoadedScenario) -> Result<Compiled, ScenarioError> {
     compile_asking(loaded, &[])
 }
 
-/// As [`compile`], answering `attached` questions too (see [`MediatedNash::asking`]).
-pub fn compile_asking(loaded: &LoadedScenario, attached: &[Question]) -> Result<MediatedNash, ScenarioError> {
-    let compiled = match loaded.scenario.model.kind {
-        ModelKind::MediatedNash => MediatedNash::asking(&loaded.scenario, attached),
-    };
-    compiled.map_err(|v| {
+/// As [`compile`], answering `attached` questions too (see [`MediatedNash::asking`]); the
+/// spatial models answer no questions.
+pub fn compile_asking(loaded: &LoadedScenario, attached: &[Question]) -> Result<Compiled, ScenarioError> {
+    compile_body(&loaded.body, attached).map_err(|v| {
         let merged = if loaded.variants.is_empty() { "" } else { " (of the merged scenario)" };
         ScenarioError::Invalid { file: loaded.file.clone(), path: format!("{}{merged}", v.path), message: v.message }
     })
+}
+
+/// Compiles a scenario that passed its validation; the first broken rule of its model otherwise.
+pub fn compile_body(body: &Body, attached: &[Question]) -> Result<Compiled, Violation> {
+    match body {
+        Body::Bargaining(s) => MediatedNash::asking(s, attached).map(|m| Compiled::Nash(Box::new(m))),
+        Body::Spatial(_) if !attached.is_empty() => Err(broken(
+            "model.kind",
+            format!("the spatial models answer no forecast questions (asked `{}`)", attached[0].id),
+        )),
+        Body::Spatial(s) => Spatial::new(s).map(|m| Compiled::Spatial(Box::new(m))),
+    }
+}
+
+impl Compiled {
+    /// The `mediated_nash` model, for what only it can do (e.g. `sim trace`).
+    pub fn nash(&self) -> Option<&MediatedNash> {
+        match self {
+            Compiled::Nash(m) => Some(m),
+            Compiled::Spatial(_) => None,
+        }
+    }
+}
+
+impl Model for Compiled {
+    type Scratch = CompiledScratch;
+
+    fn layout(&self) -> &Layout {
+        match self {
+            Compiled::Nash(m) => m.layout(),
+            Compiled::Spatial(m) => m.layout(),
+        }
+    }
+
+    fn scratch(&self) -> CompiledScratch {
+        match self {
+            Compiled::Nash(m) => CompiledScratch::Nash(Box::new(m.scratch())),
+            Compiled::Spatial(m) => CompiledScratch::Spatial(Box::new(m.scratch())),
+        }
+    }
+
+    fn run_trial(&self, rng: &TrialRng, scratch: &mut CompiledScratch, record: &mut TrialRecord) {
+        match (self, scratch) {
+            (Compiled::Nash(m), CompiledScratch::Nash(s)) => m.run_trial(rng, s, record),
+            (Compiled::Spatial(m), CompiledScratch::Spatial(s)) => m.run_trial(rng, s, record),
+            // A scratch made by another model: replace it with this model's own.
+            (m, s) => {
+                *s = m.scratch();
+                m.run_trial(rng, s, record);
+            }
+        }
+    }
+}
+
+impl crate::engine::Inputs for Compiled {
+    fn input_keys(&self) -> Vec<String> {
+        match self {
+            Compiled::Nash(m) => m.input_keys(),
+            Compiled::Spatial(m) => m.input_keys(),
+        }
+    }
+
+    fn draw_inputs(&self, rng: &TrialRng, scratch: &mut CompiledScratch, inputs: &mut [f64]) {
+        match (self, scratch) {
+            (Compiled::Nash(m), CompiledScratch::Nash(s)) => m.draw_inputs(rng, s, inputs),
+            (Compiled::Spatial(m), CompiledScratch::Spatial(s)) => m.draw_inputs(rng, s, inputs),
+            (m, s) => {
+                *s = m.scratch();
+                m.draw_inputs(rng, s, inputs);
+            }
+        }
+    }
+
+    fn run_with_inputs(&self, rng: &TrialRng, scratch: &mut CompiledScratch, inputs: &[f64], record: &mut TrialRecord) {
+        match (self, scratch) {
+            (Compiled::Nash(m), CompiledScratch::Nash(s)) => m.run_with_inputs(rng, s, inputs, record),
+            (Compiled::Spatial(m), CompiledScratch::Spatial(s)) => m.run_with_inputs(rng, s, inputs, record),
+            (m, s) => {
+                *s = m.scratch();
+                m.run_with_inputs(rng, s, inputs, record);
+            }
+        }
+    }
 }
 
 /// Names for telling a trial's story (`sim trace`).
@@ -546,24 +603,10 @@ impl MediatedNash {
             ceasefire_options: ceasefire_options.unwrap_or_default(),
             battlefield_unit: s.issues[battlefield.issue].scale.as_ref().map_or(String::new(), |sc| sc.unit.clone()),
         };
-        let mut uncertain: Vec<(usize, SlotRef, Sampler)> =
-            reg.draws.iter().enumerate().filter_map(|(i, draw)| draw.map(|(slot, s)| (i, slot, s))).collect();
-        // Grouped by law, so the branch on it in `draw` is predictable. Each draw reads only its
-        // own slot, so the order changes no value.
-        uncertain.sort_by_key(|(_, _, sampler)| match sampler {
-            // Fixed parameters have no slot and are not in `uncertain`.
-            Sampler::Fixed(_) | Sampler::Inverse(InverseCdf::Uniform { .. }) => 0,
-            Sampler::Inverse(_) => 1,
-            Sampler::BetaGammas(..) => 2,
-            Sampler::BetaCheng(_) => 3,
-        });
         Ok(MediatedNash {
-            keys: reg.keys,
             names,
             layout,
-            uncertain,
-            plan: reg.plan,
-            params: reg.params,
+            params: reg.finish(),
             issues,
             battlefield,
             ceasefire,
@@ -592,11 +635,7 @@ impl MediatedNash {
     /// Computes the trial's blocks and draws the uncertain parameters from their slots; the
     /// fixed ones are already in place (see `scratch`).
     fn draw(&self, rng: &TrialRng, scratch: &mut Scratch) {
-        let blocks = &mut scratch.work.blocks;
-        rng.fill(&self.plan, blocks);
-        for (i, slot, sampler) in &self.uncertain {
-            scratch.draws[*i] = sampler.sample_slot(rng, *slot, blocks);
-        }
+        self.params.draw(rng, &mut scratch.work.blocks, &mut scratch.draws);
     }
 
     /// Replays one trial and tells it: the same draws as trial `rng.trial()` of a run.
@@ -607,7 +646,7 @@ impl MediatedNash {
         let mut recorder = round::Recorder::default();
         round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.work, &mut record, &mut recorder);
         Trace {
-            draws: self.keys.iter().cloned().zip(scratch.draws.iter().copied()).collect(),
+            draws: self.params.keys.iter().cloned().zip(scratch.draws.iter().copied()).collect(),
             notes: recorder.0,
             record,
         }
@@ -631,8 +670,7 @@ impl Model for MediatedNash {
 
     fn scratch(&self) -> Scratch {
         // Fixed parameters are written once here; `draw` overwrites only the uncertain ones.
-        let draws = self.params.iter().map(|p| if p.is_fixed() { p.central() } else { 0.0 }).collect();
-        Scratch { draws, ..Scratch::default() }
+        Scratch { draws: self.params.initial(), ..Scratch::default() }
     }
 
     fn run_trial(&self, rng: &TrialRng, scratch: &mut Scratch, record: &mut TrialRecord) {
@@ -643,22 +681,18 @@ impl Model for MediatedNash {
 
 impl crate::engine::Inputs for MediatedNash {
     fn input_keys(&self) -> Vec<String> {
-        self.uncertain.iter().map(|(i, _, _)| self.keys[*i].clone()).collect()
+        self.params.input_keys()
     }
 
     fn draw_inputs(&self, rng: &TrialRng, scratch: &mut Scratch, inputs: &mut [f64]) {
         self.draw(rng, scratch);
-        for (x, (i, _, _)) in inputs.iter_mut().zip(&self.uncertain) {
-            *x = scratch.draws[*i];
-        }
+        self.params.read_inputs(&scratch.draws, inputs);
     }
 
     fn run_with_inputs(&self, rng: &TrialRng, scratch: &mut Scratch, inputs: &[f64], record: &mut TrialRecord) {
         // The rounds read their own slots from the trial's blocks; only the draws are replaced.
-        rng.fill(&self.plan, &mut scratch.work.blocks);
-        for (x, (i, _, _)) in inputs.iter().zip(&self.uncertain) {
-            scratch.draws[*i] = *x;
-        }
+        rng.fill(&self.params.plan, &mut scratch.work.blocks);
+        self.params.write_inputs(inputs, &mut scratch.draws);
         round::run_trial(self, &scratch.draws, rng, &mut scratch.trial, &mut scratch.work, record, &mut round::Silent);
     }
 }
@@ -678,8 +712,9 @@ mod tests {
         {
             let loaded = crate::scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).as_path())
                 .expect("bundled scenario loads");
-            let m = MediatedNash::new(&loaded.scenario).expect("bundled scenario compiles");
-            let mut slots: Vec<SlotRef> = m.uncertain.iter().map(|&(_, slot, _)| slot).collect();
+            let m = MediatedNash::new(loaded.body.bargaining().expect("a bargaining scenario"))
+                .expect("bundled scenario compiles");
+            let mut slots: Vec<SlotRef> = m.params.uncertain.iter().map(|&(_, slot, _)| slot).collect();
             for r in &m.rounds {
                 slots.extend(r.mediators.iter().map(|&(_, _, slot)| slot));
                 slots.extend(r.events.iter().map(|&(_, slot)| slot));
@@ -704,15 +739,16 @@ mod tests {
         {
             let loaded = crate::scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file).as_path())
                 .expect("bundled scenario loads");
-            let m = MediatedNash::new(&loaded.scenario).expect("bundled scenario compiles");
-            let walked = loaded.scenario.params();
-            let mut model_keys = m.keys.clone();
+            let m = MediatedNash::new(loaded.body.bargaining().expect("a bargaining scenario"))
+                .expect("bundled scenario compiles");
+            let walked = loaded.body.params();
+            let mut model_keys = m.params.keys.clone();
             let mut walker_keys: Vec<String> = walked.iter().map(|p| p.key.clone()).collect();
             model_keys.sort();
             walker_keys.sort();
             assert_eq!(model_keys, walker_keys, "{file}: the model and the walker know different parameters");
             for trial in [0, 5, 77] {
-                let rng = TrialRng::new(loaded.scenario.run.seed, trial);
+                let rng = TrialRng::new(loaded.body.run().seed, trial);
                 let drawn: std::collections::HashMap<String, f64> = m.trace(&rng).draws.into_iter().collect();
                 let mut uncertain = 0;
                 for p in &walked {
@@ -721,8 +757,8 @@ mod tests {
                         p.param.central()
                     } else {
                         uncertain += 1;
-                        let mut plan = BlockPlan::default();
-                        let site = Site::named(&p.site);
+                        let mut plan = crate::engine::rng::BlockPlan::default();
+                        let site = crate::engine::Site::named(&p.site);
                         let slot = if sampler.reads_several_words() {
                             plan.wide_slot(site, p.slot)
                         } else {

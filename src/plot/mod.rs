@@ -243,10 +243,16 @@ pub(crate) mod testing {
         static S: OnceLock<SensitivityReport> = OnceLock::new();
         S.get_or_init(|| {
             let l = loaded();
-            let round = l.scenario.rounds.len() - 1;
+            let round = l.body.bargaining().expect("a bargaining scenario").rounds.len() - 1;
             let opts = Options { figure: None, low: 0.1, high: 0.9 };
             let study = sensitivity(l, round, &opts, cfg(200), &|_| {}).expect("the study runs");
-            SensitivityReport::new(l, &l.scenario.rounds[round].id, &opts, cfg(200), study)
+            SensitivityReport::new(
+                l,
+                &l.body.bargaining().expect("a bargaining scenario").rounds[round].id,
+                &opts,
+                cfg(200),
+                study,
+            )
         })
     }
 

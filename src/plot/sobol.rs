@@ -136,11 +136,12 @@ mod tests {
     #[test]
     fn ranked_bars_show_the_inputs_with_the_largest_total_index() {
         let l = loaded();
-        let round = l.scenario.rounds.len() - 1;
+        let round = l.body.bargaining().expect("a bargaining scenario").rounds.len() - 1;
         let design = Design::new(l, Some("ceasefire_reached"), round).expect("a design");
         let opts = Options { rows: 256, seed: 1, resamples: 20 };
         let study = design.run(opts, &|_| {}).expect("the study runs");
-        let r = SobolReport::new(l, &l.scenario.rounds[round].id, 1, 20, study);
+        let r =
+            SobolReport::new(l, &l.body.bargaining().expect("a bargaining scenario").rounds[round].id, 1, 20, study);
         let svg = crate::plot::sobol_chart(&r);
         assert_eq!(well_formed(&svg).as_deref(), Ok("svg"));
         assert!(svg.contains("first order: the input alone"));

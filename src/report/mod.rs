@@ -102,7 +102,7 @@ impl ScenarioId {
         ScenarioId {
             file: loaded.file.display().to_string(),
             title: loaded.title().to_string(),
-            as_of: loaded.scenario.meta.as_of.clone(),
+            as_of: loaded.meta().as_of.clone(),
             digest: format!("sha256:{}", loaded.digest),
             rationale: loaded.variants.first().map(|(_, v)| v.rationale.clone()),
             hindsight: loaded.hindsight(),

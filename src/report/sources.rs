@@ -42,7 +42,7 @@ pub struct FactSource {
 impl SourcesReport {
     pub fn new(loaded: &LoadedScenario) -> SourcesReport {
         let parameters: Vec<ParameterSource> = loaded
-            .scenario
+            .body
             .params()
             .iter()
             .map(|p| ParameterSource {

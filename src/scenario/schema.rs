@@ -125,7 +125,7 @@ impl Default for RunDefaults {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSettings {
-    pub kind: ModelKind,
+    pub kind: BargainingKind,
     /// How the proposal on the table is chosen.
     pub proposal: Proposal,
     pub battlefield: Battlefield,
@@ -147,7 +147,7 @@ pub struct ModelSettings {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ModelKind {
+pub enum BargainingKind {
     /// Two-sided Nash bargaining with war between rounds and mediator leverage (docs/MODEL.md).
     MediatedNash,
 }

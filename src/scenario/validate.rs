@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use super::evidence::Evidence;
 use super::question::{self, Question};
-use super::schema::{Scenario, Track};
-use super::walk::{EFFECTS, SCALE_MAX, number};
+use super::schema::{Meta, RunDefaults, Scale, Scenario, Track};
+use super::walk::{EFFECTS, ParamRef, SCALE_MAX, number};
 
 /// A broken rule at a JSON path.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,14 +36,14 @@ pub mod limits {
     pub const TRIALS: u64 = 1_000_000_000_000;
 }
 
-fn at_most(path: &str, n: usize, max: usize, what: &str) -> Check {
+pub(crate) fn at_most(path: &str, n: usize, max: usize, what: &str) -> Check {
     if n > max {
         return fail(path, format!("{n} {what}; at most {max} are allowed"));
     }
     Ok(())
 }
 
-fn unique_ids<'a>(items: impl Iterator<Item = &'a str>, list: &str) -> Check {
+pub(crate) fn unique_ids<'a>(items: impl Iterator<Item = &'a str>, list: &str) -> Check {
     let mut seen = BTreeSet::new();
     for (i, id) in items.enumerate() {
         if !valid_id(id) {
@@ -102,15 +102,7 @@ pub fn questions(s: &Scenario) -> Result<Vec<Question>, Violation> {
 
 /// Checks every rule; `evidence`, when given, must hold every cited id.
 pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
-    if !valid_date(&s.meta.as_of) {
-        fail("meta.as_of", format!("dates are written YYYY-MM-DD (got `{}`)", s.meta.as_of))?;
-    }
-    if s.run.trials == 0 {
-        fail("run.trials", "at least one trial is needed")?;
-    }
-    if s.run.trials > limits::TRIALS {
-        fail("run.trials", format!("{} trials; at most {} are allowed", s.run.trials, limits::TRIALS))?;
-    }
+    check_header(&s.meta, &s.run)?;
     at_most("issues", s.issues.len(), limits::ISSUES, "issues")?;
     at_most("mediators", s.mediators.len(), limits::MEDIATORS, "mediators")?;
     at_most("rounds", s.rounds.len(), limits::ROUNDS, "rounds")?;
@@ -134,8 +126,32 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_rounds(s)?;
     check_events(s)?;
     questions(s)?;
-    let forecast_as_of = s.meta.forecast_as_of();
-    for p in s.params() {
+    check_params(&s.params(), s.meta.forecast_as_of(), evidence)
+}
+
+/// The rules of the header every scenario shape shares: `meta.as_of` is a date, and the
+/// default trial count is within limits.
+pub(crate) fn check_header(meta: &Meta, run: &RunDefaults) -> Check {
+    if !valid_date(&meta.as_of) {
+        fail("meta.as_of", format!("dates are written YYYY-MM-DD (got `{}`)", meta.as_of))?;
+    }
+    if run.trials == 0 {
+        fail("run.trials", "at least one trial is needed")?;
+    }
+    if run.trials > limits::TRIALS {
+        fail("run.trials", format!("{} trials; at most {} are allowed", run.trials, limits::TRIALS))?;
+    }
+    Ok(())
+}
+
+/// Every parameter's law and range, and (with `evidence`) that each cited fact exists and,
+/// in a forecast, was published by its as-of date.
+pub(crate) fn check_params(
+    params: &[ParamRef<'_>],
+    forecast_as_of: Option<question::Date>,
+    evidence: Option<&Evidence>,
+) -> Check {
+    for p in params {
         if let Err(rule) = p.param.check_shape() {
             fail(p.path.clone(), rule)?;
         }
@@ -173,33 +189,39 @@ fn check_issues(s: &Scenario) -> Check {
     }
     unique_ids(s.issues.iter().map(|i| i.id.as_str()), "issues")?;
     for (i, issue) in s.issues.iter().enumerate() {
-        let at = |f: &str| format!("issues[{i}].{f}");
-        match (&issue.scale, &issue.options) {
-            (Some(_), Some(_)) | (None, None) => {
-                fail(format!("issues[{i}]"), "an issue has either `scale` (continuous) or `options` (ordered)")?
+        check_space(i, issue.scale.as_ref(), issue.options.as_deref())?;
+    }
+    Ok(())
+}
+
+/// Issue `i` has either a scale with min < max or at least two distinct options.
+pub(crate) fn check_space(i: usize, scale: Option<&Scale>, options: Option<&[String]>) -> Check {
+    let at = |f: &str| format!("issues[{i}].{f}");
+    match (scale, options) {
+        (Some(_), Some(_)) | (None, None) => {
+            fail(format!("issues[{i}]"), "an issue has either `scale` (continuous) or `options` (ordered)")?
+        }
+        (Some(sc), None) => {
+            let within = |x: f64| x.is_finite() && x.abs() <= SCALE_MAX;
+            if !(within(sc.min) && within(sc.max) && sc.min < sc.max) {
+                fail(
+                    at("scale"),
+                    format!(
+                        "scale needs min < max, both within [-{SCALE_MAX:e}, {SCALE_MAX:e}] (got {} and {})",
+                        number(sc.min),
+                        number(sc.max)
+                    ),
+                )?;
             }
-            (Some(sc), None) => {
-                let within = |x: f64| x.is_finite() && x.abs() <= SCALE_MAX;
-                if !(within(sc.min) && within(sc.max) && sc.min < sc.max) {
-                    fail(
-                        at("scale"),
-                        format!(
-                            "scale needs min < max, both within [-{SCALE_MAX:e}, {SCALE_MAX:e}] (got {} and {})",
-                            number(sc.min),
-                            number(sc.max)
-                        ),
-                    )?;
-                }
+        }
+        (None, Some(opts)) => {
+            if opts.len() < 2 {
+                fail(at("options"), "an ordered issue needs at least two options")?;
             }
-            (None, Some(opts)) => {
-                if opts.len() < 2 {
-                    fail(at("options"), "an ordered issue needs at least two options")?;
-                }
-                let mut seen = BTreeSet::new();
-                for (j, o) in opts.iter().enumerate() {
-                    if o.trim().is_empty() || !seen.insert(o.as_str()) {
-                        fail(format!("issues[{i}].options[{j}]"), "option labels must be non-empty and distinct")?;
-                    }
+            let mut seen = BTreeSet::new();
+            for (j, o) in opts.iter().enumerate() {
+                if o.trim().is_empty() || !seen.insert(o.as_str()) {
+                    fail(format!("issues[{i}].options[{j}]"), "option labels must be non-empty and distinct")?;
                 }
             }
         }

@@ -66,8 +66,12 @@ pub fn sensitivity(
         })?,
         None => layout.headline.first().copied().unwrap_or(0),
     };
-    let figure = layout.figures[f].clone();
-    let params: Vec<_> = loaded.scenario.params().into_iter().filter(|p| !p.param.is_fixed()).collect();
+    let figure = super::figure_at(layout, f).map_err(|message| ScenarioError::Invalid {
+        file: loaded.file.clone(),
+        path: "--figure".into(),
+        message,
+    })?;
+    let params: Vec<_> = loaded.body.params().into_iter().filter(|p| !p.param.is_fixed()).collect();
     // Compile every pair first, so a problem shows before any trial runs.
     let mut pairs = Vec::with_capacity(params.len());
     for p in &params {

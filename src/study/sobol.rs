@@ -17,7 +17,7 @@
 
 use crate::engine::rng::uniform01;
 use crate::engine::{self, FigureOf, FigureSpec, Inputs, Model, Site, TrialRecord, TrialRng};
-use crate::scenario::{LoadedScenario, Scenario, ScenarioError};
+use crate::scenario::{Body, LoadedScenario, ScenarioError};
 
 /// Fixed-point scale of an output: 2^-24 resolution, exact integer sums of products.
 const SCALE: f64 = (1u64 << 24) as f64;
@@ -349,9 +349,15 @@ pub struct ScenarioSobol {
 }
 
 /// The owner of a parameter by its path's first step.
-fn owner(s: &Scenario, path: &str) -> String {
+fn owner(body: &Body, path: &str) -> String {
     let index = |prefix: &str| {
         path.strip_prefix(prefix).and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok())
+    };
+    let s = match body {
+        Body::Bargaining(s) => s,
+        Body::Spatial(s) => {
+            return index("actors[").map_or_else(|| "model".into(), |i| format!("actor:{}", s.actors[i].id));
+        }
     };
     if let Some(i) = index("parties[") {
         return format!("party:{}", s.parties[i].id);
@@ -370,10 +376,11 @@ fn owner(s: &Scenario, path: &str) -> String {
 
 /// The design of a scenario's study, before it runs: its model, output and columns.
 pub struct Design {
-    model: crate::model::MediatedNash,
+    model: crate::model::Compiled,
     output: Output,
     spec: FigureSpec,
     round: usize,
+    round_id: String,
     inputs: Vec<InputInfo>,
     groups: Vec<(String, usize)>,
     columns: Vec<Column>,
@@ -395,8 +402,9 @@ impl Design {
             Some(key) => layout.figure(key).map_err(|m| invalid("--figure", m))?,
             None => layout.headline.first().copied().unwrap_or(0),
         };
-        let spec = layout.figures[f].clone();
-        let params = loaded.scenario.params();
+        let spec = super::figure_at(layout, f).map_err(|m| invalid("--figure", m))?;
+        let round_id = layout.rounds.get(round).map_or_else(String::new, |r| r.id.clone());
+        let params = loaded.body.params();
         let mut inputs = Vec::new();
         for key in model.input_keys() {
             let p = params.iter().find(|p| p.key == key).ok_or_else(|| {
@@ -407,7 +415,7 @@ impl Design {
                 path: p.path.clone(),
                 law: p.param.describe(),
                 provenance: if p.param.sources.is_empty() { "assumption" } else { "evidence" }.into(),
-                owner: owner(&loaded.scenario, &p.path),
+                owner: owner(&loaded.body, &p.path),
             });
         }
         let mut columns: Vec<Column> =
@@ -420,7 +428,12 @@ impl Design {
         let group_list = groups.iter().map(|(k, m)| (k.clone(), m.len())).collect();
         columns.extend(groups.into_iter().map(|(key, members)| Column { key, members }));
         let output = Output::Figure { of: spec.of, round };
-        Ok(Design { model, output, spec, round, inputs, groups: group_list, columns })
+        Ok(Design { model, output, spec, round, round_id, inputs, groups: group_list, columns })
+    }
+
+    /// The id of the round the figure is read at.
+    pub fn round_id(&self) -> &str {
+        &self.round_id
     }
 
     /// Trials the study runs with `rows` base samples.

@@ -38,20 +38,33 @@ fn validate_accepts_every_bundled_scenario() {
     }
 }
 
-/// `sim schema` prints a JSON Schema whose top-level properties include the scenario's lists.
+/// `sim schema` prints a JSON Schema with one shape per model family: the bargaining scenario
+/// with its lists, and the spatial scenario with its actors.
 #[test]
 fn schema_is_json_with_the_scenario_properties() {
     let out = sim_output(["schema"]);
     let schema: Value = serde_json::from_slice(success(&out)).expect("the schema is JSON");
-    let properties = schema["properties"].as_object().expect("a `properties` object");
-    for key in ["meta", "model", "issues", "parties", "mediators", "rounds", "events"] {
-        assert!(properties.contains_key(key), "the schema does not describe `{key}`");
-    }
-    let required: Vec<&str> =
-        schema["required"].as_array().expect("`required`").iter().filter_map(Value::as_str).collect();
-    for key in ["parties", "rounds"] {
-        assert!(required.contains(&key), "`{key}` should be required: {required:?}");
-    }
+    let shapes: Vec<&str> = schema["anyOf"]
+        .as_array()
+        .expect("`anyOf`: one shape per model family")
+        .iter()
+        .filter_map(|s| s["$ref"].as_str())
+        .collect();
+    assert_eq!(shapes, ["#/$defs/Scenario", "#/$defs/SpatialScenario"]);
+    let shape = |name: &str, keys: &[&str], needed: &[&str]| {
+        let def = &schema["$defs"][name];
+        let properties = def["properties"].as_object().expect("a `properties` object");
+        for key in keys {
+            assert!(properties.contains_key(*key), "the schema of {name} does not describe `{key}`");
+        }
+        let required: Vec<&str> =
+            def["required"].as_array().expect("`required`").iter().filter_map(Value::as_str).collect();
+        for key in needed {
+            assert!(required.contains(key), "`{key}` should be required in {name}: {required:?}");
+        }
+    };
+    shape("Scenario", &["meta", "model", "issues", "parties", "mediators", "rounds", "events"], &["parties", "rounds"]);
+    shape("SpatialScenario", &["meta", "model", "issues", "actors"], &["model", "actors"]);
 }
 
 /// The JSON report of the bundled scenario at a fixed seed, as a reviewed snapshot: any change

@@ -94,14 +94,15 @@ fn next_up(x: f64) -> f64 {
 
 /// Checks one compiled scenario: trials run, every draw and every term is finite, and the
 /// story of a trial never mentions an infinite or undefined number.
-fn runs_finite(model: &sim::model::MediatedNash, seed: u64) -> Result<(), TestCaseError> {
+fn runs_finite(model: &sim::model::Compiled, seed: u64) -> Result<(), TestCaseError> {
     let mut scratch = model.scratch();
     let mut record = TrialRecord::new(model.layout());
     for t in 0..TRIALS {
         let rng = TrialRng::new(seed, t);
         model.run_trial(&rng, &mut scratch, &mut record);
         prop_assert!(record.terms.iter().all(|x| x.is_finite()), "trial {t}: terms {:?}", record.terms);
-        let trace = model.trace(&rng);
+        let Some(nash) = model.nash() else { continue };
+        let trace = nash.trace(&rng);
         for (key, x) in &trace.draws {
             prop_assert!(x.is_finite(), "trial {t}: {key} drawn as {x}");
         }
@@ -146,7 +147,7 @@ proptest! {
                 let message = e.to_string();
                 prop_assert!(!message.contains('\n'), "{message}");
             }
-            Ok(model) => runs_finite(&model, loaded.scenario.run.seed)?,
+            Ok(model) => runs_finite(&model, loaded.body.run().seed)?,
         }
     }
 }

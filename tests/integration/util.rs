@@ -332,11 +332,14 @@ pub fn rugged() -> Value {
 /// loader's message when the test built an invalid scenario.
 pub fn scenario(v: &Value) -> Scenario {
     let bytes = serde_json::to_vec(v).expect("serializable");
-    let s = sim::scenario::parse(Path::new("test-scenario.json"), &bytes).unwrap_or_else(|e| panic!("{e}"));
-    if let Err(e) = sim::scenario::validate::validate(&s, None) {
+    let body = sim::scenario::parse(Path::new("test-scenario.json"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+    if let Err(e) = body.validate(None) {
         panic!("invalid test scenario at {}: {}", e.path, e.message);
     }
-    s
+    match body {
+        sim::scenario::Body::Bargaining(s) => *s,
+        sim::scenario::Body::Spatial(_) => panic!("a spatial scenario where a bargaining one was built"),
+    }
 }
 
 pub fn model(v: &Value) -> MediatedNash {
