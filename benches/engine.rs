@@ -179,8 +179,8 @@ fn compile(doc: &Value, name: &str) -> Compiled {
     }
 }
 
-/// `n` rounds: the summit's four repeated in turn under new ids, a month apart; events may
-/// fire in any round.
+/// `n` rounds: the summit's first four repeated in turn under new ids, a month apart; events
+/// may fire in any round.
 fn with_rounds(base: &Value, n: usize) -> Value {
     let mut doc = base.clone();
     let rounds: Vec<Value> = (0..n)
@@ -188,6 +188,9 @@ fn with_rounds(base: &Value, n: usize) -> Value {
             let mut r = base["rounds"][i % 4].clone();
             r["id"] = json!(format!("r{i}"));
             r["months_before"] = json!(1.0);
+            // A month apart from January 2026, so that the rounds answering questions stay in
+            // date order.
+            r["date"] = json!(format!("{}-{:02}-01", 2026 + i / 12, i % 12 + 1));
             r
         })
         .collect();
@@ -295,7 +298,7 @@ fn central(p: &Value) -> f64 {
 }
 
 fn fixed(v: f64) -> Value {
-    json!({ "value": v, "sources": ["n1119.visit-announced"], "assumption": "generated for a benchmark" })
+    json!({ "value": v, "assumption": "generated for a benchmark" })
 }
 
 /// Multiplies every number of a parameter (value, bounds, mode) by `k`.
