@@ -145,6 +145,27 @@ impl TermTally {
             TermTally::Options(_) => None,
         }
     }
+
+    /// The number of values, their mean and their sample variance; for an options term, of
+    /// the chosen option's index (0 for the first). `None` without values.
+    pub fn summary(&self) -> Option<(u64, f64, f64)> {
+        match self {
+            TermTally::Continuous(c) => c.moments().map(|(m, v)| (c.count, m, v)),
+            TermTally::Options(counts) => {
+                let n: u64 = counts.iter().sum();
+                if n == 0 {
+                    return None;
+                }
+                let nf = n as f64;
+                let weighted = |f: &dyn Fn(f64) -> f64| {
+                    counts.iter().enumerate().map(|(k, &c)| c as f64 * f(k as f64)).sum::<f64>()
+                };
+                let mean = weighted(&|k| k) / nf;
+                let var = if n > 1 { weighted(&|k| (k - mean) * (k - mean)) / (nf - 1.0) } else { 0.0 };
+                Some((n, mean, var))
+            }
+        }
+    }
 }
 
 impl Tally {

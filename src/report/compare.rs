@@ -7,6 +7,7 @@ use super::run::{capitalized, estimate_rows};
 use super::{Estimate, Grid, Mean, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo, paired_cell, pct};
 use crate::engine::paired::{Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
+use crate::engine::tally::TermTally;
 use crate::engine::{CHUNK, FigureSpec, Layout, RunConfig};
 
 #[derive(Debug, Clone, Serialize)]
@@ -152,36 +153,49 @@ impl CompareReport {
         let term_of = |v: usize, event: &str, issue: &str| {
             let e = layouts[v].events.iter().position(|x| x.key == event)?;
             let k = layouts[v].events[e].terms.iter().position(|t| t.issue == issue)?;
-            paired.tallies[v].events[e].terms[k].continuous()
+            Some(&paired.tallies[v].events[e].terms[k])
+        };
+        // A term on ordered options is compared by its mean option index where another scenario
+        // predicts the same issue on a continuous scale (a spatial model beside mediated_nash).
+        let compared = |event: &str, issue: &str, t: &TermTally| {
+            t.continuous().is_some()
+                || (1..loaded.len()).any(|v| term_of(v, event, issue).is_some_and(|tv| tv.continuous().is_some()))
         };
         let terms = base_layout
             .events
             .iter()
             .zip(&base_tally.events)
             .flat_map(|(event, tally)| event.terms.iter().zip(&tally.terms).map(move |(spec, t)| (event, spec, t)))
-            .filter_map(|(event, spec, t)| t.continuous().map(|c| (event, spec, c)))
-            .map(|(event, spec, c)| {
-                let base = Mean::of(c);
-                let moments = c.moments();
+            .filter(|(event, spec, t)| compared(&event.key, &spec.issue, t))
+            .map(|(event, spec, t)| {
+                let base = t.summary();
+                let label = match t {
+                    TermTally::Continuous(_) => spec.label.clone(),
+                    TermTally::Options(_) => format!("{} (option index)", spec.label),
+                };
                 TermRow {
                     event: event.key.clone(),
                     issue: spec.issue.clone(),
-                    label: spec.label.clone(),
-                    base: base.mean,
-                    base_sd: base.sd,
-                    base_se: base.se,
+                    label,
+                    base: base.map(|(_, m, _)| m),
+                    base_sd: base.map(|(_, _, v)| v.sqrt()),
+                    base_se: base.map(|(n, _, v)| (v / n as f64).sqrt()),
                     variants: (1..loaded.len())
                         .map(|v| {
-                            let cv = term_of(v, &event.key, &spec.issue)?;
-                            let diff = match (moments, cv.moments()) {
-                                (Some((mb, vb)), Some((mv, vv))) => {
-                                    let se = (vb / c.count as f64 + vv / cv.count as f64).sqrt();
+                            let variant = term_of(v, &event.key, &spec.issue)?.summary();
+                            let diff = match (base, variant) {
+                                (Some((nb, mb, vb)), Some((nv, mv, vv))) => {
+                                    let se = (vb / nb as f64 + vv / nv as f64).sqrt();
                                     Some((mv - mb, [mv - mb - Z95 * se, mv - mb + Z95 * se]))
                                 }
                                 _ => None,
                             };
                             Some(TermDifference {
-                                mean: Mean::of(cv),
+                                mean: Mean {
+                                    mean: variant.map(|(_, m, _)| m),
+                                    sd: variant.map(|(_, _, v)| v.sqrt()),
+                                    se: variant.map(|(n, _, v)| (v / n as f64).sqrt()),
+                                },
                                 diff: diff.map(|d| d.0),
                                 ci95: diff.map(|d| d.1),
                             })

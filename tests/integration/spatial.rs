@@ -257,3 +257,53 @@ fn the_replication_case_follows_the_published_run() {
         assert!((ours - figure).abs() <= 0.1 + 1e-9, "round {t}: {ours} vs the published {figure}");
     }
 }
+
+/// Beside a `mediated_nash` scenario, the spatial models' predicted terms are compared issue by
+/// issue, an ordered issue by its mean option index: the bargaining scenario's alignment term
+/// lies within both sides' red lines, and the compromise's is its weighted mean index, exactly.
+#[test]
+fn compare_places_an_ordered_issue_by_its_mean_option_index() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let bargaining = dir.path().join("rugged.json");
+    std::fs::write(&bargaining, serde_json::to_vec(&rugged()).expect("JSON")).expect("written");
+    let mut classic = spatial(
+        json!({ "kind": "compromise" }),
+        &[("north", json!(1.0), json!(0.8), json!(0.5)), ("south", json!(3.0), json!(0.2), json!(1.0))],
+    );
+    classic["meta"]["evidence"] = json!(seeds_dir());
+    classic["issues"] = json!([
+        { "id": "territory", "label": "territory", "scale": { "min": 0, "max": 1, "unit": "share", "min_label": "s", "max_label": "n" } },
+        { "id": "alignment", "label": "alignment", "options": ["a", "b", "c", "d"] }
+    ]);
+    for (a, x) in [(0, 3.0), (1, 0.0)] {
+        classic["actors"][a]["positions"] = json!({
+            "territory": classic["actors"][a]["positions"]["x"].clone(),
+            "alignment": { "position": x, "salience": 1.0 }
+        });
+    }
+    let spatial_file = dir.path().join("classic.json");
+    std::fs::write(&spatial_file, serde_json::to_vec(&classic).expect("JSON")).expect("written");
+    let out = sim_output([
+        "compare",
+        bargaining.to_str().expect("a path"),
+        spatial_file.to_str().expect("a path"),
+        "-n",
+        "4000",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(success(&out)).expect("JSON");
+    let row = |issue: &str| {
+        report["terms"].as_array().expect("terms").iter().find(|t| t["issue"] == issue).cloned().expect("a row")
+    };
+    let alignment = row("alignment");
+    assert_eq!(alignment["label"], "alignment (option index)");
+    let (lo, hi) = ALIGNMENT_RED_LINES;
+    let base = alignment["base"].as_f64().expect("the bargaining model settles sometimes");
+    assert!((lo as f64..=hi as f64).contains(&base), "{base}");
+    // Weights 1 x 1 and 3 x 1 on positions 3 and 0: the mean index is 3/4.
+    assert_eq!(alignment["variants"][0]["mean"].as_f64(), Some(0.75));
+    // Territory: weights 0.5 and 3 on 0.8 and 0.2.
+    let territory = row("territory")["variants"][0]["mean"].as_f64().expect("a mean");
+    assert!((territory - (0.4 + 0.6) / 3.5).abs() < 1e-6, "{territory}");
+}
