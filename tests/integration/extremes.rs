@@ -32,7 +32,7 @@ fn config(cases: u32) -> Config {
 
 fn scenarios() -> Vec<Value> {
     let mut all = vec![summit()];
-    for file in ["istanbul_2025.json", "istanbul_2025_replay.json"] {
+    for file in ["istanbul_2025.json", "istanbul_2025_replay.json", "istanbul_classic.json", "bdm1994_emissions.json"] {
         let text = std::fs::read_to_string(root().join("scenarios").join(file)).expect("bundled scenario");
         let mut other: Value = serde_json::from_str(&text).expect("JSON");
         set(&mut other, "meta.evidence", json!(seeds_dir()));
@@ -120,14 +120,15 @@ proptest! {
 
     #[test]
     fn extreme_legal_values_run_with_finite_numbers(
-        which in 0usize..3,
+        which in 0usize..5,
         wide_scale in any::<bool>(),
         picks in prop::collection::vec((any::<prop::sample::Index>(), 0usize..9, 0usize..6), 1..=5),
     ) {
         let mut doc = scenarios().swap_remove(which);
         if wide_scale {
-            // The battlefield issue is the first in every scenario; its scale at the bound widens
-            // the ranges of the front, drift, volatility, optimism and shifts with it.
+            // The battlefield issue is the first in every bargaining scenario; its scale at the
+            // bound widens the ranges of the front, drift, volatility, optimism and shifts with it
+            // (in a spatial scenario, the first issue's positions).
             set(&mut doc, "issues[0].scale.min", json!(-SCALE_MAX));
             set(&mut doc, "issues[0].scale.max", json!(SCALE_MAX));
         }

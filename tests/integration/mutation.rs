@@ -155,10 +155,11 @@ fn document(path: &Path) -> Value {
 
 /// The bundled scenarios, their evidence folders made absolute so that they load from anywhere.
 fn scenarios() -> Vec<Value> {
-    let mut others: Vec<Value> = ["istanbul_2025.json", "istanbul_2025_replay.json"]
-        .iter()
-        .map(|f| document(&root().join("scenarios").join(f)))
-        .collect();
+    let mut others: Vec<Value> =
+        ["istanbul_2025.json", "istanbul_2025_replay.json", "istanbul_classic.json", "bdm1994_emissions.json"]
+            .iter()
+            .map(|f| document(&root().join("scenarios").join(f)))
+            .collect();
     for other in &mut others {
         set(other, "meta.evidence", json!(seeds_dir()));
     }
@@ -193,7 +194,7 @@ proptest! {
     #![proptest_config(config(160))]
 
     #[test]
-    fn mutated_scenarios_give_an_error_or_run(which in 0usize..3, picks in picks()) {
+    fn mutated_scenarios_give_an_error_or_run(which in 0usize..5, picks in picks()) {
         let mut doc = scenarios().swap_remove(which);
         mutate(&mut doc, &picks);
         let bytes = serde_json::to_vec_pretty(&doc).expect("serializable");
