@@ -229,6 +229,15 @@ pub fn compile_body(body: &Body, attached: &[Question]) -> Result<Compiled, Viol
     }
 }
 
+/// As [`compile_body`] without questions, for a copy of a scenario that a study has changed
+/// (see [`rules::Scope::Studied`]).
+pub fn compile_studied(body: &Body) -> Result<Compiled, Violation> {
+    match body {
+        Body::Bargaining(s) => MediatedNash::build(s, &[], rules::Scope::Studied).map(|m| Compiled::Nash(Box::new(m))),
+        Body::Spatial(s) => Spatial::new(s).map(|m| Compiled::Spatial(Box::new(m))),
+    }
+}
+
 impl Compiled {
     /// The `mediated_nash` model, for what only it can do (e.g. `sim trace`).
     pub fn nash(&self) -> Option<&MediatedNash> {
@@ -333,7 +342,12 @@ impl MediatedNash {
     /// As [`MediatedNash::new`], answering the scenario's own questions and then `attached`
     /// (e.g. a case's questions asked as of the scenario's date).
     pub fn asking(s: &Scenario, attached: &[Question]) -> Result<MediatedNash, Violation> {
-        rules::check(s)?;
+        MediatedNash::build(s, attached, rules::Scope::Written)
+    }
+
+    /// As [`MediatedNash::asking`], checking the rules that apply in `scope`.
+    fn build(s: &Scenario, attached: &[Question], scope: rules::Scope) -> Result<MediatedNash, Violation> {
+        rules::check(s, scope)?;
         let own = validate::questions(s)?;
         let n_own = own.len();
         let questions: Vec<Question> = own.into_iter().chain(attached.iter().cloned()).collect();

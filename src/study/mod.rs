@@ -38,6 +38,6 @@ pub(crate) fn modified(
     }
     let body = crate::scenario::from_value(&doc).map_err(|(path, rule)| invalid(format!("at {path}: {rule}")))?;
     body.validate(Some(&loaded.evidence))
-        .and_then(|()| crate::model::compile_body(&body, &[]))
+        .and_then(|()| crate::model::compile_studied(&body))
         .map_err(|v| invalid(format!("at {}: {}", v.path, v.message)))
 }

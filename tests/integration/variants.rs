@@ -466,3 +466,26 @@ fn cycles_missing_bases_and_bad_patches_are_clear_errors() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// Holding one salience at a quantile leaves the party's declared saliences summing to less or
+/// more than 1; the study runs anyway (the model renormalizes the drawn saliences in every
+/// trial), and every uncertain salience is ranked. A file written that way is still refused.
+#[test]
+fn sensitivity_holds_saliences_that_then_do_not_sum_to_one() {
+    let file = "scenarios/istanbul_2025.json";
+    let out = sim_output(["sensitivity", file, "--trials", "200", "--format", "json"]);
+    let s: Sensitivity = serde_json::from_slice(success(&out)).expect("sensitivity JSON parses");
+    let held: Vec<&str> = s.inputs.iter().map(|e| e.key.as_str()).filter(|k| k.ends_with(".salience")).collect();
+    assert!(held.len() >= 4, "{held:?}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = s.inputs.iter().find(|e| e.key.ends_with(".salience")).expect("a salience");
+    let variant = write_variant(
+        dir.path(),
+        "held.json",
+        json!({ "base": root().join(file), "title": "held", "rationale": "r",
+                "json_patch": [ { "op": "replace", "path": pointer(&e.path), "value": e.low_value } ] }),
+    );
+    let out = sim_output(["validate", variant.as_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("must sum to 1"), "{}", stderr_of(&out));
+}
