@@ -70,23 +70,21 @@ impl Spatial {
         for r in &walked {
             by_key.insert(r.key.as_str(), reg.add(r)?);
         }
-        let actors = s
-            .actors
-            .iter()
-            .map(|a| {
-                let key = |field: &str| by_key[format!("actors.{}.{field}", a.id).as_str()];
-                ActorC {
-                    capability: key("capability"),
-                    stances: s
-                        .issues
-                        .iter()
-                        .map(|i| {
-                            (key(&format!("positions.{}.position", i.id)), key(&format!("positions.{}.salience", i.id)))
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+        let mut actors = Vec::with_capacity(s.actors.len());
+        for (a, actor) in s.actors.iter().enumerate() {
+            let param = |field: &str| {
+                by_key.get(format!("actors.{}.{field}", actor.id).as_str()).copied().ok_or_else(|| Violation {
+                    path: format!("actors[{a}].{field}"),
+                    message: format!("actor `{}` has no {field}", actor.id),
+                })
+            };
+            let mut stances = Vec::with_capacity(s.issues.len());
+            for issue in &s.issues {
+                let at = |f: &str| format!("positions.{}.{f}", issue.id);
+                stances.push((param(&at("position"))?, param(&at("salience"))?));
+            }
+            actors.push(ActorC { capability: param("capability")?, stances });
+        }
         let method = match &s.model {
             SpatialModel::Compromise => Method::Compromise,
             SpatialModel::ExpectedUtility { rounds, options } => {

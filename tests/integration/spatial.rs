@@ -307,3 +307,14 @@ fn compare_places_an_ordered_issue_by_its_mean_option_index() {
     let territory = row("territory")["variants"][0]["mean"].as_f64().expect("a mean");
     assert!((territory - (0.4 + 0.6) / 3.5).abs() < 1e-6, "{territory}");
 }
+
+/// Compiling a spatial scenario that skipped validation cannot panic: a missing stance is the
+/// model's broken rule, with its path.
+#[test]
+fn an_unvalidated_scenario_without_a_stance_is_refused_not_a_panic() {
+    let mut v = emissions(json!({ "kind": "compromise" }));
+    v["actors"][2]["positions"] = json!({});
+    let body = sim::scenario::parse(Path::new("x.json"), &serde_json::to_vec(&v).expect("JSON")).expect("parses");
+    let err = compile_body(&body, &[]).err().expect("refused");
+    assert_eq!(err.path, "actors[2].positions.x.position");
+}
