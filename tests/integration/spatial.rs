@@ -315,6 +315,6 @@ fn an_unvalidated_scenario_without_a_stance_is_refused_not_a_panic() {
     let mut v = emissions(json!({ "kind": "compromise" }));
     v["actors"][2]["positions"] = json!({});
     let body = sim::scenario::parse(Path::new("x.json"), &serde_json::to_vec(&v).expect("JSON")).expect("parses");
-    let err = compile_body(&body, &[]).err().expect("refused");
+    let Err(err) = compile_body(&body, &[]) else { panic!("compiled without a stance") };
     assert_eq!(err.path, "actors[2].positions.x.position");
 }
