@@ -218,14 +218,14 @@ fn how_to_read(h: &mut String, run: &RunReport, sensitivity: Option<&Ranking>) {
         Some(Ranking::OneAtATime(_)) => h.push_str(
             "<p>The sensitivity study holds one input at a time at a low and a high percentile while every other input \
              is drawn as usual, on the same random numbers; the swing is the change in the figure between the two, in \
-             percentage points. Inputs with a large swing are where better evidence would most change the \
-             answer.</p>\n",
+             percentage points (for a value, the change in its mean, in its unit). Inputs with a large swing are where \
+             better evidence would most change the answer.</p>\n",
         ),
         Some(Ranking::Sobol(_)) => h.push_str(
-            "<p>The sensitivity study apportions the variance of the trial's outcome among the uncertain inputs \
-             (Sobol indices, docs/SENSITIVITY.md): the first-order index is the share an input explains alone, the \
-             total index the share it explains with all its interactions. The rounds' own randomness explains the \
-             rest. Inputs with a large total index are where better evidence would most narrow the answer; the \
+            "<p>The sensitivity study apportions the variance of the trial's outcome (or of the value it studies) \
+             among the uncertain inputs (Sobol indices, docs/SENSITIVITY.md): the first-order index is the share an \
+             input explains alone, the total index the share it explains with all its interactions. The trial's own \
+             randomness explains the rest. Inputs with a large total index are where better evidence would most narrow the answer; the \
              groups show how much rests on inputs that cite no evidence.</p>\n",
         ),
         None => {}

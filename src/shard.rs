@@ -24,7 +24,7 @@ use crate::study::sobol::{Design, Options as SobolOptions, SobolPart};
 use crate::study::sweep::{Axis, Point};
 
 /// Version of the part file layout; bumped on any incompatible change.
-pub const PART_LAYOUT: u32 = 2;
+pub const PART_LAYOUT: u32 = 3;
 /// Most shards a run may be cut into.
 pub const MAX_SHARDS: u64 = 100_000;
 /// Most trials of a run (as `--trials` allows): the fixed-point sums cannot overflow below it.
@@ -292,7 +292,7 @@ pub fn sobol_part(
         message,
     })?;
     let round = design.round_id().to_string();
-    let figure = result.figure.key.clone();
+    let figure = result.output.key().to_string();
     let mut p = part("sensitivity", vec![ScenarioId::of(loaded)], cfg, shard, PartResult::Sobol(Box::new(result)));
     p.identity.options.insert("method".into(), Value::from("sobol"));
     p.identity.options.insert("figure".into(), Value::from(figure));

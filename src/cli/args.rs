@@ -236,13 +236,17 @@ pub struct SweepArgs {
 pub struct SensitivityArgs {
     /// Scenario or variant file (JSON).
     pub file: PathBuf,
-    /// The figure to explain, by its key in the layout of the scenario's model [default: the
-    /// model's first headline figure]. The keys of `mediated_nash`, for example, are
+    /// The figure or value to explain, by its key in the layout of the scenario's model: a
+    /// per-round yes/no figure (the study explains its probability) or a per-round continuous
+    /// value (it explains the value) [default: the model's first headline value if it declares
+    /// one, else its first headline figure]. The figures of `mediated_nash`, for example, are
     /// humanitarian, ceasefire_reached (its default), settlement_reached, collapse and
-    /// ceasefire_in_force; a key the model does not report is refused, naming those it does.
+    /// ceasefire_in_force; the values of `expected_utility` are median.<issue> (the default on
+    /// the first issue) and mean.<issue>, those of `compromise` mean.<issue>. A key the model
+    /// does not report is refused, naming those it does.
     #[arg(long, value_name = "KEY")]
     pub figure: Option<String>,
-    /// Round id at which the figure is read [default: the last round].
+    /// Round id at which the figure or value is read [default: the last round].
     #[arg(long)]
     pub round: Option<String>,
     /// Low quantile at which each input is held.

@@ -45,6 +45,11 @@ pub struct Layout {
     pub headline: Vec<usize>,
     /// The figures `compare` also tabulates round by round (indices into `figures`).
     pub per_round: Vec<usize>,
+    /// The values a study explains when none is named, most important first (indices into
+    /// `values`): declared by a model whose figures carry little information (the spatial
+    /// models), in place of its first headline figure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headline_values: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +146,11 @@ impl Layout {
         })
     }
 
+    /// The index of the value `key`, if the layout declares one.
+    pub fn value(&self, key: &str) -> Option<usize> {
+        self.values.iter().position(|v| v.key == key)
+    }
+
     /// Offset of event `e`'s first mark in [`TrialRecord::marks`] and the tally's marks.
     pub fn mark_offset(&self, e: usize) -> usize {
         self.events[..e].iter().map(|ev| ev.marks.len()).sum()
@@ -178,6 +188,9 @@ impl Layout {
         }
         if self.headline.iter().chain(&self.per_round).any(|&h| h >= self.figures.len()) {
             return Err("a headline or per-round figure points past the figures".into());
+        }
+        if self.headline_values.iter().any(|&h| h >= self.values.len()) {
+            return Err("a headline value points past the values".into());
         }
         let ranges =
             self.values.iter().map(|v| (v.min, v.max)).chain(self.terms().filter_map(|(_, t)| match &t.kind {

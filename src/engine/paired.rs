@@ -180,10 +180,14 @@ pub struct PairedDifference {
 impl PairedDifference {
     /// With d_t in {-1, 0, 1}: sum d = `count_variant - count_base`, sum d^2 = `discordant`.
     pub fn new(count_base: u64, count_variant: u64, discordant: u64, n: u64) -> PairedDifference {
+        PairedDifference::from_sums(count_variant as f64 - count_base as f64, discordant as f64, n)
+    }
+
+    /// From the sum and the sum of squares of `n` per-trial differences d_t (variant minus base).
+    pub fn from_sums(sum: f64, sum_sq: f64, n: u64) -> PairedDifference {
         let nf = n as f64;
-        let sum = count_variant as f64 - count_base as f64;
         let mean = if n == 0 { 0.0 } else { sum / nf };
-        let var = if n > 1 { ((discordant as f64 - sum * sum / nf) / (nf - 1.0)).max(0.0) } else { 0.0 };
+        let var = if n > 1 { ((sum_sq - sum * sum / nf) / (nf - 1.0)).max(0.0) } else { 0.0 };
         let se = if n == 0 { 0.0 } else { (var / nf).sqrt() };
         let half = super::stats::Z95 * se;
         PairedDifference {

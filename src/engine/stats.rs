@@ -75,6 +75,26 @@ impl Estimate {
     }
 }
 
+/// The mean of a continuous quantity over trials with its Monte Carlo uncertainty.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mean {
+    pub count: u64,
+    pub mean: f64,
+    /// Standard error sqrt(s² / n), s² the sample variance.
+    pub se: f64,
+    /// Normal 95% interval.
+    pub ci95: [f64; 2],
+}
+
+impl Mean {
+    /// From the mean and sample variance of `n` values.
+    pub fn new(mean: f64, variance: f64, n: u64) -> Mean {
+        let se = if n == 0 { 0.0 } else { (variance.max(0.0) / n as f64).sqrt() };
+        Mean { count: n, mean, se, ci95: [mean - Z95 * se, mean + Z95 * se] }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

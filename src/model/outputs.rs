@@ -157,6 +157,7 @@ pub(super) fn layout(s: &Scenario, settlement: &[usize], ceasefire: Option<usize
         headline: vec![1, 2, 4, 3],
         // Humanitarian deal, ceasefire or settlement.
         per_round: vec![0, 1],
+        headline_values: vec![],
     }
 }
 

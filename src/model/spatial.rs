@@ -203,6 +203,8 @@ fn layout(s: &SpatialScenario, method: &Method) -> Layout {
             }],
             headline: vec![0],
             per_round: vec![0],
+            // The weighted mean of the first issue.
+            headline_values: vec![0],
         },
         Method::ExpectedUtility { rounds, .. } => {
             let flags: Vec<Name> = s
@@ -244,6 +246,8 @@ fn layout(s: &SpatialScenario, method: &Method) -> Layout {
                 figures,
                 headline: vec![0],
                 per_round: vec![0],
+                // The weighted median of the first issue.
+                headline_values: vec![0],
             }
         }
     }

@@ -5,10 +5,11 @@ use plotters::prelude::*;
 use super::run::thousands;
 use super::style::{
     Area, BLUE, Drawn, Fill, HEIGHT, Hatch, INK, Ink, LABEL, ORANGE, SMALL, Swatch, TICK, WIDTH, empty_note, fill_rect,
-    fit, header, legend_row, pct, pp, render, sig, text,
+    fit, header, legend_row, pct, pp, render, short, sig, text,
 };
 use super::{Axes, percent_tick, plot_bounds, ranked_rows};
 use crate::report::SensitivityReport;
+use crate::study::Measure;
 
 /// Inputs shown, largest swing first.
 pub(super) const TOP: usize = 15;
@@ -35,7 +36,23 @@ fn ordinal(q: f64) -> String {
 }
 
 fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
-    let label = &r.figure_label;
+    let label = r.output.measure.label();
+    // Probabilities are drawn in percent on [0, 100], a value's means in its unit on its range.
+    let (unit_scale, floor, ceil) = match &r.output.measure {
+        Measure::Figure(_) => (100.0, 0.0, 100.0),
+        Measure::Value { spec, .. } => (1.0, spec.min, spec.max),
+    };
+    let figure = matches!(r.output.measure, Measure::Figure(_));
+    let show = |x: f64| if figure { pct(x) } else { sig(x) };
+    let signed = |d: f64| {
+        if figure {
+            pp(d)
+        } else if d > 0.0 {
+            format!("+{}", sig(d))
+        } else {
+            sig(d)
+        }
+    };
     let (lo_q, hi_q) = (ordinal(r.low_quantile), ordinal(r.high_quantile));
     let top = header(
         root,
@@ -59,9 +76,15 @@ fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
     text(
         root,
         &format!(
-            "Top {} of {} uncertain inputs by |swing|; value labels: figure at that end; right: swing, percentage points (* interval excludes 0)",
+            "Top {} of {} uncertain inputs by |swing|; value labels: {} at that end; right: swing, {} (* interval excludes 0)",
             inputs.len(),
-            r.inputs.len()
+            r.inputs.len(),
+            if figure { "figure".to_string() } else { format!("mean of {label}") },
+            match r.output.measure.unit() {
+                None => "percentage points",
+                Some("") => "difference of means",
+                Some(unit) => unit,
+            }
         ),
         (24, top + 8 + h + 4),
         Ink::new(SMALL).muted(),
@@ -73,14 +96,14 @@ fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
             (WIDTH as i32 / 2, HEIGHT as i32 / 2),
         );
     }
-    let mut lo = r.base.p;
-    let mut hi = r.base.p;
+    let mut lo = unit_scale * r.base.point();
+    let mut hi = lo;
     for e in &inputs {
-        lo = lo.min(e.at_low.p).min(e.at_high.p);
-        hi = hi.max(e.at_low.p).max(e.at_high.p);
+        lo = lo.min(unit_scale * e.at_low.point()).min(unit_scale * e.at_high.point());
+        hi = hi.max(unit_scale * e.at_low.point()).max(unit_scale * e.at_high.point());
     }
-    let span = (hi - lo).max(0.01);
-    let (lo, hi) = ((lo - 0.14 * span).max(0.0), (hi + 0.14 * span).min(1.0));
+    let span = (hi - lo).max(0.01 * (ceil - floor));
+    let (lo, hi) = ((lo - 0.14 * span).max(floor), (hi + 0.14 * span).min(ceil));
     let n = inputs.len();
     let area_top = top + 8 + h + 30;
     let swing_w = 96;
@@ -88,11 +111,15 @@ fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
     // Rows no taller than 60 px.
     let height = (HEIGHT as i32 - 6 - area_top).min(60 * n as i32 + x_band + 8);
     let area = root.clone().shrink((0, area_top), ((WIDTH as i32 - swing_w) as u32, height as u32));
-    let fmt_x = percent_tick;
+    let fmt_x = |v: &f64| if figure { percent_tick(v) } else { short(*v) };
     let fmt_y = |_: &f64| String::new();
-    let x_desc = format!("% of trials: {label}, round {}", r.round);
+    let x_desc = match r.output.measure.unit() {
+        None => format!("% of trials: {label}, round {}", r.round),
+        Some("") => format!("mean of {label}, round {}", r.round),
+        Some(unit) => format!("mean of {label} ({unit}), round {}", r.round),
+    };
     let axes = Axes {
-        x: 100.0 * lo..100.0 * hi,
+        x: lo..hi,
         y: 0.0..n as f64,
         x_desc: &x_desc,
         y_desc: "",
@@ -122,11 +149,11 @@ fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
         if two_lines {
             text(root, &fit(&values, room, sub_px), (px0 - 12, sy), Ink::new(sub_px).muted().right())?;
         }
-        let (bx, _) = ch.backend_coord(&(100.0 * r.base.p, yc));
-        let (lx, _) = ch.backend_coord(&(100.0 * e.at_low.p, yc));
-        let (hx, _) = ch.backend_coord(&(100.0 * e.at_high.p, yc));
+        let (bx, _) = ch.backend_coord(&(unit_scale * r.base.point(), yc));
+        let (lx, _) = ch.backend_coord(&(unit_scale * e.at_low.point(), yc));
+        let (hx, _) = ch.backend_coord(&(unit_scale * e.at_high.point(), yc));
         // The longer end first, so that when both ends lie on one side of the base both show.
-        let mut ends = [(lx, AT_LOW, e.at_low.p), (hx, AT_HIGH, e.at_high.p)];
+        let mut ends = [(lx, AT_LOW, e.at_low.point()), (hx, AT_HIGH, e.at_high.point())];
         ends.sort_by_key(|(x, _, _)| -(x - bx).abs());
         let same_side = (lx - bx).signum() == (hx - bx).signum();
         for (i, (x, fill, p)) in ends.iter().enumerate() {
@@ -138,22 +165,22 @@ fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
                 let ink = Ink::new(SMALL).bold().colour(INK);
                 let ink = if x < &bx { ink.right() } else { ink };
                 let at = if x < &bx { x - 5 } else { x + 5 };
-                text(root, &pct(*p), (at, cy), ink)?;
+                text(root, &show(*p), (at, cy), ink)?;
             }
         }
         let star = if e.swing.significant { "*" } else { "" };
         text(
             root,
-            &format!("{}{star}", pp(e.swing.diff)),
+            &format!("{}{star}", signed(e.swing.diff)),
             (px1 + 14 + swing_w / 2, cy),
             Ink::new(TICK).bold().centre(),
         )?;
     }
     let (_, ytop) = ch.backend_coord(&(0.0, n as f64));
     let (_, ybot) = ch.backend_coord(&(0.0, 0.0));
-    let (bx, _) = ch.backend_coord(&(100.0 * r.base.p, 0.0));
+    let (bx, _) = ch.backend_coord(&(unit_scale * r.base.point(), 0.0));
     root.draw(&PathElement::new(vec![(bx, ytop - 4), (bx, ybot)], INK.stroke_width(2)))?;
-    text(root, &format!("base {}", pct(r.base.p)), (bx, ytop - 8), Ink::new(LABEL).bold().centre().bottom())?;
+    text(root, &format!("base {}", show(r.base.point())), (bx, ytop - 8), Ink::new(LABEL).bold().centre().bottom())?;
     Ok(())
 }
 

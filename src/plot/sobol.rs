@@ -27,13 +27,16 @@ fn percent(i: &Index) -> String {
 }
 
 fn draw(root: &Area, r: &SobolReport) -> Drawn {
-    let label = &r.figure_label;
+    let label = r.output.measure.label();
+    // A figure's indices share out the variance of a 0/1 outcome, a value's that of the value
+    // (named in the title).
+    let of = if r.output.measure.unit().is_some() { "the value" } else { "the trial's outcome" };
     let top = header(
         root,
         &format!("{} — what drives \u{201c}{label}\u{201d}", r.run.title),
         &format!(
-            "Round {} · Sobol indices, % of the variance of the trial's outcome · {} base samples, {} trials · seed \
-             {} · unexplained by any input: {}%",
+            "Round {} · Sobol indices, % of the variance of {of} · {} base samples, {} trials · seed {} · \
+             unexplained by any input: {}%",
             r.round,
             thousands(r.rows),
             thousands(r.trials),
@@ -67,7 +70,7 @@ fn draw(root: &Area, r: &SobolReport) -> Drawn {
     if inputs.is_empty() {
         return empty_note(
             root,
-            "no index to show: no uncertain input, or the figure does not vary",
+            "no index to show: no uncertain input, or the output does not vary",
             (WIDTH as i32 / 2, HEIGHT as i32 / 2),
         );
     }
@@ -85,10 +88,14 @@ fn draw(root: &Area, r: &SobolReport) -> Drawn {
     let area = root.clone().shrink((0, area_top), (WIDTH - 40, height as u32));
     let fmt_x = percent_tick;
     let fmt_y = |_: &f64| String::new();
+    let x_desc = match r.output.measure.unit() {
+        None => "% of the variance of the trial's outcome".to_string(),
+        Some(_) => format!("% of the variance of {label}"),
+    };
     let axes = Axes {
         x: 0.0..100.0 * hi * 1.08,
         y: 0.0..n as f64,
-        x_desc: "% of the variance of the trial's outcome",
+        x_desc: &x_desc,
         y_desc: "",
         x_ticks: 10,
         y_ticks: 0,

@@ -32,6 +32,32 @@ pub use sources::SourcesReport;
 pub use sweep::{SweepPoint, SweepReport};
 pub use trace::TraceReport;
 
+/// What a study explains, as its report names it: a figure (its probability), or a value with
+/// its unit (its mean).
+#[derive(Debug, Clone, Serialize)]
+pub struct Explained {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip)]
+    pub measure: crate::study::Measure,
+}
+
+impl From<crate::study::Measure> for Explained {
+    fn from(measure: crate::study::Measure) -> Explained {
+        let figure = matches!(measure, crate::study::Measure::Figure(_));
+        Explained {
+            figure: figure.then(|| measure.key().to_string()),
+            value: (!figure).then(|| measure.key().to_string()),
+            unit: measure.unit().map(str::to_string),
+            measure,
+        }
+    }
+}
+
 /// Version of the JSON layouts; bumped on any incompatible change.
 pub const LAYOUT_VERSION: u32 = 2;
 

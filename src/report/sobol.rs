@@ -1,10 +1,11 @@
 //! The summary of `sim sensitivity --method sobol`: first-order and total Sobol indices of a
-//! figure for every uncertain input and for groups of inputs (docs/SENSITIVITY.md).
+//! figure or a value for every uncertain input and for groups of inputs (docs/SENSITIVITY.md).
 
 use serde::Serialize;
 
+use super::sensitivity::number;
 use super::sweep::StudyRun;
-use super::{Grid, ScenarioId, Summary, ToolInfo, pct};
+use super::{Explained, Grid, ScenarioId, Summary, ToolInfo, pct};
 use crate::engine::RunConfig;
 use crate::scenario::LoadedScenario;
 use crate::study::sobol::{Index, ScenarioSobol};
@@ -14,18 +15,19 @@ pub struct SobolReport {
     pub sim: ToolInfo,
     pub run: StudyRun,
     pub method: &'static str,
-    pub figure: String,
-    #[serde(skip)]
-    pub figure_label: String,
+    /// The figure or value explained.
+    #[serde(flatten)]
+    pub output: Explained,
     pub round: String,
     /// Base samples N of the design; the study ran `trials` = N (columns + 3) trials.
     pub rows: u64,
     pub trials: u64,
     pub resamples: usize,
-    /// The figure's probability and the variance of its 0/1 outcome over the design.
+    /// The figure's probability and the variance of its 0/1 outcome over the design, or the
+    /// value's mean and variance.
     pub mean: f64,
     pub variance: f64,
-    /// Share of that variance the inputs leave to the rounds' own randomness.
+    /// Share of that variance the inputs leave to the trial's own randomness.
     pub residual: Index,
     /// Largest total index first.
     pub inputs: Vec<InputRow>,
@@ -93,8 +95,7 @@ impl SobolReport {
             sim: ToolInfo::new(&study.model),
             run: StudyRun::of(id, RunConfig { trials: ix.rows, seed }),
             method: "sobol",
-            figure: study.output.key,
-            figure_label: study.output.label,
+            output: study.output.into(),
             round: round.to_string(),
             rows: ix.rows,
             trials: ix.trials,
@@ -127,24 +128,36 @@ impl Summary for SobolReport {
     }
 
     fn heading(&self) -> Vec<String> {
+        let label = self.output.measure.label();
+        let (what, of) = match self.output.measure.unit() {
+            None => (format!("{label} by round {}: {}% of trials", self.round, pct(self.mean)), "the trial's outcome"),
+            Some(unit) => (
+                format!(
+                    "{label} at round {}: mean {}, standard deviation {}{}",
+                    self.round,
+                    number(self.mean),
+                    number(self.variance.max(0.0).sqrt()),
+                    if unit.is_empty() { String::new() } else { format!(" ({unit})") }
+                ),
+                "the value",
+            ),
+        };
         let mut lines = vec![
             format!("Sobol sensitivity of {} ({})", self.run.title, self.run.scenario),
             format!(
-                "{} by round {}: {}% of trials; {} base samples, {} trials, seed {}, {} bootstrap resamples; sim {}",
-                self.figure_label,
-                self.round,
-                pct(self.mean),
-                self.rows,
-                self.trials,
-                self.run.seed,
-                self.resamples,
-                self.sim.version
+                "{what}; {} base samples, {} trials, seed {}, {} bootstrap resamples; sim {}",
+                self.rows, self.trials, self.run.seed, self.resamples, self.sim.version
             ),
             format!(
-                "Indices are % of the variance of the trial's outcome: first order = the input alone, total = \
-                 with all its interactions, the rounds' own randomness included. That randomness alone leaves {}% \
-                 unexplained by any input (its total index).",
-                cell(&self.residual)
+                "Indices are % of the variance of {of} across trials: first order = the input alone, total = with all \
+                 its interactions, the trial's own randomness included. That randomness alone leaves {}% unexplained \
+                 by any input (its total index){}.",
+                cell(&self.residual),
+                if self.output.measure.unit().is_some() {
+                    "; 0 for a model that is deterministic given its inputs"
+                } else {
+                    ""
+                }
             ),
         ];
         if let Some(a) = self.group("provenance:assumption") {

@@ -15,8 +15,9 @@
 //! Every sum is an integer (outputs in fixed point, bootstrap weights whole numbers), so the
 //! result is the same at any thread count.
 
+use super::Measure;
 use crate::engine::rng::uniform01;
-use crate::engine::{self, FigureOf, FigureSpec, Inputs, Model, Site, TrialRecord, TrialRng};
+use crate::engine::{self, FigureOf, Inputs, Model, Site, TrialRecord, TrialRng};
 use crate::scenario::{Body, LoadedScenario, ScenarioError};
 
 /// Fixed-point scale of an output: 2^-24 resolution, exact integer sums of products.
@@ -341,7 +342,7 @@ pub struct InputInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioSobol {
     pub model: String,
-    pub output: FigureSpec,
+    pub output: Measure,
     pub inputs: Vec<InputInfo>,
     /// Per group column: its key (`party:russia`, `provenance:assumption`) and member count.
     pub groups: Vec<(String, usize)>,
@@ -378,7 +379,7 @@ fn owner(body: &Body, path: &str) -> String {
 pub struct Design {
     model: crate::model::Compiled,
     output: Output,
-    spec: FigureSpec,
+    measure: Measure,
     round: usize,
     round_id: String,
     inputs: Vec<InputInfo>,
@@ -387,9 +388,10 @@ pub struct Design {
 }
 
 impl Design {
-    /// The study of `figure` (a figure key of the model's layout; `None`: its first headline
-    /// figure) at round `round` of a loaded scenario: every uncertain input alone, then the
-    /// groups by owner and by provenance.
+    /// The study of `figure` (a figure or value key of the model's layout; `None`: its first
+    /// headline value, else its first headline figure, see [`Measure::of`]) at round `round`
+    /// of a loaded scenario: every uncertain input alone, then the groups by owner and by
+    /// provenance.
     pub fn new(loaded: &LoadedScenario, figure: Option<&str>, round: usize) -> Result<Design, ScenarioError> {
         let model = crate::model::compile(loaded)?;
         let invalid = |path: &str, message: String| ScenarioError::Invalid {
@@ -398,11 +400,8 @@ impl Design {
             message,
         };
         let layout = model.layout();
-        let f = match figure {
-            Some(key) => layout.figure(key).map_err(|m| invalid("--figure", m))?,
-            None => layout.headline.first().copied().unwrap_or(0),
-        };
-        let spec = super::figure_at(layout, f).map_err(|m| invalid("--figure", m))?;
+        let measure = Measure::of(layout, figure).map_err(|m| invalid("--figure", m))?;
+        let output = measure.output(round, layout.values.len());
         let round_id = layout.rounds.get(round).map_or_else(String::new, |r| r.id.clone());
         let params = loaded.body.params();
         let mut inputs = Vec::new();
@@ -427,11 +426,10 @@ impl Design {
         }
         let group_list = groups.iter().map(|(k, m)| (k.clone(), m.len())).collect();
         columns.extend(groups.into_iter().map(|(key, members)| Column { key, members }));
-        let output = Output::Figure { of: spec.of, round };
-        Ok(Design { model, output, spec, round, round_id, inputs, groups: group_list, columns })
+        Ok(Design { model, output, measure, round, round_id, inputs, groups: group_list, columns })
     }
 
-    /// The id of the round the figure is read at.
+    /// The id of the round the output is read at.
     pub fn round_id(&self) -> &str {
         &self.round_id
     }
@@ -450,7 +448,7 @@ impl Design {
     ) -> Result<SobolPart, String> {
         Ok(SobolPart {
             model: self.model.layout().model.clone(),
-            figure: self.spec.clone(),
+            output: self.measure.clone(),
             round: self.round,
             resamples: opts.resamples,
             inputs: self.inputs.clone(),
@@ -471,8 +469,9 @@ impl Design {
 #[serde(deny_unknown_fields)]
 pub struct SobolPart {
     pub model: String,
-    pub figure: FigureSpec,
-    /// Index of the round the figure is read at.
+    /// The figure or value explained.
+    pub output: Measure,
+    /// Index of the round the output is read at.
     pub round: usize,
     pub resamples: usize,
     pub inputs: Vec<InputInfo>,
@@ -484,7 +483,7 @@ impl SobolPart {
     /// Adds another part's sums; false if it is of another design.
     pub fn merge(&mut self, other: &SobolPart) -> bool {
         let same = self.model == other.model
-            && self.figure == other.figure
+            && self.output == other.output
             && self.round == other.round
             && self.resamples == other.resamples
             && self.inputs == other.inputs
@@ -498,7 +497,7 @@ impl SobolPart {
         let keys: Vec<String> =
             self.inputs.iter().map(|i| i.key.clone()).chain(self.groups.iter().map(|(k, _)| k.clone())).collect();
         let indices = indices(&self.sums, &keys, rows);
-        ScenarioSobol { model: self.model, output: self.figure, inputs: self.inputs, groups: self.groups, indices }
+        ScenarioSobol { model: self.model, output: self.output, inputs: self.inputs, groups: self.groups, indices }
     }
 }
 

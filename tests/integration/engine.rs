@@ -63,6 +63,7 @@ impl CoinFlip {
             ],
             headline: vec![1, 0],
             per_round: vec![0],
+            headline_values: vec![],
         };
         layout.check().expect("a coherent layout");
         CoinFlip { layout, p, site: Site::named("coin") }

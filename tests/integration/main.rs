@@ -27,6 +27,8 @@
 //! - `recipes`: docs/SCALING.md shows the Slurm and GNU parallel scripts as they are.
 //! - `sobol`: Sobol indices of the Ishigami function, the g-function (with a group) and a
 //!   Bernoulli output (its residual share) within their bootstrap intervals; any thread count.
+//! - `sobol_values`: Sobol indices and one-at-a-time swings of a continuous value (a compromise
+//!   model's prediction) against their closed forms; shards, threads; the spatial defaults.
 //! - `spatial`: the compromise and expected-utility models: closed forms, the published round-0
 //!   figures, determinism and shards, cross-model comparison, their input rules.
 //! - `shards`: sharded runs merge to the bytes of one run; `sim merge` refuses what is not one
@@ -53,6 +55,7 @@ mod recipes;
 mod score;
 mod shards;
 mod sobol;
+mod sobol_values;
 mod spatial;
 mod statistics;
 mod variants;

@@ -36,6 +36,7 @@ impl Function {
             figures: vec![],
             headline: vec![],
             per_round: vec![],
+            headline_values: vec![],
         };
         Function { layout, k, range, f, noisy }
     }
@@ -91,7 +92,7 @@ fn run(model: &Function, columns: &[Column], rows: u64) -> Indices {
 
 /// Φ⁻¹(1 − α/2) by bisection on the error function's complement (erfc from its continued
 /// fraction would do as well; bisection keeps the test free of a numerics crate).
-fn z_two_sided(alpha: f64) -> f64 {
+pub(crate) fn z_two_sided(alpha: f64) -> f64 {
     // Φ(z) via the Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7.
     let phi = |z: f64| {
         let x = z / std::f64::consts::SQRT_2;
@@ -109,7 +110,7 @@ fn z_two_sided(alpha: f64) -> f64 {
 }
 
 /// Checks each (estimate, truth) pair: |estimate − truth| ≤ z se, family-wise error 1%.
-fn check(what: &str, pairs: &[(String, Index, f64)]) {
+pub(crate) fn check(what: &str, pairs: &[(String, Index, f64)]) {
     let z = z_two_sided(0.01 / pairs.len() as f64);
     for (name, index, truth) in pairs {
         let (value, [lo, hi]) = (index.value.expect("an index"), index.ci95.expect("an interval"));
