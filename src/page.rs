@@ -205,7 +205,8 @@ fn how_to_read(h: &mut String, run: &RunReport, sensitivity: Option<&Ranking>) {
     let _ = write!(
         h,
         "<section id=\"how-to-read\">\n<h2>How to read this report</h2>\n\
-         <p>Each of the {} trials plays the rounds of talks once, with every uncertain input drawn from the law \
+         <p>Each of the {} trials runs the scenario's model once (for mediated Nash bargaining, the rounds of talks), \
+         with every uncertain input drawn from the law \
          listed under <a href=\"#evidence\">Parameters and evidence</a>. A percentage is the share of trials with \
          that result. The ± figure and the shaded bands are 95% intervals of the Monte Carlo estimate: they shrink \
          with more trials and say nothing about whether the model or its inputs are right. The outcomes of a round \
@@ -224,8 +225,9 @@ fn how_to_read(h: &mut String, run: &RunReport, sensitivity: Option<&Ranking>) {
         Some(Ranking::Sobol(_)) => h.push_str(
             "<p>The sensitivity study apportions the variance of the trial's outcome (or of the value it studies) \
              among the uncertain inputs (Sobol indices, docs/SENSITIVITY.md): the first-order index is the share an \
-             input explains alone, the total index the share it explains with all its interactions. The trial's own \
-             randomness explains the rest. Inputs with a large total index are where better evidence would most narrow the answer; the \
+             input explains alone, the total index the share it explains with all its interactions. The randomness \
+             of a trial beyond its inputs (the rounds' own chance events; none in the spatial models) explains the \
+             rest. Inputs with a large total index are where better evidence would most narrow the answer; the \
              groups show how much rests on inputs that cite no evidence.</p>\n",
         ),
         None => {}

@@ -96,6 +96,40 @@ pub enum TermKind {
     Continuous { min: f64, max: f64, unit: String },
     /// One of the options; the record holds its index.
     Options(Vec<String>),
+    /// A real number on the index scale of these ordered options (0 for the first), as a
+    /// spatial model predicts an ordered issue; tallied as a continuous value over [0, n − 1].
+    Index(Vec<String>),
+}
+
+impl TermKind {
+    /// The range of a value tallied as continuous (a `Continuous` or `Index` term).
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match self {
+            TermKind::Continuous { min, max, .. } => Some((*min, *max)),
+            TermKind::Index(o) => Some((0.0, o.len().saturating_sub(1) as f64)),
+            TermKind::Options(_) => None,
+        }
+    }
+
+    /// The unit a continuous value is shown in.
+    pub fn unit(&self) -> &str {
+        match self {
+            TermKind::Continuous { unit, .. } => unit,
+            TermKind::Index(_) | TermKind::Options(_) => "option index",
+        }
+    }
+
+    /// Whether two terms measure on one scale, so that their means may be compared: the same
+    /// range and unit, or the same ordered options (as options or as their index scale).
+    pub fn same_scale(&self, other: &TermKind) -> bool {
+        match (self, other) {
+            (TermKind::Continuous { .. }, TermKind::Continuous { .. }) => {
+                self.range() == other.range() && self.unit() == other.unit()
+            }
+            (TermKind::Options(a) | TermKind::Index(a), TermKind::Options(b) | TermKind::Index(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// A per-round yes/no figure: an outcome of the round or a flag.
@@ -192,11 +226,7 @@ impl Layout {
         if self.headline_values.iter().any(|&h| h >= self.values.len()) {
             return Err("a headline value points past the values".into());
         }
-        let ranges =
-            self.values.iter().map(|v| (v.min, v.max)).chain(self.terms().filter_map(|(_, t)| match &t.kind {
-                TermKind::Continuous { min, max, .. } => Some((*min, *max)),
-                TermKind::Options(_) => None,
-            }));
+        let ranges = self.values.iter().map(|v| (v.min, v.max)).chain(self.terms().filter_map(|(_, t)| t.kind.range()));
         for (min, max) in ranges {
             if !(min.is_finite() && max.is_finite() && min < max) {
                 return Err(format!("a continuous range [{min}, {max}] is empty or not finite"));
@@ -204,6 +234,9 @@ impl Layout {
         }
         if self.terms().any(|(_, t)| matches!(&t.kind, TermKind::Options(o) if o.is_empty())) {
             return Err("an option term without options".into());
+        }
+        if self.terms().any(|(_, t)| matches!(&t.kind, TermKind::Index(o) if o.len() < 2)) {
+            return Err("an index term needs at least two options".into());
         }
         Ok(())
     }

@@ -188,6 +188,9 @@ impl Tally {
                         .iter()
                         .map(|t| match &t.kind {
                             TermKind::Continuous { min, max, .. } => TermTally::Continuous(Continuous::new(*min, *max)),
+                            TermKind::Index(o) => {
+                                TermTally::Continuous(Continuous::new(0.0, o.len().saturating_sub(1) as f64))
+                            }
                             TermKind::Options(o) => TermTally::Options(vec![0; o.len()]),
                         })
                         .collect(),
@@ -311,6 +314,7 @@ impl Tally {
             let shape = event.marks.len() == spec.marks.len() && event.terms.len() == spec.terms.len();
             let terms_ok = event.terms.iter().zip(&spec.terms).all(|(t, s)| match (t, &s.kind) {
                 (TermTally::Continuous(v), TermKind::Continuous { min, max, .. }) => v.check(*min, *max, c),
+                (TermTally::Continuous(v), TermKind::Index(o)) => v.check(0.0, o.len().saturating_sub(1) as f64, c),
                 (TermTally::Options(counts), TermKind::Options(o)) => {
                     counts.len() == o.len()
                         && counts.iter().try_fold(0u64, |a, &x| a.checked_add(x)).is_some_and(|s| s <= c)

@@ -219,21 +219,22 @@ pub fn compile_asking(loaded: &LoadedScenario, attached: &[Question]) -> Result<
 
 /// Compiles a scenario that passed its validation; the first broken rule of its model otherwise.
 pub fn compile_body(body: &Body, attached: &[Question]) -> Result<Compiled, Violation> {
-    match body {
-        Body::Bargaining(s) => MediatedNash::asking(s, attached).map(|m| Compiled::Nash(Box::new(m))),
-        Body::Spatial(_) if !attached.is_empty() => Err(broken(
-            "model.kind",
-            format!("the spatial models answer no forecast questions (asked `{}`)", attached[0].id),
-        )),
-        Body::Spatial(s) => Spatial::new(s).map(|m| Compiled::Spatial(Box::new(m))),
-    }
+    compile_in(body, attached, rules::Scope::Written)
 }
 
 /// As [`compile_body`] without questions, for a copy of a scenario that a study has changed
 /// (see [`rules::Scope::Studied`]).
 pub fn compile_studied(body: &Body) -> Result<Compiled, Violation> {
+    compile_in(body, &[], rules::Scope::Studied)
+}
+
+fn compile_in(body: &Body, attached: &[Question], scope: rules::Scope) -> Result<Compiled, Violation> {
     match body {
-        Body::Bargaining(s) => MediatedNash::build(s, &[], rules::Scope::Studied).map(|m| Compiled::Nash(Box::new(m))),
+        Body::Bargaining(s) => MediatedNash::build(s, attached, scope).map(|m| Compiled::Nash(Box::new(m))),
+        Body::Spatial(_) if !attached.is_empty() => Err(broken(
+            "model.kind",
+            format!("the spatial models answer no forecast questions (asked `{}`)", attached[0].id),
+        )),
         Body::Spatial(s) => Spatial::new(s).map(|m| Compiled::Spatial(Box::new(m))),
     }
 }

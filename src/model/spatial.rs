@@ -11,7 +11,7 @@ use crate::engine::{
     ValueSpec,
 };
 use crate::scenario::bdm::BdmOptions;
-use crate::scenario::spatial::{SpatialModel, SpatialScenario};
+use crate::scenario::spatial::{SpatialKind, SpatialScenario};
 use crate::scenario::validate::Violation;
 
 /// The kinds, as `model.kind` names them.
@@ -85,10 +85,17 @@ impl Spatial {
             }
             actors.push(ActorC { capability: param("capability")?, stances });
         }
-        let method = match &s.model {
-            SpatialModel::Compromise => Method::Compromise,
-            SpatialModel::ExpectedUtility { rounds, options } => {
-                Method::ExpectedUtility { model: ExpectedUtility::new(options), rounds: *rounds }
+        let method = match (s.model.kind, s.model.rounds) {
+            (SpatialKind::Compromise, _) => Method::Compromise,
+            (SpatialKind::ExpectedUtility, Some(rounds)) => Method::ExpectedUtility {
+                model: ExpectedUtility::new(&s.model.options.clone().unwrap_or_default()),
+                rounds,
+            },
+            (SpatialKind::ExpectedUtility, None) => {
+                return Err(Violation {
+                    path: "model".into(),
+                    message: "the expected-utility model needs `rounds`".into(),
+                });
             }
         };
         let layout = layout(s, &method);
@@ -141,7 +148,12 @@ impl Spatial {
                         let values = record.values_mut(t);
                         values[2 * k] = path.median[t];
                         values[2 * k + 1] = path.mean[t];
-                        record.flags_mut(t)[k * n..(k + 1) * n].copy_from_slice(&path.moved[t * n..(t + 1) * n]);
+                        // A flag reads "by the end of the round": the actor has moved in this
+                        // round or an earlier one.
+                        for a in 0..n {
+                            let before = t > 0 && record.flags_of(t - 1)[k * n + a];
+                            record.flags_mut(t)[k * n + a] = before || path.moved[t * n + a];
+                        }
                     }
                     record.terms[k] = path.median[*rounds];
                     stopped = stopped.zip(path.stopped_at).map(|(a, b)| a.max(b));
@@ -179,7 +191,10 @@ fn layout(s: &SpatialScenario, method: &Method) -> Layout {
         .map(|(k, i)| TermSpec {
             issue: i.id.clone(),
             label: i.label.clone(),
-            kind: TermKind::Continuous { min: lo[k], max: hi[k], unit: unit(k) },
+            kind: match (&i.scale, &i.options) {
+                (None, Some(options)) => TermKind::Index(options.clone()),
+                _ => TermKind::Continuous { min: lo[k], max: hi[k], unit: unit(k) },
+            },
         })
         .collect();
     let prediction = EventSpec { key: PREDICTION.into(), label: "predicted decision".into(), marks: vec![], terms };
@@ -212,7 +227,7 @@ fn layout(s: &SpatialScenario, method: &Method) -> Layout {
                 .iter()
                 .flat_map(|i| {
                     s.actors.iter().map(move |a| {
-                        Name::new(&format!("moved.{}.{}", i.id, a.id), &format!("{} moved ({})", a.id, i.id))
+                        Name::new(&format!("moved.{}.{}", i.id, a.id), &format!("{} has moved ({})", a.id, i.id))
                     })
                 })
                 .collect();

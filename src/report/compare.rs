@@ -8,7 +8,7 @@ use super::{Estimate, Grid, Mean, RNG_DESCRIPTION, ScenarioId, Summary, ToolInfo
 use crate::engine::paired::{Paired, PairedDifference, Streams};
 use crate::engine::stats::Z95;
 use crate::engine::tally::TermTally;
-use crate::engine::{CHUNK, FigureSpec, Layout, RunConfig};
+use crate::engine::{CHUNK, FigureSpec, Layout, RunConfig, TermSpec};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareReport {
@@ -149,24 +149,25 @@ impl CompareReport {
             .enumerate()
             .map(|(f, figure)| row(figure, last(0), &|v| Some((last(v), paired.discordant_end[v - 1].as_ref()?[f]))))
             .collect();
-        // A variant's term: the same issue of the event with the same key.
-        let term_of = |v: usize, event: &str, issue: &str| {
+        // A variant's term: the same issue of the event with the same key, on the same scale.
+        let term_of = |v: usize, event: &str, spec: &TermSpec| {
             let e = layouts[v].events.iter().position(|x| x.key == event)?;
-            let k = layouts[v].events[e].terms.iter().position(|t| t.issue == issue)?;
-            Some(&paired.tallies[v].events[e].terms[k])
+            let k = layouts[v].events[e].terms.iter().position(|t| t.issue == spec.issue)?;
+            let same = layouts[v].events[e].terms[k].kind.same_scale(&spec.kind);
+            same.then(|| &paired.tallies[v].events[e].terms[k])
         };
         // A term on ordered options is compared by its mean option index where another scenario
-        // predicts the same issue on a continuous scale (a spatial model beside mediated_nash).
-        let compared = |event: &str, issue: &str, t: &TermTally| {
+        // predicts the same issue on their index scale (a spatial model beside mediated_nash).
+        let compared = |event: &str, spec: &TermSpec, t: &TermTally| {
             t.continuous().is_some()
-                || (1..loaded.len()).any(|v| term_of(v, event, issue).is_some_and(|tv| tv.continuous().is_some()))
+                || (1..loaded.len()).any(|v| term_of(v, event, spec).is_some_and(|tv| tv.continuous().is_some()))
         };
         let terms = base_layout
             .events
             .iter()
             .zip(&base_tally.events)
             .flat_map(|(event, tally)| event.terms.iter().zip(&tally.terms).map(move |(spec, t)| (event, spec, t)))
-            .filter(|(event, spec, t)| compared(&event.key, &spec.issue, t))
+            .filter(|(event, spec, t)| compared(&event.key, spec, t))
             .map(|(event, spec, t)| {
                 let base = t.summary();
                 let label = match t {
@@ -182,7 +183,7 @@ impl CompareReport {
                     base_se: base.map(|(n, _, v)| (v / n as f64).sqrt()),
                     variants: (1..loaded.len())
                         .map(|v| {
-                            let variant = term_of(v, &event.key, &spec.issue)?.summary();
+                            let variant = term_of(v, &event.key, spec)?.summary();
                             let diff = match (base, variant) {
                                 (Some((nb, mb, vb)), Some((nv, mv, vv))) => {
                                     let se = (vb / nb as f64 + vv / nv as f64).sqrt();

@@ -228,12 +228,12 @@ impl RunReport {
                     .iter()
                     .zip(&event.terms)
                     .map(|(spec, term)| match (&spec.kind, term) {
-                        (TermKind::Continuous { unit, .. }, TermTally::Continuous(c)) => {
+                        (TermKind::Continuous { .. } | TermKind::Index(_), TermTally::Continuous(c)) => {
                             let Mean { mean, sd, se } = Mean::of(c);
                             TermReport::Continuous {
                                 issue: spec.issue.clone(),
                                 label: spec.label.clone(),
-                                unit: unit.clone(),
+                                unit: spec.kind.unit().to_string(),
                                 min: c.min,
                                 max: c.max,
                                 mean,

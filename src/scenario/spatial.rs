@@ -29,20 +29,30 @@ pub struct SpatialScenario {
     pub actors: Vec<Actor>,
 }
 
-/// Which spatial model runs the scenario, with its settings.
+/// Which spatial model runs the scenario, with its settings. A plain struct rather than an
+/// enum tagged by `kind`, so that a misspelt field is refused and an error inside `options`
+/// names its full path; which fields a kind takes is checked by [`SpatialScenario::validate`].
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum SpatialModel {
+#[serde(deny_unknown_fields)]
+pub struct SpatialModel {
+    pub kind: SpatialKind,
+    /// `expected_utility` only, required: rounds of challenges and moves after the initial
+    /// positions (round 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
+    /// `expected_utility` only: the named choices where the published versions of the model
+    /// differ (docs/MODELS.md); omitted, the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<BdmOptions>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SpatialKind {
     /// The weighted mean of the positions, weight capability × salience (docs/MODELS.md).
     Compromise,
     /// Bueno de Mesquita's expected-utility model of group decisions (docs/MODELS.md).
-    ExpectedUtility {
-        /// Rounds of challenges and moves after the initial positions (round 0).
-        rounds: usize,
-        /// The named choices where the published versions of the model differ.
-        #[serde(default)]
-        options: BdmOptions,
-    },
+    ExpectedUtility,
 }
 
 /// Rounds an expected-utility run may have.
@@ -184,13 +194,25 @@ impl SpatialScenario {
                 )?;
             }
         }
-        if let SpatialModel::ExpectedUtility { rounds, options } = &self.model {
-            if !(1..=ROUNDS_MAX).contains(rounds) {
-                fail("model.rounds", format!("between 1 and {ROUNDS_MAX} rounds are allowed (got {rounds})"))?;
+        let m = &self.model;
+        match (m.kind, m.rounds) {
+            (SpatialKind::Compromise, Some(_)) => fail("model.rounds", "the compromise model has no rounds")?,
+            (SpatialKind::ExpectedUtility, None) => {
+                fail("model", "the expected-utility model needs `rounds` (1 to 200)")?
             }
-            if let Err((path, rule)) = options.check() {
-                fail(format!("model.options.{path}"), rule)?;
+            (SpatialKind::ExpectedUtility, Some(rounds)) if !(1..=ROUNDS_MAX).contains(&rounds) => {
+                fail("model.rounds", format!("between 1 and {ROUNDS_MAX} rounds are allowed (got {rounds})"))?
             }
+            _ => {}
+        }
+        match (m.kind, &m.options) {
+            (SpatialKind::Compromise, Some(_)) => fail("model.options", "the compromise model has no options")?,
+            (_, Some(options)) => {
+                if let Err((path, rule)) = options.check() {
+                    fail(format!("model.options.{path}"), rule)?;
+                }
+            }
+            (_, None) => {}
         }
         validate::check_params(&self.params(), self.meta.forecast_as_of(), evidence)
     }

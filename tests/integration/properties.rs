@@ -252,7 +252,7 @@ fn trial_records_are_consistent() {
         // The first ceasefire's term lists the options but "no ceasefire".
         let ceasefire_options = layout.events.get(1).map_or(0, |e| match &e.terms[0].kind {
             sim::engine::TermKind::Options(o) => o.len() + 1,
-            sim::engine::TermKind::Continuous { .. } => 0,
+            sim::engine::TermKind::Continuous { .. } | sim::engine::TermKind::Index(_) => 0,
         });
         for (t, record) in records(&m, 3, 0..n).iter().enumerate() {
             let r = Read { layout, record };
@@ -287,6 +287,7 @@ fn trial_records_are_consistent() {
                 for (spec, &x) in terms.iter().zip(r.terms()) {
                     let ok = match &spec.kind {
                         sim::engine::TermKind::Continuous { min, max, .. } => *min <= x && x <= *max,
+                        sim::engine::TermKind::Index(o) => 0.0 <= x && x <= (o.len() - 1) as f64,
                         sim::engine::TermKind::Options(o) => x.fract() == 0.0 && 0.0 <= x && x < o.len() as f64,
                     };
                     if !ok {
