@@ -59,6 +59,10 @@ pub enum SpatialKind {
 pub const ROUNDS_MAX: usize = 200;
 /// Actors a spatial scenario may have.
 pub const ACTORS_MAX: usize = 200;
+/// The most work an expected-utility trial may take, as actors³ × issues × rounds (a round
+/// weighs n² contests by n voters, docs/MODELS.md): about 5 s per trial on the machine of
+/// BENCHMARKS.md, so that no accepted scenario runs unboundedly long.
+pub const WORK_MAX: u64 = 1_000_000_000;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -202,6 +206,20 @@ impl SpatialScenario {
             }
             (SpatialKind::ExpectedUtility, Some(rounds)) if !(1..=ROUNDS_MAX).contains(&rounds) => {
                 fail("model.rounds", format!("between 1 and {ROUNDS_MAX} rounds are allowed (got {rounds})"))?
+            }
+            (SpatialKind::ExpectedUtility, Some(rounds)) => {
+                let n = self.actors.len() as u64;
+                let work = n.pow(3) * self.issues.len() as u64 * rounds as u64;
+                if work > WORK_MAX {
+                    fail(
+                        "model.rounds",
+                        format!(
+                            "{n} actors, {} issues and {rounds} rounds make actors³ × issues × rounds = {work}; at most \
+                             {WORK_MAX} are allowed (fewer rounds, issues or actors)",
+                            self.issues.len()
+                        ),
+                    )?
+                }
             }
             _ => {}
         }

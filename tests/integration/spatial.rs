@@ -224,6 +224,20 @@ fn broken_spatial_scenarios_are_refused_with_their_path() {
             },
             "at actors: 210 actors; at most 200 are allowed",
         ),
+        (
+            {
+                let mut v = emissions(json!({ "kind": "expected_utility", "rounds": 200 }));
+                let actors = v["actors"].as_array_mut().expect("actors");
+                let first = actors[0].clone();
+                actors.extend((0..190).map(|i| {
+                    let mut a = first.clone();
+                    a["id"] = json!(format!("a{i}"));
+                    a
+                }));
+                v
+            },
+            "at model.rounds: 200 actors, 1 issues and 200 rounds make actors³ × issues × rounds = 1600000000; at most 1000000000",
+        ),
     ];
     for (i, (v, expected)) in cases.iter().enumerate() {
         let mut v = v.clone();
