@@ -96,7 +96,7 @@ impl ExpectedUtility {
     }
 
     /// Scratch for `actors` actors; the rounds live in the `Path`, so any round count fits.
-    pub fn workspace(&self, actors: usize, _rounds: usize) -> Workspace {
+    pub fn workspace(actors: usize) -> Workspace {
         let n = actors;
         Workspace {
             n,
@@ -407,7 +407,7 @@ mod tests {
 
     fn run(options: &BdmOptions, c: &[f64], s: &[f64], x: &[f64], rounds: usize) -> Path {
         let model = ExpectedUtility::new(options);
-        let mut ws = model.workspace(x.len(), rounds);
+        let mut ws = ExpectedUtility::workspace(x.len());
         let mut path = ExpectedUtility::path(x.len(), rounds);
         model.run(c, s, x, 0.0, 10.0, &mut ws, &mut path);
         path
@@ -569,7 +569,7 @@ mod tests {
                 BdmOptions { status_quo_probability: q, ..BdmOptions::default() }
             };
             let model = ExpectedUtility::new(&options);
-            let mut ws = model.workspace(x.len(), 6);
+            let mut ws = ExpectedUtility::workspace(x.len());
             let mut path = ExpectedUtility::path(x.len(), 6);
             model.run(&c, &s, &x, -2.0, 3.0, &mut ws, &mut path);
             let again = path.clone();

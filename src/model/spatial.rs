@@ -10,7 +10,6 @@ use crate::engine::{
     EventSpec, FigureOf, FigureSpec, Layout, Model, Name, RoundInfo, TermKind, TermSpec, TrialRecord, TrialRng,
     ValueSpec,
 };
-use crate::scenario::bdm::BdmOptions;
 use crate::scenario::spatial::{SpatialKind, SpatialScenario};
 use crate::scenario::validate::Violation;
 
@@ -277,14 +276,11 @@ impl Model for Spatial {
 
     fn scratch(&self) -> Scratch {
         let n = self.actors.len();
-        let (workspace, path) = match &self.method {
-            Method::ExpectedUtility { model, rounds } => {
-                (model.workspace(n, *rounds), ExpectedUtility::path(n, *rounds))
-            }
-            Method::Compromise => {
-                (ExpectedUtility::new(&BdmOptions::default()).workspace(n, 0), ExpectedUtility::path(n, 0))
-            }
+        let rounds = match &self.method {
+            Method::ExpectedUtility { rounds, .. } => *rounds,
+            Method::Compromise => 0,
         };
+        let (workspace, path) = (ExpectedUtility::workspace(n), ExpectedUtility::path(n, rounds));
         Scratch {
             draws: self.params.initial(),
             blocks: Vec::new(),

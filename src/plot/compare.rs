@@ -199,21 +199,7 @@ fn forest_panel(root: &Area, c: &CompareReport, (x0, y0, x1, y1): (i32, i32, i32
     let height = (y1 - top).min(56 * n as i32 + x_band + 8);
     let area = root.clone().shrink((x0, top), ((x1 - x0 - values_w) as u32, height as u32));
     let fmt_x = signed_tick;
-    let fmt_y = |_: &f64| String::new();
-    let axes = Axes {
-        x: lo..hi,
-        y: 0.0..n as f64,
-        x_desc: "percentage points (variant − base)",
-        y_desc: "",
-        x_ticks: 10,
-        y_ticks: 0,
-        x_fmt: &fmt_x,
-        y_fmt: &fmt_y,
-        x_band: x_band as u32,
-        y_band: label_w as u32,
-        y_grid: false,
-        x_grid: true,
-    };
+    let axes = Axes::ranked(lo..hi, n, "percentage points (variant − base)", &fmt_x, (x_band as u32, label_w as u32));
     let (ch, row_h) = ranked_rows(root, &area, &axes, n, (x0 + 16, x1 - 16))?;
     let (px0, py0, px1, _) = plot_bounds(&ch);
     let off = (row_h / 5).clamp(3, 8);

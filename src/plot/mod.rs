@@ -102,6 +102,31 @@ impl Axes<'_> {
             x_grid: false,
         }
     }
+
+    /// One row per ranked item (`n` of them, nothing written on y, a band `y_band` wide left of
+    /// the plot for their names), the measure on x with vertical grid lines.
+    fn ranked<'s>(
+        x: Range<f64>,
+        n: usize,
+        x_desc: &'s str,
+        x_fmt: &'s dyn Fn(&f64) -> String,
+        (x_band, y_band): (u32, u32),
+    ) -> Axes<'s> {
+        Axes {
+            x,
+            y: 0.0..n as f64,
+            x_desc,
+            y_desc: "",
+            x_ticks: 10,
+            y_ticks: 0,
+            x_fmt,
+            y_fmt: &|_| String::new(),
+            x_band,
+            y_band,
+            y_grid: false,
+            x_grid: true,
+        }
+    }
 }
 
 /// `12%`, `2.5%`, for percent axes (as many decimals as the tick needs, at most two).

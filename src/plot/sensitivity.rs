@@ -112,26 +112,12 @@ fn draw(root: &Area, r: &SensitivityReport) -> Drawn {
     let height = (HEIGHT as i32 - 6 - area_top).min(60 * n as i32 + x_band + 8);
     let area = root.clone().shrink((0, area_top), ((WIDTH as i32 - swing_w) as u32, height as u32));
     let fmt_x = |v: &f64| if figure { percent_tick(v) } else { short(*v) };
-    let fmt_y = |_: &f64| String::new();
     let x_desc = match r.output.measure.unit() {
         None => format!("% of trials: {label}, round {}", r.round),
         Some("") => format!("mean of {label}, round {}", r.round),
         Some(unit) => format!("mean of {label} ({unit}), round {}", r.round),
     };
-    let axes = Axes {
-        x: lo..hi,
-        y: 0.0..n as f64,
-        x_desc: &x_desc,
-        y_desc: "",
-        x_ticks: 10,
-        y_ticks: 0,
-        x_fmt: &fmt_x,
-        y_fmt: &fmt_y,
-        x_band: x_band as u32,
-        y_band: 470,
-        y_grid: false,
-        x_grid: true,
-    };
+    let axes = Axes::ranked(lo..hi, n, &x_desc, &fmt_x, (x_band as u32, 470));
     let (ch, row_h) = ranked_rows(root, &area, &axes, n, (16, WIDTH as i32 - 16))?;
     let (px0, py0, px1, _) = plot_bounds(&ch);
     let bar = ((f64::from(row_h) * 0.3) as i32).clamp(4, 12);

@@ -87,25 +87,11 @@ fn draw(root: &Area, r: &SobolReport) -> Drawn {
     let height = (HEIGHT as i32 - 6 - area_top).min(60 * n as i32 + x_band + 8);
     let area = root.clone().shrink((0, area_top), (WIDTH - 40, height as u32));
     let fmt_x = percent_tick;
-    let fmt_y = |_: &f64| String::new();
     let x_desc = match r.output.measure.unit() {
         None => "% of the variance of the trial's outcome".to_string(),
         Some(_) => format!("% of the variance of {label}"),
     };
-    let axes = Axes {
-        x: 0.0..100.0 * hi * 1.08,
-        y: 0.0..n as f64,
-        x_desc: &x_desc,
-        y_desc: "",
-        x_ticks: 10,
-        y_ticks: 0,
-        x_fmt: &fmt_x,
-        y_fmt: &fmt_y,
-        x_band: x_band as u32,
-        y_band: 470,
-        y_grid: false,
-        x_grid: true,
-    };
+    let axes = Axes::ranked(0.0..100.0 * hi * 1.08, n, &x_desc, &fmt_x, (x_band as u32, 470));
     let (ch, row_h) = ranked_rows(root, &area, &axes, n, (16, WIDTH as i32 - 16))?;
     let (px0, _, _, _) = plot_bounds(&ch);
     let bar = ((f64::from(row_h) * 0.18) as i32).clamp(3, 9);

@@ -174,13 +174,14 @@ impl CompareReport {
                     TermTally::Continuous(_) => spec.label.clone(),
                     TermTally::Options(_) => format!("{} (option index)", spec.label),
                 };
+                let base_mean = Mean::of_summary(base);
                 TermRow {
                     event: event.key.clone(),
                     issue: spec.issue.clone(),
                     label,
-                    base: base.map(|(_, m, _)| m),
-                    base_sd: base.map(|(_, _, v)| v.sqrt()),
-                    base_se: base.map(|(n, _, v)| (v / n as f64).sqrt()),
+                    base: base_mean.mean,
+                    base_sd: base_mean.sd,
+                    base_se: base_mean.se,
                     variants: (1..loaded.len())
                         .map(|v| {
                             let variant = term_of(v, &event.key, spec)?.summary();
@@ -192,11 +193,7 @@ impl CompareReport {
                                 _ => None,
                             };
                             Some(TermDifference {
-                                mean: Mean {
-                                    mean: variant.map(|(_, m, _)| m),
-                                    sd: variant.map(|(_, _, v)| v.sqrt()),
-                                    se: variant.map(|(n, _, v)| (v / n as f64).sqrt()),
-                                },
+                                mean: Mean::of_summary(variant),
                                 diff: diff.map(|d| d.0),
                                 ci95: diff.map(|d| d.1),
                             })

@@ -84,11 +84,15 @@ pub struct Mean {
 
 impl Mean {
     pub fn of(c: &Continuous) -> Mean {
-        let moments = c.moments();
+        Mean::of_summary(c.moments().map(|(m, v)| (c.count, m, v)))
+    }
+
+    /// From a count, mean and sample variance (`TermTally::summary`).
+    pub fn of_summary(summary: Option<(u64, f64, f64)>) -> Mean {
         Mean {
-            mean: moments.map(|(m, _)| m),
-            sd: moments.map(|(_, v)| v.sqrt()),
-            se: moments.map(|(_, v)| (v / c.count as f64).sqrt()),
+            mean: summary.map(|(_, m, _)| m),
+            sd: summary.map(|(_, _, v)| v.sqrt()),
+            se: summary.map(|(n, _, v)| (v / n as f64).sqrt()),
         }
     }
 }
