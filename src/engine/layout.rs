@@ -30,8 +30,8 @@ pub struct Layout {
     pub outcomes: Vec<Name>,
     /// Order in which charts stack the outcomes, bottom first (indices into `outcomes`).
     pub stack: Vec<usize>,
-    /// Per round, independent yes/no flags, each read as "by the end of the round".
-    pub flags: Vec<Name>,
+    /// Per round, independent yes/no flags, each read as its [`Reads`] says.
+    pub flags: Vec<FlagSpec>,
     /// Per round, continuous values.
     pub values: Vec<ValueSpec>,
     /// Events of a trial (at most once each) and the terms recorded when they happen.
@@ -58,6 +58,29 @@ pub struct RoundInfo {
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+}
+
+/// A per-round yes/no flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagSpec {
+    #[serde(flatten)]
+    pub name: Name,
+    pub reads: Reads,
+}
+
+impl FlagSpec {
+    pub fn new(key: &str, label: &str, reads: Reads) -> FlagSpec {
+        FlagSpec { name: Name::new(key, label), reads }
+    }
+}
+
+/// How a flag is read: it says what happened in the round itself, or what holds (or has
+/// happened at least once) by the end of the round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reads {
+    InRound,
+    ByEnd,
 }
 
 /// A continuous value on a known range: tallied in a histogram of that range and in exact

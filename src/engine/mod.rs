@@ -14,7 +14,8 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 pub use layout::{
-    EventSpec, FigureOf, FigureSpec, Layout, Name, RoundInfo, TermKind, TermSpec, TrialRecord, ValueSpec,
+    EventSpec, FigureOf, FigureSpec, FlagSpec, Layout, Name, Reads, RoundInfo, TermKind, TermSpec, TrialRecord,
+    ValueSpec,
 };
 pub use rng::{Site, TrialRng};
 pub use tally::Tally;

@@ -1,9 +1,11 @@
 //! What `mediated_nash` reports, declared for the engine: six exclusive outcomes per round,
-//! three flags per round, the settlement (with its leverage mark and its terms) and the first
+//! eight flags per round (what the round produced, and what holds by its end), the settlement (with its leverage mark and its terms) and the first
 //! ceasefire (with its option) as events, the figures compared across scenarios, and the
 //! answers to the scenario's questions (docs/MODEL.md §9a).
 
-use crate::engine::{EventSpec, FigureOf, FigureSpec, Layout, Name, RoundInfo, TermKind, TermSpec, TrialRecord};
+use crate::engine::{
+    EventSpec, FigureOf, FigureSpec, FlagSpec, Layout, Name, Reads, RoundInfo, TermKind, TermSpec, TrialRecord,
+};
 use crate::scenario::question::{Question, Rule, Scope};
 use crate::scenario::schema::Scenario;
 
@@ -74,13 +76,39 @@ pub enum Flag {
     SettlementReached,
     /// A ceasefire (without settlement) holds at the end of the round.
     CeasefireInForce,
+    /// Both delegations came: the talks were held.
+    Met,
+    /// A humanitarian step was agreed in this round, whatever else was signed.
+    HumanitarianStep,
+    /// A ceasefire was signed in this round.
+    CeasefireSigned,
+    /// A settlement was signed in this round.
+    SettlementSigned,
+    /// The talks broke down in this round.
+    Collapsed,
 }
 
-const FLAGS: [(Flag, &str, &str); 3] = [
-    (Flag::CeasefireReached, "ceasefire_reached", "ceasefire or settlement signed"),
-    (Flag::SettlementReached, "settlement_reached", "settlement signed"),
-    (Flag::CeasefireInForce, "ceasefire_in_force", "ceasefire holding"),
+const FLAGS: [(Flag, &str, &str, Reads); 8] = [
+    (Flag::CeasefireReached, "ceasefire_reached", "ceasefire or settlement signed", Reads::ByEnd),
+    (Flag::SettlementReached, "settlement_reached", "settlement signed", Reads::ByEnd),
+    (Flag::CeasefireInForce, "ceasefire_in_force", "ceasefire holding", Reads::ByEnd),
+    (Flag::Met, "met", "talks held", Reads::InRound),
+    (Flag::HumanitarianStep, "humanitarian_step", "humanitarian step", Reads::InRound),
+    (Flag::CeasefireSigned, "ceasefire_signed", "ceasefire signed", Reads::InRound),
+    (Flag::SettlementSigned, "settlement_signed", "settlement signed", Reads::InRound),
+    (Flag::Collapsed, "collapsed", "talks collapsed", Reads::InRound),
 ];
+
+/// What happened in a round that was held or not (not carried over), beside its outcome:
+/// the round's results are not exclusive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Happened {
+    pub(super) met: bool,
+    pub(super) humanitarian: bool,
+    pub(super) ceasefire: bool,
+    pub(super) settlement: bool,
+    pub(super) collapse: bool,
+}
 
 /// The settlement is event 0: its mark and terms come first in a record.
 const SETTLEMENT: usize = 0;
@@ -89,7 +117,7 @@ const CEASEFIRE: usize = 1;
 
 /// The figures compared across scenarios: key, label, what they read.
 const FIGURES: [(&str, &str, FigureOf); 5] = [
-    ("humanitarian", "humanitarian deal in the round", FigureOf::Outcome(Outcome::Humanitarian as usize)),
+    ("humanitarian", "humanitarian step in the round", FigureOf::Flag(Flag::HumanitarianStep as usize)),
     ("ceasefire_reached", "ceasefire or settlement signed", FigureOf::Flag(Flag::CeasefireReached as usize)),
     ("settlement_reached", "settlement signed", FigureOf::Flag(Flag::SettlementReached as usize)),
     ("collapse", "talks collapsed", FigureOf::Outcome(Outcome::Collapse as usize)),
@@ -145,7 +173,7 @@ pub(super) fn layout(s: &Scenario, settlement: &[usize], ceasefire: Option<usize
         ]
         .map(Outcome::index)
         .to_vec(),
-        flags: FLAGS.iter().map(|(_, key, label)| Name::new(key, label)).collect(),
+        flags: FLAGS.iter().map(|&(_, key, label, reads)| FlagSpec::new(key, label, reads)).collect(),
         values: vec![],
         events,
         questions: questions.iter().map(|q| Name::new(&q.id, &q.label())).collect(),
@@ -198,22 +226,31 @@ impl<'a> Writer<'a> {
         Writer { record, answering, reached: false, ended: false, truce: None }
     }
 
-    /// Round `t` ended with `outcome`, the ceasefire option `in_force` holding at its end.
-    pub(super) fn round(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>) {
+    /// Round `t` ended with `outcome`, the ceasefire option `in_force` holding at its end;
+    /// `happened` is what the round itself produced (nothing in a round carried over).
+    pub(super) fn round(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>, happened: Happened) {
         self.reached |= matches!(outcome, Outcome::Ceasefire | Outcome::Settlement);
         self.record.outcome[t] = outcome.index();
         // In the order of `FLAGS`.
-        let flags =
-            [self.reached, outcome == Outcome::Settlement, in_force.is_some() && outcome != Outcome::Settlement];
+        let flags = [
+            self.reached,
+            outcome == Outcome::Settlement,
+            in_force.is_some() && outcome != Outcome::Settlement,
+            happened.met,
+            happened.humanitarian,
+            happened.ceasefire,
+            happened.settlement,
+            happened.collapse,
+        ];
         self.record.flags_mut(t).copy_from_slice(&flags);
         if !self.ended && !self.answering.questions.is_empty() {
-            self.answer(t, outcome, in_force);
+            self.answer(t, outcome, in_force, happened);
         }
         self.ended |= matches!(outcome, Outcome::Settlement | Outcome::Collapse);
     }
 
     /// Updates the answers with a round that was held (not carried over).
-    fn answer(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>) {
+    fn answer(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>, happened: Happened) {
         let a = self.answering;
         let day = a.day[t];
         // A settlement ends the war on agreed terms: a general truce that never ends, and the
@@ -239,7 +276,7 @@ impl<'a> Writer<'a> {
             Outcome::Settlement => self.held(day, true, i64::MAX),
             _ => {}
         }
-        let met = a.leaders[t] && outcome != Outcome::NoMeeting;
+        let met = a.leaders[t] && happened.met;
         for (&(rule, by), answer) in a.questions.iter().zip(&mut self.record.answers) {
             if day > by {
                 continue;
@@ -249,8 +286,8 @@ impl<'a> Writer<'a> {
                 Rule::CeasefireHolding { .. } => false,
                 Rule::SettlementSigned => outcome == Outcome::Settlement,
                 Rule::LeadersMeet => met,
-                Rule::HumanitarianStep => outcome == Outcome::Humanitarian,
-                Rule::TalksCollapse => outcome == Outcome::Collapse,
+                Rule::HumanitarianStep => happened.humanitarian,
+                Rule::TalksCollapse => happened.collapse,
             };
         }
     }

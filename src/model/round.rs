@@ -4,7 +4,7 @@
 use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
-use super::outputs::{Outcome, Writer};
+use super::outputs::{Happened, Outcome, Writer};
 use super::{MediatedNash, P, PartyC, Solved, Space};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
@@ -270,7 +270,7 @@ pub fn run_trial<T: Tracer>(
         if out.settled() || collapsed {
             let outcome = if out.settled() { Outcome::Settlement } else { Outcome::Collapse };
             tr.note(t, || format!("outcome: {} (carried over from an earlier round)", outcome.label()));
-            out.round(t, outcome, None);
+            out.round(t, outcome, None, Happened::default());
             continue;
         }
         let random = RoundRandom { rng, blocks: &work.blocks };
@@ -413,7 +413,7 @@ pub fn run_trial<T: Tracer>(
         });
         if !(present[0] && present[1]) {
             tr.note(t, || "outcome: no meeting".into());
-            out.round(t, Outcome::NoMeeting, war.ceasefire);
+            out.round(t, Outcome::NoMeeting, war.ceasefire, Happened::default());
             continue;
         }
 
@@ -542,7 +542,14 @@ pub fn run_trial<T: Tracer>(
             }
         }
         tr.note(t, || format!("outcome: {}", outcome.label()));
-        out.round(t, outcome, war.ceasefire);
+        let happened = Happened {
+            met: true,
+            humanitarian,
+            ceasefire: outcome == Outcome::Ceasefire,
+            settlement: outcome == Outcome::Settlement,
+            collapse: outcome == Outcome::Collapse,
+        };
+        out.round(t, outcome, war.ceasefire, happened);
     }
     out.finish();
 }

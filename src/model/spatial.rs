@@ -7,8 +7,8 @@
 use super::expected_utility::{self, ExpectedUtility};
 use super::params::{P, ParamSet, Registry};
 use crate::engine::{
-    EventSpec, FigureOf, FigureSpec, Layout, Model, Name, RoundInfo, TermKind, TermSpec, TrialRecord, TrialRng,
-    ValueSpec,
+    EventSpec, FigureOf, FigureSpec, FlagSpec, Layout, Model, Name, Reads, RoundInfo, TermKind, TermSpec, TrialRecord,
+    TrialRng, ValueSpec,
 };
 use crate::scenario::spatial::{SpatialKind, SpatialScenario};
 use crate::scenario::validate::Violation;
@@ -221,12 +221,16 @@ fn layout(s: &SpatialScenario, method: &Method) -> Layout {
             headline_values: vec![0],
         },
         Method::ExpectedUtility { rounds, .. } => {
-            let flags: Vec<Name> = s
+            let flags: Vec<FlagSpec> = s
                 .issues
                 .iter()
                 .flat_map(|i| {
                     s.actors.iter().map(move |a| {
-                        Name::new(&format!("moved.{}.{}", i.id, a.id), &format!("{} has moved ({})", a.id, i.id))
+                        FlagSpec::new(
+                            &format!("moved.{}.{}", i.id, a.id),
+                            &format!("{} has moved ({})", a.id, i.id),
+                            Reads::ByEnd,
+                        )
                     })
                 })
                 .collect();
@@ -235,9 +239,9 @@ fn layout(s: &SpatialScenario, method: &Method) -> Layout {
                 label: "stopping rule met on every issue".into(),
                 of: FigureOf::Outcome(1),
             }];
-            figures.extend(flags.iter().enumerate().map(|(f, name)| FigureSpec {
-                key: name.key.clone(),
-                label: name.label.clone(),
+            figures.extend(flags.iter().enumerate().map(|(f, flag)| FigureSpec {
+                key: flag.name.key.clone(),
+                label: flag.name.label.clone(),
                 of: FigureOf::Flag(f),
             }));
             Layout {

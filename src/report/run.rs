@@ -7,7 +7,7 @@ use super::{Estimate, Grid, Keyed, QUANTILES, RNG_DESCRIPTION, ScenarioId, Summa
 use crate::engine::precision::Stopping;
 use crate::engine::stats::{Z95, histogram_quantile};
 use crate::engine::tally::{Continuous, TermTally};
-use crate::engine::{CHUNK, EventSpec, Layout, Name, RunConfig, Tally, TermKind};
+use crate::engine::{CHUNK, EventSpec, Layout, Name, Reads, RunConfig, Tally, TermKind};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -188,8 +188,8 @@ impl RunReport {
         precision: Option<Stopping>,
     ) -> RunReport {
         let n = tally.trials;
-        let keyed = |names: &[Name], counts: &[u64], n: u64| {
-            Keyed(names.iter().zip(counts).map(|(name, &c)| (name.key.clone(), Estimate::new(c, n))).collect())
+        let keyed = |names: &mut dyn Iterator<Item = &Name>, counts: &[u64], n: u64| {
+            Keyed(names.zip(counts).map(|(name, &c)| (name.key.clone(), Estimate::new(c, n))).collect())
         };
         let rounds = layout
             .rounds
@@ -199,8 +199,8 @@ impl RunReport {
                 id: info.id.clone(),
                 label: info.label.clone(),
                 date: info.date.clone(),
-                outcomes: keyed(&layout.outcomes, tally.round_outcomes(t), n),
-                flags: keyed(&layout.flags, tally.round_flags(t), n),
+                outcomes: keyed(&mut layout.outcomes.iter(), tally.round_outcomes(t), n),
+                flags: keyed(&mut layout.flags.iter().map(|f| &f.name), tally.round_flags(t), n),
                 values: Keyed(
                     layout
                         .values
@@ -256,7 +256,7 @@ impl RunReport {
                     .collect();
                 let report = EventReport {
                     reached: Estimate::new(event.count, n),
-                    marks: keyed(&spec.marks, &event.marks, event.count),
+                    marks: keyed(&mut spec.marks.iter(), &event.marks, event.count),
                     terms,
                 };
                 (spec.key.clone(), report)
@@ -348,10 +348,16 @@ fn round_grids(report: &RunReport) -> Vec<Grid> {
         &labels(&layout.outcomes),
         &|r| r.outcomes.0.iter().map(|(_, e)| cell(e)).collect(),
     )];
-    if !layout.flags.is_empty() {
-        out.push(per_round("By the end of each round, % of trials", &labels(&layout.flags), &|r| {
-            r.flags.0.iter().map(|(_, e)| cell(e)).collect()
-        }));
+    for (reads, title) in [
+        (Reads::InRound, "In each round, % of trials (not exclusive)"),
+        (Reads::ByEnd, "By the end of each round, % of trials"),
+    ] {
+        let shown: Vec<usize> = (0..layout.flags.len()).filter(|&f| layout.flags[f].reads == reads).collect();
+        if shown.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = shown.iter().map(|&f| layout.flags[f].name.label.as_str()).collect();
+        out.push(per_round(title, &names, &|r| shown.iter().map(|&f| cell(&r.flags.0[f].1)).collect()));
     }
     if !layout.values.is_empty() {
         let names: Vec<String> = layout.values.iter().map(|v| format!("{} ({})", v.label, v.unit)).collect();
@@ -480,8 +486,12 @@ impl Summary for RunReport {
             for (key, e) in &r.outcomes.0 {
                 estimate_rows(&mut rows, &["outcome", &r.id, key], e);
             }
-            for (key, e) in &r.flags.0 {
-                estimate_rows(&mut rows, &["cumulative", &r.id, key], e);
+            for ((key, e), spec) in r.flags.0.iter().zip(&self.layout.flags) {
+                let section = match spec.reads {
+                    Reads::InRound => "in_round",
+                    Reads::ByEnd => "cumulative",
+                };
+                estimate_rows(&mut rows, &[section, &r.id, key], e);
             }
             for (key, v) in &r.values.0 {
                 continuous_rows(&mut rows, &["value", &r.id, key], v.mean.mean, v.quantiles.as_ref());

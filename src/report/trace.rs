@@ -60,7 +60,12 @@ impl TraceReport {
                     label: r.label.clone(),
                     outcome: layout.outcomes[trace.record.outcome[t]].key.clone(),
                     flags: Keyed(
-                        layout.flags.iter().zip(trace.record.flags_of(t)).map(|(f, &x)| (f.key.clone(), x)).collect(),
+                        layout
+                            .flags
+                            .iter()
+                            .zip(trace.record.flags_of(t))
+                            .map(|(f, &x)| (f.name.key.clone(), x))
+                            .collect(),
                     ),
                     notes: trace.notes.iter().filter(|(round, _)| *round == t).map(|(_, n)| n.clone()).collect(),
                 })

@@ -7,8 +7,8 @@
 use sim::engine::paired::{Streams, run_paired, run_paired_range};
 use sim::engine::rng::uniform01;
 use sim::engine::{
-    CHUNK, EventSpec, FigureOf, FigureSpec, Layout, Model, Name, RoundInfo, RunConfig, Site, Tally, TermKind, TermSpec,
-    TrialRecord, TrialRng, ValueSpec,
+    CHUNK, EventSpec, FigureOf, FigureSpec, FlagSpec, Layout, Model, Name, Reads, RoundInfo, RunConfig, Site, Tally,
+    TermKind, TermSpec, TrialRecord, TrialRng, ValueSpec,
 };
 use sim::report::{CompareReport, Format, RunReport, ScenarioId, Summary, SweepReport};
 use sim::shard::{Merged, PART_LAYOUT, Part, PartResult, RunIdentity, Shard};
@@ -38,7 +38,7 @@ impl CoinFlip {
                 .collect(),
             outcomes: vec![Name::new("heads", "heads"), Name::new("tails", "tails")],
             stack: vec![0, 1],
-            flags: vec![Name::new("any_heads", "heads so far")],
+            flags: vec![FlagSpec::new("any_heads", "heads so far", Reads::ByEnd)],
             values: vec![ValueSpec {
                 key: "draw".into(),
                 label: "draw".into(),

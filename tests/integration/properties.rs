@@ -298,3 +298,39 @@ fn trial_records_are_consistent() {
         }
     }
 }
+
+/// Model 0.3 (issue 15): a round's results are not exclusive. With a humanitarian step agreed
+/// at every meeting, every round that signs a ceasefire or a settlement records the exchange
+/// too (0.2 recorded only the ceasefire), and the in-round flags agree with the outcomes.
+#[test]
+fn a_round_can_record_an_exchange_and_a_ceasefire_together() {
+    let mut v = rugged();
+    set(&mut v, "model.humanitarian_rate", json!(1.0));
+    let m = model(&v);
+    let layout = m.layout();
+    let mut together = 0;
+    for (t, record) in records(&m, 11, 0..3000).iter().enumerate() {
+        let r = Read { layout, record };
+        let outcomes = r.outcomes();
+        let mut ended = false;
+        for (round, &o) in outcomes.iter().enumerate() {
+            let met = r.flag(round, "met");
+            let fail = |why: &str| panic!("trial {t}, round {round}: {why}: {record:?}");
+            if met != (!ended && o != Outcome::NoMeeting) {
+                fail("`met` is not 'both came to a round that was held'");
+            }
+            if met && !r.flag(round, "humanitarian_step") {
+                fail("a meeting without the humanitarian step a rate of 1 guarantees");
+            }
+            if r.flag(round, "ceasefire_signed") != (o == Outcome::Ceasefire)
+                || r.flag(round, "settlement_signed") != (!ended && o == Outcome::Settlement)
+                || r.flag(round, "collapsed") != (!ended && o == Outcome::Collapse)
+            {
+                fail("the in-round flags disagree with the outcome");
+            }
+            together += usize::from(r.flag(round, "ceasefire_signed") && r.flag(round, "humanitarian_step"));
+            ended |= matches!(o, Outcome::Settlement | Outcome::Collapse);
+        }
+    }
+    assert!(together > 0, "no round signed a ceasefire with an exchange: the test proves little");
+}

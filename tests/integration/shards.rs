@@ -270,20 +270,9 @@ fn shard_limits_and_combinations_are_checked() {
     assert_refused(&["run", SUMMIT, "--precision", "0"], &["half-width above 0"]);
 }
 
-/// Every headline probability of a report: the six outcomes and the three cumulative figures
-/// of each round.
+/// Every headline probability of a report: the six outcomes and the eight flags of each round.
 fn headline(report: &Report) -> Vec<Estimate> {
-    report
-        .rounds
-        .iter()
-        .flat_map(|r| {
-            r.outcomes.all().map(|(_, e)| *e).into_iter().chain([
-                r.ceasefire_reached,
-                r.settlement_reached,
-                r.ceasefire_in_force,
-            ])
-        })
-        .collect()
+    report.rounds.iter().flat_map(|r| r.outcomes.all().into_iter().chain(r.flags()).map(|(_, e)| *e)).collect()
 }
 
 fn widest(report: &Report) -> f64 {

@@ -399,8 +399,8 @@ pub struct Read<'a> {
 }
 
 impl Read<'_> {
-    fn flag(&self, t: usize, key: &str) -> bool {
-        let f = self.layout.flags.iter().position(|x| x.key == key).expect("a declared flag");
+    pub fn flag(&self, t: usize, key: &str) -> bool {
+        let f = self.layout.flags.iter().position(|x| x.name.key == key).expect("a declared flag");
         self.record.flags_of(t)[f]
     }
 
@@ -497,6 +497,27 @@ pub struct RoundReport {
     pub ceasefire_reached: Estimate,
     pub settlement_reached: Estimate,
     pub ceasefire_in_force: Estimate,
+    pub met: Estimate,
+    pub humanitarian_step: Estimate,
+    pub ceasefire_signed: Estimate,
+    pub settlement_signed: Estimate,
+    pub collapsed: Estimate,
+}
+
+impl RoundReport {
+    /// The round's flags: what holds by its end, then what happened in it.
+    pub fn flags(&self) -> [(&'static str, &Estimate); 8] {
+        [
+            ("ceasefire_reached", &self.ceasefire_reached),
+            ("settlement_reached", &self.settlement_reached),
+            ("ceasefire_in_force", &self.ceasefire_in_force),
+            ("met", &self.met),
+            ("humanitarian_step", &self.humanitarian_step),
+            ("ceasefire_signed", &self.ceasefire_signed),
+            ("settlement_signed", &self.settlement_signed),
+            ("collapsed", &self.collapsed),
+        ]
+    }
 }
 
 /// The six outcomes; unknown fields are refused so that a seventh outcome fails the
@@ -557,9 +578,9 @@ impl Report {
             for (name, e) in r.outcomes.all() {
                 out.push((format!("{}.{name}", r.id), *e));
             }
-            out.push((format!("{}.ceasefire_reached", r.id), r.ceasefire_reached));
-            out.push((format!("{}.settlement_reached", r.id), r.settlement_reached));
-            out.push((format!("{}.ceasefire_in_force", r.id), r.ceasefire_in_force));
+            for (name, e) in r.flags() {
+                out.push((format!("{}.{name}", r.id), *e));
+            }
         }
         out.push(("settlement.reached".into(), self.settlement.reached));
         out.push(("settlement.leverage_dependent".into(), self.settlement.leverage_dependent));
