@@ -15,7 +15,7 @@ pub mod spatial;
 use crate::engine::rng::SlotRef;
 use crate::engine::{Layout, Model, TrialRecord, TrialRng};
 use crate::scenario::question::{self, Question};
-use crate::scenario::schema::{Issue, Level, ProposalRule, Scenario, Track};
+use crate::scenario::schema::{Attend, DelegationLevel, Issue, Level, ProposalRule, Scenario, Track};
 use crate::scenario::validate::{self, Violation};
 use crate::scenario::walk::{self, Walker};
 use crate::scenario::{Body, LoadedScenario, ScenarioError};
@@ -108,12 +108,52 @@ struct LeverageC {
     side_payments: Option<P>,
 }
 
+/// A delegation's level in a round.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LevelC {
+    Fixed(Level),
+    /// Drawn from U in `slot`: officials if U < `below[0]`, else ministers if U < `below[1]`,
+    /// else leaders (docs/MODEL.md §6 step 8).
+    Drawn {
+        below: [f64; 2],
+        slot: SlotRef,
+    },
+}
+
+impl LevelC {
+    /// The level of a delegation whose law is `level`, its draw (if any) read from `slot` of
+    /// `site`. A law with one level of positive probability is that level, and draws nothing.
+    fn compile(level: &DelegationLevel, reg: &mut Registry, site: &str, slot: u32) -> LevelC {
+        let law = match level {
+            DelegationLevel::Fixed(l) => return LevelC::Fixed(*l),
+            DelegationLevel::Uncertain(law) => law,
+        };
+        let p = Level::ALL.map(|l| law.probability(l));
+        let first = p.iter().position(|&x| x > 0.0).unwrap_or(2);
+        let top = p.iter().rposition(|&x| x > 0.0).unwrap_or(2);
+        if first == top {
+            return LevelC::Fixed(Level::ALL[top]);
+        }
+        // Cumulative probabilities; the highest level of positive probability takes every U
+        // beyond them, so rounding in a sum that is 1 within 1e-9 never picks a level of
+        // probability 0.
+        let mut below = [p[0], p[0] + p[1]];
+        for b in below.iter_mut().skip(top) {
+            *b = 1.0;
+        }
+        LevelC::Drawn { below, slot: reg.draw(site, slot) }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct RoundC {
     months: P,
     /// Mediators listed for the round: index, chance of engaging (None: always), its slot.
     mediators: Vec<(usize, Option<P>, SlotRef)>,
-    level: Level,
+    /// Each side's delegation level.
+    level: [LevelC; 2],
+    /// Each side's delegation attends at leaders' level only to sign (`attend: "to_sign"`).
+    to_sign: [bool; 2],
     attendance: [P; 2],
     events: Vec<(usize, SlotRef)>,
     slot_attend: [SlotRef; 2],
@@ -536,12 +576,15 @@ impl MediatedNash {
             }
             let months = reg.add(&w.months_before(t))?;
             let mut attendance = Vec::with_capacity(2);
-            let mut level = Level::Leaders;
+            let mut level = [LevelC::Fixed(Level::Leaders); 2];
+            let mut to_sign = [false; 2];
             for (i, party) in s.parties.iter().enumerate() {
                 let missing =
                     || broken(&format!("rounds[{t}].delegations"), format!("no delegation for `{}`", party.id));
                 attendance.push(reg.add(&w.attendance(t, &party.id, i).ok_or_else(missing)?)?);
-                level = level.min(r.delegations.get(&party.id).ok_or_else(missing)?.level);
+                let delegation = r.delegations.get(&party.id).ok_or_else(missing)?;
+                level[i] = LevelC::compile(&delegation.level, &mut reg, &here, walk::LEVEL + i as u32);
+                to_sign[i] = delegation.attend == Attend::ToSign;
             }
             let at_events = walk::round_events_site(&r.id);
             let events = s
@@ -556,6 +599,7 @@ impl MediatedNash {
                 months,
                 mediators: round_mediators,
                 level,
+                to_sign,
                 attendance: [attendance[0], attendance[1]],
                 events,
                 slot_attend: per_side(walk::ATTEND),
@@ -602,7 +646,6 @@ impl MediatedNash {
             outputs::Answering {
                 questions: asked,
                 day,
-                leaders: rounds.iter().map(|r| r.level == Level::Leaders).collect(),
                 general: ceasefire.as_ref().map_or(vec![], |(_, scope)| scope.iter().map(|&x| x >= 1.0).collect()),
             }
         };
@@ -735,12 +778,44 @@ mod tests {
                 slots.extend(r.events.iter().map(|&(_, slot)| slot));
                 slots.extend(r.slot_attend.iter().chain(&r.slot_will).chain(&r.slot_defect));
                 slots.extend([r.slot_incident, r.slot_battlefield, r.slot_humanitarian, r.slot_collapse]);
+                slots.extend(r.level.iter().filter_map(|l| match *l {
+                    LevelC::Drawn { slot, .. } => Some(slot),
+                    LevelC::Fixed(_) => None,
+                }));
             }
             for (i, a) in slots.iter().enumerate() {
                 assert!(!slots[i + 1..].contains(a), "{file}: slot {a:?} drawn twice");
             }
             assert!(slots.len() > 100, "{file}: {} slots", slots.len());
         }
+    }
+
+    /// A law over levels compiles to the thresholds of MODEL.md §6 step 8: a law with one
+    /// level of positive probability is that level; the highest level of positive probability
+    /// takes every U beyond the cumulative sums.
+    #[test]
+    fn level_laws_compile_to_their_thresholds() {
+        let law = |p: &[(Level, f64)]| {
+            DelegationLevel::Uncertain(crate::scenario::schema::LevelLaw {
+                dist: crate::scenario::schema::LevelDist::Levels,
+                p: p.iter().copied().collect(),
+                sources: vec![],
+                assumption: None,
+            })
+        };
+        let mut reg = Registry::default();
+        let mut compiled = |p: &[(Level, f64)]| match LevelC::compile(&law(p), &mut reg, "round:r", walk::LEVEL) {
+            LevelC::Drawn { below, .. } => Err(below),
+            LevelC::Fixed(level) => Ok(level),
+        };
+        assert_eq!(compiled(&[(Level::Ministers, 1.0), (Level::Leaders, 0.0)]), Ok(Level::Ministers));
+        assert_eq!(compiled(&[(Level::Ministers, 0.7), (Level::Leaders, 0.3)]), Err([0.0, 0.7]));
+        assert_eq!(compiled(&[(Level::Officials, 0.2), (Level::Leaders, 0.8)]), Err([0.2, 0.2]));
+        assert_eq!(compiled(&[(Level::Officials, 0.4), (Level::Ministers, 0.6 - 1e-10)]), Err([0.4, 1.0]));
+        assert_eq!(
+            compiled(&[(Level::Officials, 0.2), (Level::Ministers, 0.3), (Level::Leaders, 0.5)]),
+            Err([0.2, 0.5])
+        );
     }
 
     /// The keys the walker builds (`sim sources`, `sim sensitivity`) are exactly the keys the

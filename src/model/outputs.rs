@@ -104,6 +104,8 @@ const FLAGS: [(Flag, &str, &str, Reads); 8] = [
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Happened {
     pub(super) met: bool,
+    /// The talks were held at leaders' level (docs/MODEL.md §6 step 10).
+    pub(super) leaders: bool,
     pub(super) humanitarian: bool,
     pub(super) ceasefire: bool,
     pub(super) settlement: bool,
@@ -197,8 +199,6 @@ pub(super) struct Answering {
     pub(super) questions: Vec<(Rule, i64)>,
     /// Per round, its date (every round is dated when there are questions).
     pub(super) day: Vec<i64>,
-    /// Per round, whether both delegations are at leaders' level.
-    pub(super) leaders: Vec<bool>,
     /// Per ceasefire option, whether it covers the whole front (scope 1).
     pub(super) general: Vec<bool>,
 }
@@ -276,7 +276,7 @@ impl<'a> Writer<'a> {
             Outcome::Settlement => self.held(day, true, i64::MAX),
             _ => {}
         }
-        let met = a.leaders[t] && happened.met;
+        let met = happened.leaders;
         for (&(rule, by), answer) in a.questions.iter().zip(&mut self.record.answers) {
             if day > by {
                 continue;

@@ -5,7 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
 use super::outputs::{Happened, Outcome, Writer};
-use super::{MediatedNash, P, PartyC, Solved, Space};
+use super::{LevelC, MediatedNash, P, PartyC, Solved, Space};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
@@ -417,6 +417,45 @@ pub fn run_trial<T: Tracer>(
             continue;
         }
 
+        let level = sides.map(|i| match round.level[i] {
+            LevelC::Fixed(level) => level,
+            LevelC::Drawn { below, slot } => {
+                let u = random.uniform(slot);
+                let level = if u < below[0] {
+                    Level::Officials
+                } else if u < below[1] {
+                    Level::Ministers
+                } else {
+                    Level::Leaders
+                };
+                tr.note(t, || {
+                    format!(
+                        "{}'s delegation: {} (drawn: U = {u:.4}; officials if U < {:.4}, else ministers if U < {:.4}, else leaders)",
+                        names.parties[i],
+                        level.key(),
+                        below[0],
+                        below[1]
+                    )
+                });
+                level
+            }
+        });
+        let level = level[0].min(level[1]);
+        // A leaders' delegation that comes only to sign sits at leaders' level only if a
+        // settlement is signed (decided below).
+        let to_sign = level == Level::Leaders && (round.to_sign[0] || round.to_sign[1]);
+        tr.note(t, || format!("delegations can sign: {}", level_scope(level)));
+        if to_sign {
+            tr.note(t, || {
+                let who: Vec<&str> =
+                    sides.iter().filter(|&&i| round.to_sign[i]).map(|&i| names.parties[i].as_str()).collect();
+                format!(
+                    "{}'s leader comes only to sign: ministers head the delegation unless a settlement is signed",
+                    who.join(" and ")
+                )
+            });
+        }
+
         // At the table: each side's disagreement payoff is the status quo (war, or the truce in
         // force) less the mediators' pressure, plus this round's political-will shock.
         let disagreement = sides.map(|i| {
@@ -434,15 +473,14 @@ pub fn run_trial<T: Tracer>(
             });
             d
         });
-        tr.note(t, || format!("delegations can sign: {}", level_scope(round.level)));
         let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
         let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
 
         let mut outcome = Outcome::TalksNoDeal;
-        if round.level == Level::Leaders && !settlement_possible {
+        if level == Level::Leaders && !settlement_possible {
             tr.note(t, || "no settlement: the red lines leave no package both sides could accept".into());
         }
-        if round.level == Level::Leaders && settlement_possible {
+        if level == Level::Leaders && settlement_possible {
             let base = sides.map(|i| {
                 let start: f64 = m
                     .settlement
@@ -495,8 +533,14 @@ pub fn run_trial<T: Tracer>(
                 tr.note(t, || "no settlement: no package gives both sides at least their disagreement payoff".into());
             }
         }
+        let level = if to_sign && outcome != Outcome::Settlement {
+            tr.note(t, || "nothing to sign: the round runs at ministers' level".into());
+            Level::Ministers
+        } else {
+            level
+        };
         if outcome != Outcome::Settlement
-            && round.level >= Level::Ministers
+            && level >= Level::Ministers
             && war.ceasefire.is_none()
             && let Some((k, _)) = &m.ceasefire
         {
@@ -544,6 +588,7 @@ pub fn run_trial<T: Tracer>(
         tr.note(t, || format!("outcome: {}", outcome.label()));
         let happened = Happened {
             met: true,
+            leaders: level == Level::Leaders,
             humanitarian,
             ceasefire: outcome == Outcome::Ceasefire,
             settlement: outcome == Outcome::Settlement,

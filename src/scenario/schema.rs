@@ -346,9 +346,106 @@ impl RoundMediator {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Delegation {
-    pub level: Level,
+    /// A level name, or a law over levels drawn in each trial.
+    pub level: DelegationLevel,
     /// Chance the delegation comes.
     pub attendance: Param,
+    /// `always` (the default): the delegation sits at its level; `to_sign`: a leaders'
+    /// delegation sits at leaders' level only when a settlement both sides accept is on the
+    /// table, and is headed by ministers otherwise.
+    #[serde(default, skip_serializing_if = "Attend::is_always")]
+    pub attend: Attend,
+}
+
+/// When a leaders' delegation sits at leaders' level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Attend {
+    /// Whenever it comes.
+    #[default]
+    Always,
+    /// Only to sign a settlement both sides accept (ministers head it otherwise).
+    ToSign,
+}
+
+impl Attend {
+    pub fn is_always(&self) -> bool {
+        *self == Attend::Always
+    }
+}
+
+/// A delegation's level: a level name, or a law over levels.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DelegationLevel {
+    Fixed(Level),
+    Uncertain(LevelLaw),
+}
+
+/// A law over delegation levels, drawn once per trial and round (docs/MODEL.md §6 step 8).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelLaw {
+    /// `levels`.
+    pub dist: LevelDist,
+    /// Probability of each level, each in [0, 1], summing to 1; a level not listed has 0.
+    #[serde(deserialize_with = "level_map")]
+    pub p: BTreeMap<Level, f64>,
+    /// Evidence ids from `seeds/` that the law rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// A one-line reason where the law is the modeller's assumption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelDist {
+    Levels,
+}
+
+impl LevelLaw {
+    /// The probability of `level` (0 when not listed).
+    pub fn probability(&self, level: Level) -> f64 {
+        self.p.get(&level).copied().unwrap_or(0.0)
+    }
+}
+
+/// A map from level names, read through string keys so that a misspelt level is reported at
+/// the map's path rather than at an unnamed key.
+fn level_map<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<Level, f64>, D::Error> {
+    use serde::de::{Error, IntoDeserializer};
+    BTreeMap::<String, f64>::deserialize(deserializer)?
+        .into_iter()
+        .map(|(name, p)| {
+            let level = Level::deserialize(name.as_str().into_deserializer())
+                .map_err(|e: serde::de::value::Error| D::Error::custom(e))?;
+            Ok((level, p))
+        })
+        .collect()
+}
+
+impl<'de> Deserialize<'de> for DelegationLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<DelegationLevel, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct LevelVisitor;
+        impl<'de> Visitor<'de> for LevelVisitor {
+            type Value = DelegationLevel;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a level (\"officials\", \"ministers\", \"leaders\") or a law {\"dist\": \"levels\", \"p\": {..}}",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DelegationLevel, E> {
+                Level::deserialize(de::value::StrDeserializer::<E>::new(v)).map(DelegationLevel::Fixed)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DelegationLevel, A::Error> {
+                LevelLaw::deserialize(de::value::MapAccessDeserializer::new(map)).map(DelegationLevel::Uncertain)
+            }
+        }
+        deserializer.deserialize_any(LevelVisitor)
+    }
 }
 
 /// Delegation level; it bounds what the delegation may sign.
@@ -361,6 +458,20 @@ pub enum Level {
     Ministers,
     /// Heads of state: also a settlement.
     Leaders,
+}
+
+impl Level {
+    /// The levels from lowest to highest.
+    pub const ALL: [Level; 3] = [Level::Officials, Level::Ministers, Level::Leaders];
+
+    /// The level as the scenario writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Level::Officials => "officials",
+            Level::Ministers => "ministers",
+            Level::Leaders => "leaders",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

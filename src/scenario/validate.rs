@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::evidence::Evidence;
 use super::question::{self, Question};
-use super::schema::{Meta, RunDefaults, Scale, Scenario, Track};
+use super::schema::{DelegationLevel, LevelLaw, Meta, RunDefaults, Scale, Scenario, Track};
 use super::walk::{EFFECTS, ParamRef, SCALE_MAX, number};
 
 /// A broken rule at a JSON path.
@@ -126,7 +126,11 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_rounds(s)?;
     check_events(s)?;
     questions(s)?;
-    check_params(&s.params(), s.meta.forecast_as_of(), evidence)
+    check_params(&s.params(), s.meta.forecast_as_of(), evidence)?;
+    match evidence {
+        Some(ev) => check_level_sources(s, s.meta.forecast_as_of(), ev),
+        None => Ok(()),
+    }
 }
 
 /// The rules of the header every scenario shape shares: `meta.as_of` is a date, and the
@@ -309,6 +313,50 @@ fn check_rounds(s: &Scenario) -> Check {
         for party in &s.parties {
             if !round.delegations.contains_key(&party.id) {
                 return fail(at("delegations"), format!("no delegation given for party `{}`", party.id));
+            }
+        }
+        for (party, d) in &round.delegations {
+            if let DelegationLevel::Uncertain(law) = &d.level {
+                check_level_law(law, &at(&format!("delegations.{party}.level")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The largest distance from 1 of the sum of a level law's probabilities.
+pub const LEVEL_SUM_TOLERANCE: f64 = 1e-9;
+
+/// A law over levels: each probability in [0, 1], summing to 1, and a real assumption note.
+fn check_level_law(law: &LevelLaw, at: &str) -> Check {
+    for (level, &p) in &law.p {
+        if !(0.0..=1.0).contains(&p) {
+            fail(format!("{at}.p.{}", level.key()), format!("a probability must lie in [0, 1] (got {})", number(p)))?;
+        }
+    }
+    let sum: f64 = law.p.values().sum();
+    if (sum - 1.0).abs() > LEVEL_SUM_TOLERANCE {
+        fail(
+            format!("{at}.p"),
+            format!(
+                "the probabilities of the levels must sum to 1 (within {LEVEL_SUM_TOLERANCE:e}), but they sum to {sum}"
+            ),
+        )?;
+    }
+    if law.assumption.as_ref().is_some_and(|a| a.trim().is_empty()) {
+        fail(format!("{at}.assumption"), "`assumption` must give a reason, not an empty string")?;
+    }
+    Ok(())
+}
+
+/// Every fact a law over levels cites exists and, in a forecast, was published by `as_of`.
+fn check_level_sources(s: &Scenario, forecast_as_of: Option<question::Date>, ev: &Evidence) -> Check {
+    for (t, round) in s.rounds.iter().enumerate() {
+        for (party, d) in &round.delegations {
+            if let DelegationLevel::Uncertain(law) = &d.level {
+                for (j, id) in law.sources.iter().enumerate() {
+                    cited(ev, id, forecast_as_of, || format!("rounds[{t}].delegations.{party}.level.sources[{j}]"))?;
+                }
             }
         }
     }

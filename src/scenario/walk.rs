@@ -333,6 +333,8 @@ pub const COLLAPSE: u32 = 6;
 pub const ATTEND: u32 = 7;
 pub const WILL_SHOCK: u32 = 9;
 pub const DEFECTION_SHOCK: u32 = 11;
+/// A delegation's level drawn from its law (slot `LEVEL + side`); a fixed level reads none.
+pub const LEVEL: u32 = 13;
 /// Site `round:<t>/mediators`: mediator `m`'s presence in slot `MEDIATOR_STRIDE * m`, its
 /// engagement draw in the next.
 pub const MEDIATOR_STRIDE: u32 = 2;
@@ -729,6 +731,7 @@ mod tests {
             row("round:<t>", format!("{ATTEND} + side"), vec![]),
             row("round:<t>", format!("{WILL_SHOCK} + side"), vec![]),
             row("round:<t>", format!("{DEFECTION_SHOCK} + side"), vec![]),
+            row("round:<t>", format!("{LEVEL} + side"), vec![]),
             row("round:<t>/mediators", format!("{MEDIATOR_STRIDE}m"), names(&["presence"])),
             row("round:<t>/mediators", format!("{MEDIATOR_STRIDE}m + 1"), vec![]),
             row("round:<t>/events", "e".into(), vec![]),

@@ -222,6 +222,47 @@ fn an_unknown_party_in_a_round() {
     );
 }
 
+/// A law over delegation levels: probabilities in [0, 1] that sum to 1, known levels, the
+/// `levels` law, cited facts that exist and predate `as_of`; `attend` is `always` or `to_sign`.
+#[test]
+fn a_broken_law_over_levels() {
+    let at = "rounds[3].delegations.russia.level";
+    let law = |p: Value| json!({ "dist": "levels", "p": p, "assumption": "a test" });
+    let cases: [(Value, String, &[&str]); 7] = [
+        (
+            law(json!({ "ministers": 0.7, "leaders": 0.2 })),
+            format!("{at}.p"),
+            &["must sum to 1 (within 1e-9)", "they sum to 0.899"],
+        ),
+        (
+            law(json!({ "ministers": 1.2, "leaders": -0.2 })),
+            format!("{at}.p.ministers"),
+            &["must lie in [0, 1]", "1.2"],
+        ),
+        (law(json!({ "president": 1.0 })), format!("{at}.p"), &["unknown variant `president`"]),
+        (json!({ "dist": "uniform", "p": { "leaders": 1.0 } }), format!("{at}.dist"), &["expected `levels`"]),
+        (json!("president"), at.to_string(), &["unknown variant `president`"]),
+        (
+            json!({ "dist": "levels", "p": { "leaders": 1.0 }, "sources": ["nope.fact"] }),
+            format!("{at}.sources[0]"),
+            &["unknown evidence id `nope.fact`"],
+        ),
+        (
+            json!({ "dist": "levels", "p": { "leaders": 1.0 }, "sources": ["deepstate.region-shares"] }),
+            format!("{at}.sources[0]"),
+            &["after the scenario's as_of"],
+        ),
+    ];
+    for (level, path, words) in cases {
+        rejects(|v| set(v, at, level), &path, words);
+    }
+    rejects(
+        |v| set(v, "rounds[3].delegations.russia.attend", json!("sometimes")),
+        "rounds[3].delegations.russia.attend",
+        &["unknown variant `sometimes`", "`always` or `to_sign`"],
+    );
+}
+
 #[test]
 fn an_unknown_issue_in_positions() {
     rejects(

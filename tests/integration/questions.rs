@@ -271,3 +271,129 @@ fn answers_merge_across_shards_byte_identically() {
         &[3],
     );
 }
+
+/// A law over levels as a scenario writes it.
+fn levels(p: Value) -> Value {
+    json!({ "dist": "levels", "p": p, "assumption": "a test" })
+}
+
+/// `truce(1.0)` reduced to one leaders' round on 2025-02-01, which settles whenever it sits at
+/// leaders' level and signs the truce at ministers' level, with questions on that date.
+fn leaders_round() -> Value {
+    let mut v = truce(1.0);
+    set(&mut v, "rounds", json!([dated("r1", "leaders", "2025-02-01")]));
+    let qs = [
+        question("leaders", "leaders_meet", "2025-02-01"),
+        question("settlement", "settlement_signed", "2025-02-01"),
+        ceasefire("signed", "ceasefire_signed", "2025-02-01", "general", None),
+    ];
+    with_questions(v, &qs)
+}
+
+/// North's level is drawn in each trial: the round sits at leaders' level (the leaders meet and
+/// settle) with the law's probability of leaders, signs something (a settlement, or the truce at
+/// ministers' level) with P(ministers) + P(leaders), and at officials' level signs nothing; each
+/// share within 4 Monte Carlo standard errors of 20,000 trials at seed 1.
+#[test]
+fn an_uncertain_level_sits_at_each_level_with_its_probability() {
+    let n = 20_000;
+    for (p, leaders, signed) in [
+        (json!({ "ministers": 0.3, "leaders": 0.7 }), 0.7, 1.0),
+        (json!({ "officials": 0.2, "ministers": 0.3, "leaders": 0.5 }), 0.5, 0.8),
+    ] {
+        let mut v = leaders_round();
+        set(&mut v, "rounds[0].delegations.north.level", levels(p.clone()));
+        let got = answers(&v, n);
+        for ((key, share), expected) in got.iter().zip([leaders, leaders, signed]) {
+            let se = (expected * (1.0 - expected) / n as f64).sqrt();
+            assert!(
+                (share - expected).abs() <= 4.0 * se,
+                "{p}: {key} answered yes in {share} of trials, expected {expected} ± {}",
+                4.0 * se
+            );
+        }
+    }
+}
+
+/// A law that gives one level probability 1 is that level: it draws nothing, so every trial
+/// equals the trial of the fixed level, bit for bit.
+#[test]
+fn a_law_with_one_level_is_that_fixed_level() {
+    let fixed = crate::util::summit();
+    let mut law = fixed.clone();
+    for (round, level) in [(3, "leaders"), (0, "officials")] {
+        set(&mut law, &format!("rounds[{round}].delegations.russia.level"), levels(json!({ level: 1.0 })));
+    }
+    let (a, b) = (model(&fixed), model(&law));
+    for (x, y) in records(&a, 7, 0..2000).iter().zip(&records(&b, 7, 0..2000)) {
+        assert_eq!((&x.outcome, &x.flags, &x.answers), (&y.outcome, &y.flags, &y.answers));
+        assert_eq!(
+            x.terms.iter().map(|t| t.to_bits()).collect::<Vec<_>>(),
+            y.terms.iter().map(|t| t.to_bits()).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Red lines that leave no package (north keeps at least 0.7 of the territory, south concedes
+/// at most 0.4): a leader who comes only to sign never meets the other, and ministers still sign
+/// the truce; a leader who always comes meets the other in every trial. `sim trace` says why.
+#[test]
+fn leaders_who_come_only_to_sign_do_not_meet_when_nothing_can_be_signed() {
+    let mut v = leaders_round();
+    set(&mut v, "parties[0].positions.territory.red_line", json!(0.7));
+    set(&mut v, "parties[1].positions.territory.red_line", json!(0.4));
+    assert_answers(&v, &[("leaders", 1.0), ("settlement", 0.0), ("signed", 1.0)]);
+    set(&mut v, "rounds[0].delegations.north.attend", json!("to_sign"));
+    assert_answers(&v, &[("leaders", 0.0), ("settlement", 0.0), ("signed", 1.0)]);
+    let notes: Vec<String> =
+        model(&v).trace(&sim::engine::TrialRng::new(1, 0)).notes.into_iter().map(|(_, n)| n).collect();
+    for said in [
+        "north's leader comes only to sign",
+        "nothing to sign: the round runs at ministers' level",
+        "ceasefire signed: truce",
+    ] {
+        assert!(notes.iter().any(|n| n.contains(said)), "the trace does not say `{said}`: {notes:#?}");
+    }
+}
+
+/// Coming only to sign changes no outcome, trial by trial: where a package both sides accept
+/// exists the leaders sign it as before (in `duel` always), and where none does the round signs
+/// what ministers can. Only the leaders' meetings change: with `to_sign` the leaders have met by
+/// a date exactly when a settlement has been signed by then.
+#[test]
+fn coming_only_to_sign_settles_as_often_and_meets_only_to_sign() {
+    let mut duel = leaders_round();
+    set(&mut duel, "rounds[0].delegations.south.attend", json!("to_sign"));
+    assert_answers(&duel, &[("leaders", 1.0), ("settlement", 1.0), ("signed", 1.0)]);
+
+    let mut always = crate::util::rugged();
+    let dates = ["2025-02-01", "2025-04-01", "2025-06-01", "2025-09-01"];
+    let mut qs = Vec::new();
+    for (t, date) in dates.iter().enumerate() {
+        set(&mut always, &format!("rounds[{t}].date"), json!(date));
+        qs.push(question(&format!("leaders-{t}"), "leaders_meet", date));
+        qs.push(question(&format!("settlement-{t}"), "settlement_signed", date));
+    }
+    let always = with_questions(always, &qs);
+    let mut to_sign = always.clone();
+    for t in 0..dates.len() {
+        set(&mut to_sign, &format!("rounds[{t}].delegations.north.attend"), json!("to_sign"));
+    }
+    let n = 4000;
+    let (a, b) = (model(&always), model(&to_sign));
+    let (ra, rb) = (records(&a, 3, 0..n), records(&b, 3, 0..n));
+    let (mut settled, mut met_without_deal) = (0, 0);
+    for (x, y) in ra.iter().zip(&rb) {
+        assert_eq!((&x.outcome, &x.flags, &x.events), (&y.outcome, &y.flags, &y.events), "to_sign changed an outcome");
+        for t in 0..dates.len() {
+            let (leaders, settlement) = (2 * t, 2 * t + 1);
+            assert_eq!(x.answers[settlement], y.answers[settlement]);
+            assert_eq!(y.answers[leaders], y.answers[settlement], "with to_sign, the leaders meet only to sign");
+            met_without_deal += usize::from(x.answers[leaders] && !x.answers[settlement]);
+        }
+        settled += usize::from(x.answers[2 * dates.len() - 1]);
+    }
+    // Neither case is empty: some trials settle, and without `to_sign` leaders meet without a deal.
+    assert!(settled > 0 && settled < n as usize, "{settled} of {n} trials settle");
+    assert!(met_without_deal > 0, "no leaders' meeting without a deal to compare");
+}
