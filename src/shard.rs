@@ -24,7 +24,7 @@ use crate::study::sobol::{Design, Options as SobolOptions, SobolPart};
 use crate::study::sweep::{Axis, Point};
 
 /// Version of the part file layout; bumped on any incompatible change.
-pub const PART_LAYOUT: u32 = 3;
+pub const PART_LAYOUT: u32 = 4;
 /// Most shards a run may be cut into.
 pub const MAX_SHARDS: u64 = 100_000;
 /// Most trials of a run (as `--trials` allows): the fixed-point sums cannot overflow below it.

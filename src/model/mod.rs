@@ -15,7 +15,7 @@ pub mod spatial;
 use crate::engine::rng::SlotRef;
 use crate::engine::{Layout, Model, TrialRecord, TrialRng};
 use crate::scenario::question::{self, Question};
-use crate::scenario::schema::{Attend, DelegationLevel, Issue, Level, ProposalRule, Scenario, Track};
+use crate::scenario::schema::{Attend, Channel, DelegationLevel, Issue, Level, ProposalRule, Scenario, Track};
 use crate::scenario::validate::{self, Violation};
 use crate::scenario::walk::{self, Walker};
 use crate::scenario::{Body, LoadedScenario, ScenarioError};
@@ -145,6 +145,15 @@ impl LevelC {
     }
 }
 
+impl LeverageC {
+    fn any(&self) -> bool {
+        self.pressure.is_some()
+            || self.guarantees.is_some()
+            || self.information.is_some()
+            || self.side_payments.is_some()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct RoundC {
     months: P,
@@ -215,7 +224,10 @@ pub struct MediatedNash {
     parties: [PartyC; 2],
     /// The side whose ideal on the battlefield issue is the higher one.
     high_side: usize,
+    /// Per mediator, the channels that act only in rounds where it engages.
     mediators: Vec<[LeverageC; 2]>,
+    /// Per mediator, the channels that act in every round (`standing`).
+    standing: Vec<[LeverageC; 2]>,
     rounds: Vec<RoundC>,
     events: Vec<EventC>,
     settings: SettingsC,
@@ -521,20 +533,30 @@ impl MediatedNash {
         let bf_ideal = |i: usize| s.parties[i].positions.get(bf_id).map_or(0.0, |p| p.ideal.central());
         let high_side = usize::from(bf_ideal(1) > bf_ideal(0));
         let mut mediators = Vec::with_capacity(s.mediators.len());
+        let mut standing = Vec::with_capacity(s.mediators.len());
         for (k, med) in s.mediators.iter().enumerate() {
-            let mut lev = [LeverageC::default(); 2];
+            let (mut in_room, mut always) = ([LeverageC::default(); 2], [LeverageC::default(); 2]);
             for (target, l) in &med.leverage {
                 let side = party_index(target, &format!("mediators[{k}].leverage.{target}"))?;
                 let [pressure, guarantees, information, side_payments] =
                     walk::LEVERAGE.each_ref().map(|f| reg.add_optional(w.leverage(k, target, side, l, f)));
-                lev[side] = LeverageC {
-                    pressure: pressure?,
-                    guarantees: guarantees?,
-                    information: information?,
-                    side_payments: side_payments?,
+                // Each input goes to exactly one of the two, so none is counted twice.
+                let split = |channel: Channel, p: Option<P>| {
+                    if med.standing.contains(&channel) { (None, p) } else { (p, None) }
                 };
+                let (p, g, i, sp) = (
+                    split(Channel::Pressure, pressure?),
+                    split(Channel::Guarantees, guarantees?),
+                    split(Channel::Information, information?),
+                    split(Channel::SidePayments, side_payments?),
+                );
+                in_room[side] = LeverageC { pressure: p.0, guarantees: g.0, information: i.0, side_payments: sp.0 };
+                always[side] = LeverageC { pressure: p.1, guarantees: g.1, information: i.1, side_payments: sp.1 };
             }
-            mediators.push(lev);
+            mediators.push(in_room);
+            if always.iter().any(LeverageC::any) {
+                standing.push(always);
+            }
         }
         let mut events = Vec::with_capacity(s.events.len());
         for e in 0..s.events.len() {
@@ -673,6 +695,7 @@ impl MediatedNash {
             parties,
             high_side,
             mediators,
+            standing,
             rounds,
             events,
             settings,

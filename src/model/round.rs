@@ -5,7 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
 use super::outputs::{Happened, Outcome, Writer};
-use super::{LevelC, MediatedNash, P, PartyC, Solved, Space};
+use super::{LeverageC, LevelC, MediatedNash, P, PartyC, Solved, Space};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
@@ -194,12 +194,19 @@ struct Channels {
     information: f64,
 }
 
-fn channels(m: &MediatedNash, draws: &[f64], active: &[usize]) -> [Channels; 2] {
+/// The channels of `levers` combined, starting from `from`: pressure and side payments add up,
+/// guarantees and information combine as independent effects.
+fn channels<'a>(
+    draws: &[f64],
+    from: [Channels; 2],
+    levers: impl Iterator<Item = &'a [LeverageC; 2]> + Clone,
+) -> [Channels; 2] {
     let value = |p: Option<P>| p.map_or(0.0, |p| draws[p.0]);
     [0, 1].map(|i| {
-        let (mut c, mut no_guarantee, mut no_info) = (Channels::default(), 1.0, 1.0);
-        for &med in active {
-            let lev = &m.mediators[med][i];
+        let mut c = from[i];
+        let (mut no_guarantee, mut no_info) = (1.0 - c.guarantees, 1.0 - c.information);
+        for lev in levers.clone() {
+            let lev = &lev[i];
             c.pressure += value(lev.pressure);
             c.side_payments += value(lev.side_payments);
             no_guarantee *= 1.0 - value(lev.guarantees);
@@ -262,6 +269,8 @@ pub fn run_trial<T: Tracer>(
         _ => 0.0,
     };
     let will_noise = get(s.will_noise);
+    // Sanctions, aid and standing guarantees act in every round, at the table or not.
+    let standing = channels(draws, [Channels::default(); 2], m.standing.iter());
     let mut collapsed = false;
     let names = &m.names;
     let front = |x: f64| m.term_value(bf, x);
@@ -287,7 +296,7 @@ pub fn run_trial<T: Tracer>(
             }
         }
         let engaged = &engaged_buf[..n_engaged];
-        let active = channels(m, draws, engaged);
+        let active = channels(draws, standing, engaged.iter().map(|&med| &m.mediators[med]));
         tr.note(t, || {
             let who: Vec<&str> = engaged.iter().map(|&e| names.mediators[e].as_str()).collect();
             format!(

@@ -274,6 +274,20 @@ pub struct Mediator {
     pub name: String,
     /// Leverage per target party id.
     pub leverage: BTreeMap<String, Leverage>,
+    /// The channels that act in every round, whether or not the mediator is at the table
+    /// (sanctions, aid, standing guarantees); the others act only in rounds where it engages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standing: Vec<Channel>,
+}
+
+/// A channel of a mediator's leverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Pressure,
+    Guarantees,
+    Information,
+    SidePayments,
 }
 
 /// The channels through which a mediator moves one party. Omitted channels are zero.

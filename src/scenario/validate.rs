@@ -278,6 +278,11 @@ fn check_mediators(s: &Scenario) -> Check {
                 fail(format!("mediators[{i}].leverage.{target}"), format!("unknown party `{target}`"))?;
             }
         }
+        for (j, channel) in med.standing.iter().enumerate() {
+            if med.standing[..j].contains(channel) {
+                fail(format!("mediators[{i}].standing[{j}]"), "a channel is listed twice")?;
+            }
+        }
     }
     Ok(())
 }

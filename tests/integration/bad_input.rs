@@ -264,6 +264,20 @@ fn a_broken_law_over_levels() {
 }
 
 #[test]
+fn a_standing_channel_listed_twice_or_unknown() {
+    rejects(
+        |v| set(v, "mediators[0].standing", json!(["pressure", "pressure"])),
+        "mediators[0].standing[1]",
+        &["listed twice"],
+    );
+    rejects(
+        |v| set(v, "mediators[0].standing", json!(["sanctions"])),
+        "mediators[0].standing[0]",
+        &["unknown variant"],
+    );
+}
+
+#[test]
 fn an_unknown_issue_in_positions() {
     rejects(
         |v| set(v, "parties[1].positions.crimea", json!({ "ideal": 0.0, "salience": 0.0 })),

@@ -334,3 +334,35 @@ fn a_round_can_record_an_exchange_and_a_ceasefire_together() {
     }
     assert!(together > 0, "no round signed a ceasefire with an exchange: the test proves little");
 }
+
+/// Model 0.3 (issue 15): a channel listed as `standing` acts in every round, also where its
+/// mediator is not at the table; the same channel in the room acts only where it engages. With
+/// the United States at no round, its in-room leverage changes nothing, byte for byte, and its
+/// pressure made standing brings first agreements forward, trial by trial (MODEL.md §10).
+#[test]
+fn standing_pressure_acts_in_rounds_without_its_mediator() {
+    let mut absent = summit();
+    let rounds = get(&absent, "rounds").as_array().expect("rounds").len();
+    for t in 0..rounds {
+        let list = at(&mut absent, &format!("rounds[{t}].mediators")).as_array_mut().expect("a list");
+        list.retain(|m| m != "united_states" && m["id"] != "united_states");
+    }
+    let us = index_of(&absent, "mediators", "united_states");
+    let mut without = absent.clone();
+    set(&mut without, &format!("mediators[{us}].leverage"), json!({}));
+    let mut standing = absent.clone();
+    set(&mut standing, &format!("mediators[{us}].standing"), json!(["pressure"]));
+
+    let (n, seed) = (4000, 7);
+    let (m_absent, m_without, m_standing) = (model(&absent), model(&without), model(&standing));
+    let (r_absent, r_without, r_standing) =
+        (records(&m_absent, seed, 0..n), records(&m_without, seed, 0..n), records(&m_standing, seed, 0..n));
+    assert!(r_absent == r_without, "in-room leverage acted in rounds its mediator missed");
+    let mut earlier = 0;
+    for (t, (a, b)) in r_without.iter().zip(&r_standing).enumerate() {
+        let (f0, f1) = (first_agreement(a).unwrap_or(usize::MAX), first_agreement(b).unwrap_or(usize::MAX));
+        assert!(f1 <= f0, "trial {t}: standing pressure delayed the first agreement:\n{a:?}\n{b:?}");
+        earlier += usize::from(f1 < f0);
+    }
+    assert!(earlier > 0, "standing pressure never acted in {n} trials");
+}

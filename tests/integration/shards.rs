@@ -141,7 +141,7 @@ fn a_part_file_states_the_run_and_the_shard() {
     let dir = tempfile::tempdir().expect("tempdir");
     let parts = run_shards(dir.path(), &["run", SUMMIT, "--trials", "1000", "--seed", "4"], 3);
     let part: Value = serde_json::from_slice(&std::fs::read(&parts[0]).expect("read")).expect("JSON");
-    assert_eq!(part["sim_part"], 3);
+    assert_eq!(part["sim_part"], 4);
     let id = &part["identity"];
     assert_eq!(
         (id["command"].as_str(), id["seed"].as_u64(), id["trials"].as_u64()),

@@ -107,13 +107,13 @@ fn a_value_study_is_the_same_at_any_thread_count_and_across_shards() {
     let json: Value = serde_json::from_slice(success(&run(&["-f", "json"]))).expect("JSON");
     assert_eq!((json["value"].as_str(), json["unit"].as_str()), (Some("mean.x"), Some("points")));
     assert!(json.get("figure").is_none());
-    // A part of the previous layout is refused, saying why.
+    // A part of an earlier layout is refused, saying why.
     let mut part: Value = serde_json::from_slice(&std::fs::read(&parts[0]).unwrap()).unwrap();
-    part["sim_part"] = json!(2);
+    part["sim_part"] = json!(3);
     std::fs::write(&parts[0], serde_json::to_vec(&part).unwrap()).unwrap();
     let out = sim_output(["merge", &parts[0], &parts[1], &parts[2]]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("part file layout 2; this sim reads layout 3"), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("part file layout 3; this sim reads layout 4"), "{}", stderr_of(&out));
 }
 
 /// One at a time, the swing of the mean of a compromise when position i goes from its low to
