@@ -86,6 +86,8 @@ struct PositionC {
     ideal: P,
     salience: P,
     red_line: Option<P>,
+    /// On the battlefield issue: how far beyond the front the side concedes at most.
+    from_front: Option<P>,
     /// +1 when the other side's ideal lies above this side's, -1 below (see validation).
     direction: f64,
 }
@@ -516,6 +518,7 @@ impl MediatedNash {
                     ideal: reg.add(&w.position(i, &issue.id, pos, &walk::IDEAL))?,
                     salience: reg.add(&w.position(i, &issue.id, pos, &walk::SALIENCE))?,
                     red_line: reg.add_optional(w.position_optional(i, &issue.id, pos, &walk::RED_LINE))?,
+                    from_front: reg.add_optional(w.red_line_from_front(i, &issue.id, pos))?,
                     direction: concession_direction(&pos.ideal, &other_pos.ideal),
                 });
             }

@@ -49,6 +49,19 @@ pub struct TrialState {
     segments: Vec<Segment>,
     /// Ordered settlement issues ([`Solved::Choice`] indexes them).
     choices: Vec<Choice>,
+    /// When a side's red line on the battlefield issue moves with the front: the battlefield
+    /// segment's index and its bounds before those red lines, refitted to the front each time
+    /// a settlement is sought.
+    front_bound: Option<FrontBound>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FrontBound {
+    segment: usize,
+    lo: f64,
+    hi: f64,
+    /// Each side's concession beyond the front (normalized), if it has such a red line.
+    beyond: [Option<f64>; 2],
 }
 
 /// Reusable buffers of a trial.
@@ -57,6 +70,8 @@ pub struct Work {
     pub order: Vec<usize>,
     /// The trial's blocks, computed before the parameters are drawn (`MediatedNash::draw`).
     pub blocks: Vec<[u32; 16]>,
+    /// The settlement's segments refitted to the front (see [`fit_to_front`]).
+    pub segments: Vec<Segment>,
 }
 
 /// The trial's random slots, with their blocks.
@@ -136,6 +151,7 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
         }
     }
     st.segments.clear();
+    st.front_bound = None;
     // The choices keep their buffers from trial to trial: only their contents are cleared.
     let mut n_choices = 0;
     let mut feasible = true;
@@ -156,6 +172,11 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
                     feasible = false;
                 }
                 let hi = hi.max(lo);
+                let beyond =
+                    [0, 1].map(|i| m.parties[i].positions[k].from_front.map(|p| m.battlefield.length(draws[p.0])));
+                if beyond.iter().any(Option::is_some) {
+                    st.front_bound = Some(FrontBound { segment: st.segments.len(), lo, hi, beyond });
+                }
                 let (start, towards0) = if a1 <= a0 { (lo, 1.0) } else { (hi, -1.0) };
                 st.segments.push(Segment { start, towards0, length: hi - lo, gain0: st.w[0][k], loss1: st.w[1][k] });
             }
@@ -180,6 +201,33 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
         }
     }
     st.choices.truncate(n_choices);
+    feasible
+}
+
+/// The settlement's segments with the battlefield segment cut by the red lines that move with
+/// the front, at front `front`: side i concedes at most `beyond` past the front (a negative
+/// `beyond` demands more than the front), and its red line never lies beyond its own ideal. Written into `out`; false when those red lines leave no position
+/// on the battlefield issue.
+fn fit_to_front(m: &MediatedNash, st: &TrialState, b: FrontBound, front: f64, out: &mut Vec<Segment>) -> bool {
+    out.clone_from(&st.segments);
+    let k = m.battlefield.issue;
+    let (a0, a1) = (st.ideal[0][k], st.ideal[1][k]);
+    let (mut lo, mut hi) = (b.lo, b.hi);
+    for i in 0..2 {
+        let Some(v) = b.beyond[i] else { continue };
+        let direction = m.parties[i].positions[k].direction;
+        let own = st.ideal[i][k];
+        if direction > 0.0 {
+            hi = hi.min((front + v).clamp(0.0, 1.0).max(own));
+        } else {
+            lo = lo.max((front - v).clamp(0.0, 1.0).min(own));
+        }
+    }
+    let feasible = lo <= hi + EPS;
+    let hi = hi.max(lo);
+    let (start, towards0) = if a1 <= a0 { (lo, 1.0) } else { (hi, -1.0) };
+    let seg = &mut out[b.segment];
+    (seg.start, seg.towards0, seg.length) = (start, towards0, hi - lo);
     feasible
 }
 
@@ -486,16 +534,24 @@ pub fn run_trial<T: Tracer>(
         let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
 
         let mut outcome = Outcome::TalksNoDeal;
-        if level == Level::Leaders && !settlement_possible {
+        // Red lines that move with the front cut the battlefield issue where the front now is.
+        let (segments, possible): (&[Segment], bool) = match st.front_bound {
+            Some(b) if level == Level::Leaders && settlement_possible => {
+                let fits = fit_to_front(m, st, b, war.front, &mut work.segments);
+                (&work.segments, fits)
+            }
+            _ => (&st.segments, settlement_possible),
+        };
+        if level == Level::Leaders && !possible {
             tr.note(t, || "no settlement: the red lines leave no package both sides could accept".into());
         }
-        if level == Level::Leaders && settlement_possible {
+        if level == Level::Leaders && possible {
             let base = sides.map(|i| {
                 let start: f64 = m
                     .settlement
                     .iter()
                     .filter_map(|t| match t.solved {
-                        Solved::Segment(j) => Some(utility(st, i, t.issue, st.segments[j].start)),
+                        Solved::Segment(j) => Some(utility(st, i, t.issue, segments[j].start)),
                         Solved::Choice { .. } => None,
                     })
                     .sum();
@@ -504,7 +560,7 @@ pub fn run_trial<T: Tracer>(
                 let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
                 start + ceasefire_moot + extras[i] - disagreement[i]
             });
-            if let Some(deal) = nash::solve(base, &st.segments, &st.choices, alpha, &mut work.order) {
+            if let Some(deal) = nash::solve(base, segments, &st.choices, alpha, &mut work.order) {
                 for (term, t) in m.settlement.iter().enumerate() {
                     let z = match t.solved {
                         Solved::Segment(j) => deal.positions[j],

@@ -146,6 +146,17 @@ fn check_positions(s: &Scenario, scope: Scope) -> Check {
             };
             let pat = |f: &str| at(&format!("positions.{}.{f}", issue.id));
             salience_sum += pos.salience.central();
+            if pos.red_line_from_front.is_some() {
+                if issue.id != s.model.battlefield.issue {
+                    fail(
+                        pat("red_line_from_front"),
+                        "a red line relative to the front belongs only to the battlefield issue",
+                    )?;
+                }
+                if pos.red_line.is_some() {
+                    fail(pat("red_line_from_front"), "give `red_line` or `red_line_from_front`, not both")?;
+                }
+            }
             let (Some(red), Some(other_pos)) = (&pos.red_line, other.positions.get(&issue.id)) else { continue };
             separated_ideals(&pat("ideal"), &pos.ideal, &other_pos.ideal, &other.id)?;
             let dir = concession_direction(&pos.ideal, &other_pos.ideal);

@@ -265,6 +265,11 @@ pub struct Position {
     /// index). Omit for no red line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_line: Option<Param>,
+    /// On the battlefield issue only, a red line that moves with the front: the furthest the
+    /// party will concede beyond the line it holds, towards the other side (issue units; a
+    /// negative value demands more than the line). Not with `red_line`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_line_from_front: Option<Param>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

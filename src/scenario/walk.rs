@@ -224,6 +224,16 @@ pub const SALIENCE: Field<Position> =
 pub const RED_LINE: OptionalField<Position> =
     OptionalField { name: "red_line", slot: 2, bound: Bound::Issue, what: "a red line", get: |p| p.red_line.as_ref() };
 
+/// Site `param:issues.<k>`, slot `FROM_FRONT_FIRST + side`: after both sides' position slots.
+pub const FROM_FRONT_FIRST: u32 = POSITION_FIRST + 2 * POSITION_PER_SIDE;
+pub const RED_LINE_FROM_FRONT: OptionalField<Position> = OptionalField {
+    name: "red_line_from_front",
+    slot: 0,
+    bound: Bound::Shift,
+    what: "a red line relative to the front",
+    get: |p| p.red_line_from_front.as_ref(),
+};
+
 /// Site `param:mediators.<m>`, from slot `LEVERAGE_PER_SIDE * side`.
 pub const LEVERAGE_PER_SIDE: u32 = 4;
 pub const LEVERAGE: [OptionalField<Leverage>; 4] = [
@@ -481,6 +491,14 @@ impl<'a> Walker<'a> {
         Some(self.make(path, key, site, slot, f.bound, Some(issue), f.what, p))
     }
 
+    /// `parties[side].positions.<issue>.red_line_from_front`, if given.
+    pub fn red_line_from_front(&self, side: usize, issue: &str, pos: &'a Position) -> Option<ParamRef<'a>> {
+        let f = &RED_LINE_FROM_FRONT;
+        let p = (f.get)(pos)?;
+        let (path, key, site, _) = self.position_ref(side, issue, f.name, f.slot);
+        Some(self.make(path, key, site, FROM_FRONT_FIRST + side as u32, f.bound, Some(issue), f.what, p))
+    }
+
     /// `mediators[m].leverage.<target>.<channel>`, if given; `side` is the target's position
     /// in `parties`.
     pub fn leverage(
@@ -610,6 +628,7 @@ impl Scenario {
                 out.push(w.position(side, issue, pos, &IDEAL));
                 out.push(w.position(side, issue, pos, &SALIENCE));
                 out.extend(w.position_optional(side, issue, pos, &RED_LINE));
+                out.extend(w.red_line_from_front(side, issue, pos));
             }
         }
         for (m, med) in self.mediators.iter().enumerate() {
@@ -703,6 +722,7 @@ mod tests {
                 per_side(POSITION_FIRST, POSITION_PER_SIDE, &[IDEAL.slot, SALIENCE.slot, RED_LINE.slot]),
                 names(&[IDEAL.name, SALIENCE.name, RED_LINE.name]),
             ),
+            row("param:issues.<k>", format!("{FROM_FRONT_FIRST} + side"), names(&[RED_LINE_FROM_FRONT.name])),
             row(
                 "param:mediators.<m>",
                 per_side(0, LEVERAGE_PER_SIDE, &LEVERAGE.map(|f| f.slot)),

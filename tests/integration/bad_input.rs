@@ -278,6 +278,28 @@ fn a_standing_channel_listed_twice_or_unknown() {
 }
 
 #[test]
+fn a_red_line_from_the_front_off_the_battlefield_or_beside_a_fixed_one() {
+    rejects(
+        |v| set(v, "parties[0].positions.guarantees.red_line_from_front", json!(1.0)),
+        "parties[0].positions.guarantees.red_line_from_front",
+        &["only to the battlefield issue"],
+    );
+    rejects(
+        |v| set(v, "parties[0].positions.territory.red_line_from_front", json!(0.0)),
+        "parties[0].positions.territory.red_line_from_front",
+        &["not both"],
+    );
+    rejects(
+        |v| {
+            remove(v, "parties[0].positions.territory.red_line");
+            set(v, "parties[0].positions.territory.red_line_from_front", json!(1.5));
+        },
+        "parties[0].positions.territory.red_line_from_front",
+        &["must lie in [-1, 1]"],
+    );
+}
+
+#[test]
 fn an_unknown_issue_in_positions() {
     rejects(
         |v| set(v, "parties[1].positions.crimea", json!({ "ideal": 0.0, "salience": 0.0 })),

@@ -105,3 +105,32 @@ fn fearon_bargaining_range_means_no_war() {
     assert_eq!(r.rounds[0].outcomes.talks_no_deal.count, TRIALS, "mutual optimism should leave no deal");
     assert_eq!(r.settlement.reached.count, 0);
 }
+
+/// Model 0.3 (issue 15): a red line may move with the front. North (conceding downwards)
+/// keeps at least the front less 0.02, south (conceding upwards) cedes at most the front plus
+/// 0.02. At the front 0.5 the Nash point 0.55 is cut to south's line 0.52. An event that moves
+/// the front to 0.7 before the round moves the disagreement point to (0.4, -0.1), the Nash
+/// point to 0.75, and south's line with the front to 0.72, where the deal lands. The same red
+/// lines fixed where the front started (0.48 and 0.52, as in 0.2) hold the deal at 0.52
+/// whatever the front does.
+#[test]
+fn a_red_line_relative_to_the_front_follows_it() {
+    let mut v = duel();
+    set(&mut v, "parties[0].positions.territory.red_line_from_front", json!(0.02));
+    set(&mut v, "parties[1].positions.territory.red_line_from_front", json!(0.02));
+    assert_settles_at(&v, 0.52, "relative red lines at the initial front");
+    let push = json!([{
+        "id": "push",
+        "label": "north advances",
+        "probability": 1.0,
+        "effects": { "battlefield_shift": 0.2 }
+    }]);
+    set(&mut v, "events", push.clone());
+    assert_settles_at(&v, 0.72, "relative red lines after the front moved to 0.7");
+
+    let mut fixed = duel();
+    set(&mut fixed, "parties[0].positions.territory.red_line", json!(0.48));
+    set(&mut fixed, "parties[1].positions.territory.red_line", json!(0.52));
+    set(&mut fixed, "events", push);
+    assert_settles_at(&fixed, 0.52, "fixed red lines after the front moved to 0.7");
+}
