@@ -5,7 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
 use super::outputs::{Happened, Outcome, Writer};
-use super::{LeverageC, LevelC, MediatedNash, P, PartyC, Solved, Space};
+use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
