@@ -599,7 +599,14 @@ pub fn run_trial<T: Tracer>(
             }
         }
         let level = if to_sign && outcome != Outcome::Settlement {
-            tr.note(t, || "nothing to sign: the round runs at ministers' level".into());
+            tr.note(t, || {
+                let who: Vec<&str> =
+                    sides.iter().filter(|&&i| round.to_sign[i]).map(|&i| names.parties[i].as_str()).collect();
+                format!(
+                    "nothing to sign: ministers head {}'s delegation, so the round runs at ministers' level",
+                    who.join(" and ")
+                )
+            });
             Level::Ministers
         } else {
             level

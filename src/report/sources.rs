@@ -52,6 +52,13 @@ impl SourcesReport {
                 sources: p.param.sources.clone(),
                 assumption: p.param.assumption.clone(),
             })
+            .chain(loaded.body.level_laws().into_iter().map(|r| ParameterSource {
+                key: r.key,
+                path: r.path,
+                law: r.law.describe(),
+                sources: r.law.sources.clone(),
+                assumption: r.law.assumption.clone(),
+            }))
             .collect();
         let cited: BTreeSet<&str> = parameters
             .iter()

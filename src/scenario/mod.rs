@@ -82,6 +82,14 @@ impl Body {
         }
     }
 
+    /// Every delegation's law over levels (none in a spatial scenario).
+    pub fn level_laws(&self) -> Vec<walk::LevelLawRef<'_>> {
+        match self {
+            Body::Bargaining(s) => s.level_laws(),
+            Body::Spatial(_) => Vec::new(),
+        }
+    }
+
     /// Checks every rule of the scenario's shape; `evidence`, when given, must hold every
     /// cited id.
     pub fn validate(&self, evidence: Option<&Evidence>) -> validate::Check {

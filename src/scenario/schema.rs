@@ -409,6 +409,7 @@ pub struct LevelLaw {
     pub dist: LevelDist,
     /// Probability of each level, each in [0, 1], summing to 1; a level not listed has 0.
     #[serde(deserialize_with = "level_map")]
+    #[schemars(extend("propertyNames" = { "enum": ["officials", "ministers", "leaders"] }))]
     pub p: BTreeMap<Level, f64>,
     /// Evidence ids from `seeds/` that the law rests on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -428,6 +429,12 @@ impl LevelLaw {
     /// The probability of `level` (0 when not listed).
     pub fn probability(&self, level: Level) -> f64 {
         self.p.get(&level).copied().unwrap_or(0.0)
+    }
+
+    /// A short description of the law, e.g. `levels(ministers 0.7, leaders 0.3)`.
+    pub fn describe(&self) -> String {
+        let listed: Vec<String> = self.p.iter().map(|(level, p)| format!("{} {p}", level.key())).collect();
+        format!("levels({})", listed.join(", "))
     }
 }
 

@@ -356,13 +356,9 @@ fn check_level_law(law: &LevelLaw, at: &str) -> Check {
 
 /// Every fact a law over levels cites exists and, in a forecast, was published by `as_of`.
 fn check_level_sources(s: &Scenario, forecast_as_of: Option<question::Date>, ev: &Evidence) -> Check {
-    for (t, round) in s.rounds.iter().enumerate() {
-        for (party, d) in &round.delegations {
-            if let DelegationLevel::Uncertain(law) = &d.level {
-                for (j, id) in law.sources.iter().enumerate() {
-                    cited(ev, id, forecast_as_of, || format!("rounds[{t}].delegations.{party}.level.sources[{j}]"))?;
-                }
-            }
+    for r in s.level_laws() {
+        for (j, id) in r.law.sources.iter().enumerate() {
+            cited(ev, id, forecast_as_of, || format!("{}.sources[{j}]", r.path))?;
         }
     }
     Ok(())

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use super::param::Param;
-use super::schema::{Effects, Event, Leverage, ModelSettings, Party, Position, Round, Scenario};
+use super::schema::{
+    DelegationLevel, Effects, Event, LevelLaw, Leverage, ModelSettings, Party, Position, Round, Scenario,
+};
 
 /// The JSON Pointer (RFC 6901) of a path such as `parties[0].positions.territory.ideal`.
 /// Ids are restricted to letters, digits, `_` and `-`, so the path splits unambiguously.
@@ -606,6 +608,17 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// A delegation's law over levels found in a scenario: not a parameter (it is drawn in each
+/// round, docs/MODEL.md §6 step 8), but it cites evidence as one does.
+#[derive(Debug, Clone)]
+pub struct LevelLawRef<'a> {
+    /// e.g. `rounds[3].delegations.russia.level`.
+    pub path: String,
+    /// e.g. `rounds.summit.delegations.russia.level`.
+    pub key: String,
+    pub law: &'a LevelLaw,
+}
+
 /// The range positions on an issue may take: the scale, or option indices.
 pub fn issue_range(issue: &super::schema::Issue) -> (f64, f64) {
     match (&issue.scale, &issue.options) {
@@ -654,6 +667,23 @@ impl Scenario {
                 out.extend(w.effects_per_party(e, f).into_iter().map(|(_, r)| r));
             }
             out.extend(w.effect(e, &COLLAPSE_HAZARD));
+        }
+        out
+    }
+
+    /// Every delegation's law over levels, by round and then party id.
+    pub fn level_laws(&self) -> Vec<LevelLawRef<'_>> {
+        let mut out = Vec::new();
+        for (t, round) in self.rounds.iter().enumerate() {
+            for (party, d) in &round.delegations {
+                if let DelegationLevel::Uncertain(law) = &d.level {
+                    out.push(LevelLawRef {
+                        path: format!("rounds[{t}].delegations.{party}.level"),
+                        key: format!("rounds.{}.delegations.{party}.level", round.id),
+                        law,
+                    });
+                }
+            }
         }
         out
     }

@@ -89,6 +89,39 @@ fn sources_lists_every_parameter_and_fact() {
     assert!(s.facts.iter().all(|f| !f.statement.is_empty()));
 }
 
+/// A delegation's law over levels is listed with the parameters, with its law, the evidence it
+/// cites and its note; the facts it cites are listed too.
+#[test]
+fn sources_lists_a_law_over_levels() {
+    let mut v = crate::util::summit();
+    crate::util::set(
+        &mut v,
+        "rounds[3].delegations.russia.level",
+        serde_json::json!({
+            "dist": "levels",
+            "p": { "ministers": 0.7, "leaders": 0.3 },
+            "sources": ["tass0723.russia-sign-only"],
+            "assumption": "a test"
+        }),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&v).expect("serializable")).expect("writable");
+    let out = sim_output(["sources", file.to_str().expect("UTF-8"), "-f", "json"]);
+    let s: Value = serde_json::from_slice(success(&out)).expect("sources JSON parses");
+    let law = s["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["key"] == "rounds.summit.delegations.russia.level")
+        .expect("the law is listed");
+    assert_eq!(law["law"], "levels(ministers 0.7, leaders 0.3)");
+    assert_eq!(law["path"], "rounds[3].delegations.russia.level");
+    assert_eq!(law["sources"], serde_json::json!(["tass0723.russia-sign-only"]));
+    assert_eq!(law["assumption"], "a test");
+    assert!(s["facts"].as_array().expect("facts").iter().any(|f| f["id"] == "tass0723.russia-sign-only"));
+}
+
 #[test]
 fn completions_are_printed_for_each_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {

@@ -349,7 +349,7 @@ fn leaders_who_come_only_to_sign_do_not_meet_when_nothing_can_be_signed() {
         model(&v).trace(&sim::engine::TrialRng::new(1, 0)).notes.into_iter().map(|(_, n)| n).collect();
     for said in [
         "north's leader comes only to sign",
-        "nothing to sign: the round runs at ministers' level",
+        "nothing to sign: ministers head north's delegation, so the round runs at ministers' level",
         "ceasefire signed: truce",
     ] {
         assert!(notes.iter().any(|n| n.contains(said)), "the trace does not say `{said}`: {notes:#?}");
