@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use sim::engine::{Model, TrialRecord, TrialRng};
 use sim::model::Outcome;
 
-use crate::util::{Report, SUMMIT, model, records, report, rugged, sim_output, success, summit, visit_objects};
+use crate::util::{Report, SUMMIT, model, records, report, rugged, set, sim_output, success, summit, visit_objects};
 
 /// `sim run` on the bundled scenario with `--threads 1`, then with `--threads 2` `repeats`
 /// times, must print the same bytes.
@@ -146,7 +146,16 @@ fn all_inputs_fixed_and_no_noise_gives_identical_trials() {
 /// thread runs depends on the thread count: a trial's result must not depend on them.
 #[test]
 fn a_trial_does_not_depend_on_the_trials_run_before_it() {
-    for (name, v, n) in [("bundled", summit(), 400), ("rugged", rugged(), 400)] {
+    // `rugged` with uncertain levels, leaders who come only to sign, and a leaders' question.
+    let mut levels = rugged();
+    for (t, date) in ["2025-02-01", "2025-04-01", "2025-06-01", "2025-09-01"].iter().enumerate() {
+        set(&mut levels, &format!("rounds[{t}].date"), json!(date));
+        set(&mut levels, &format!("rounds[{t}].delegations.south.attend"), json!("to_sign"));
+        let law = json!({ "dist": "levels", "p": { "officials": 0.1, "ministers": 0.3, "leaders": 0.6 } });
+        set(&mut levels, &format!("rounds[{t}].delegations.north.level"), law);
+    }
+    set(&mut levels, "questions", json!([{ "id": "leaders", "kind": "leaders_meet", "by": "2025-09-01" }]));
+    for (name, v, n) in [("bundled", summit(), 400), ("rugged", rugged(), 400), ("levels", levels, 400)] {
         let m = model(&v);
         let seed = 11;
         let fresh: Vec<TrialRecord> = (0..n).map(|t| records(&m, seed, t..t + 1)[0].clone()).collect();
