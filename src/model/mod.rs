@@ -205,6 +205,8 @@ struct SettingsC {
     humanitarian: P,
     collapse: P,
     fragility: P,
+    /// Per-month hazard of an agreement's implementation (none: 0).
+    implementation: Option<P>,
 }
 
 /// The `mediated_nash` model compiled from a validated scenario.
@@ -438,6 +440,7 @@ impl MediatedNash {
             collapse,
             fragility,
         ] = walk::MODEL.each_ref().map(|f| reg.add(&w.model(f)));
+        let [implementation] = walk::MODEL_OPTIONAL.each_ref().map(|f| reg.add_optional(w.model_optional(f)));
         let settings = SettingsC {
             rule: m.proposal.rule,
             first_proposer: match &m.proposal.first_proposer {
@@ -453,6 +456,7 @@ impl MediatedNash {
             humanitarian: humanitarian?,
             collapse: collapse?,
             fragility: fragility?,
+            implementation: implementation?,
         };
         let mut issues = Vec::with_capacity(s.issues.len());
         let mut reversions = Vec::with_capacity(s.issues.len());

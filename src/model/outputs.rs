@@ -86,9 +86,13 @@ pub enum Flag {
     SettlementSigned,
     /// The talks broke down in this round.
     Collapsed,
+    /// A settlement holds at the end of the round.
+    SettlementInForce,
+    /// A ceasefire or a settlement holds at the end of the round.
+    AgreementInForce,
 }
 
-const FLAGS: [(Flag, &str, &str, Reads); 8] = [
+const FLAGS: [(Flag, &str, &str, Reads); 10] = [
     (Flag::CeasefireReached, "ceasefire_reached", "ceasefire or settlement signed", Reads::ByEnd),
     (Flag::SettlementReached, "settlement_reached", "settlement signed", Reads::ByEnd),
     (Flag::CeasefireInForce, "ceasefire_in_force", "ceasefire holding", Reads::ByEnd),
@@ -97,6 +101,8 @@ const FLAGS: [(Flag, &str, &str, Reads); 8] = [
     (Flag::CeasefireSigned, "ceasefire_signed", "ceasefire signed", Reads::InRound),
     (Flag::SettlementSigned, "settlement_signed", "settlement signed", Reads::InRound),
     (Flag::Collapsed, "collapsed", "talks collapsed", Reads::InRound),
+    (Flag::SettlementInForce, "settlement_in_force", "settlement holding", Reads::ByEnd),
+    (Flag::AgreementInForce, "agreement_in_force", "ceasefire or settlement holding", Reads::ByEnd),
 ];
 
 /// What happened in a round that was held or not (not carried over), beside its outcome:
@@ -209,10 +215,17 @@ pub(super) struct Writer<'a> {
     answering: &'a Answering,
     /// A ceasefire or a settlement was signed so far.
     reached: bool,
-    /// The talks ended (settlement or collapse) in an earlier round: later rounds carry it.
-    ended: bool,
-    /// The ceasefire in force: the day it was signed, and whether it is general.
+    /// A settlement was signed so far.
+    signed: bool,
+    /// A settlement holds (at the end of the last round written): the next round carries it.
+    peace: bool,
+    /// The talks collapsed: every later round carries it.
+    collapsed: bool,
+    /// The ceasefire in force, or the one a settlement in force replaced: the day it was
+    /// signed, and whether it is general.
     truce: Option<(i64, bool)>,
+    /// The day the settlement in force was signed.
+    peace_since: Option<i64>,
 }
 
 impl<'a> Writer<'a> {
@@ -223,57 +236,86 @@ impl<'a> Writer<'a> {
         record.marks.fill(false);
         record.terms.fill(0.0);
         record.answers.fill(false);
-        Writer { record, answering, reached: false, ended: false, truce: None }
+        Writer {
+            record,
+            answering,
+            reached: false,
+            signed: false,
+            peace: false,
+            collapsed: false,
+            truce: None,
+            peace_since: None,
+        }
     }
 
     /// Round `t` ended with `outcome`, the ceasefire option `in_force` holding at its end;
     /// `happened` is what the round itself produced (nothing in a round carried over).
     pub(super) fn round(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>, happened: Happened) {
-        self.reached |= matches!(outcome, Outcome::Ceasefire | Outcome::Settlement);
+        let carried = self.peace || self.collapsed;
+        self.reached |= happened.ceasefire || happened.settlement;
+        self.signed |= happened.settlement;
+        self.peace = outcome == Outcome::Settlement;
+        self.collapsed |= outcome == Outcome::Collapse;
         self.record.outcome[t] = outcome.index();
+        let truce = in_force.is_some() && !self.peace;
         // In the order of `FLAGS`.
         let flags = [
             self.reached,
-            outcome == Outcome::Settlement,
-            in_force.is_some() && outcome != Outcome::Settlement,
+            self.signed,
+            truce,
             happened.met,
             happened.humanitarian,
             happened.ceasefire,
             happened.settlement,
             happened.collapse,
+            self.peace,
+            self.peace || truce,
         ];
         self.record.flags_mut(t).copy_from_slice(&flags);
-        if !self.ended && !self.answering.questions.is_empty() {
+        if !carried && !self.answering.questions.is_empty() {
             self.answer(t, outcome, in_force, happened);
         }
-        self.ended |= matches!(outcome, Outcome::Settlement | Outcome::Collapse);
+    }
+
+    /// The settlement in force broke at the start of round `t`: the war resumes, and round `t`
+    /// is held like any other. The truce it brought (and the one it replaced) ended there.
+    pub(super) fn settlement_broke(&mut self, t: usize) {
+        self.peace = false;
+        if self.answering.questions.is_empty() {
+            return;
+        }
+        let day = self.answering.day[t];
+        if let Some(since) = self.peace_since.take() {
+            self.held(since, true, day);
+        }
+        if let Some((since, general)) = self.truce.take() {
+            self.held(since, general, day);
+        }
     }
 
     /// Updates the answers with a round that was held (not carried over).
     fn answer(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>, happened: Happened) {
         let a = self.answering;
         let day = a.day[t];
-        // A settlement ends the war on agreed terms: a general truce that never ends, and the
-        // truce it replaces holds for good too.
+        // A settlement ends the war on agreed terms: a general truce that lasts as long as the
+        // settlement holds, as does the truce it replaces.
         let signed = match outcome {
             Outcome::Ceasefire => in_force.map(|o| a.general[o]),
             Outcome::Settlement => Some(true),
             _ => None,
         };
-        if let Some((since, general)) = self.truce {
-            if outcome == Outcome::Settlement {
-                self.held(since, general, i64::MAX);
-                self.truce = None;
-            } else if in_force.is_none() || outcome == Outcome::Ceasefire {
-                // Over at this round's start or end (a new ceasefire is signed only after the
-                // old one broke).
-                self.held(since, general, day);
-                self.truce = None;
-            }
+        if let Some((since, general)) = self.truce
+            && outcome != Outcome::Settlement
+            && (in_force.is_none() || outcome == Outcome::Ceasefire)
+        {
+            // Over at this round's start or end (a new ceasefire is signed only after the old
+            // one broke).
+            self.held(since, general, day);
+            self.truce = None;
         }
         match outcome {
             Outcome::Ceasefire => self.truce = signed.map(|general| (day, general)),
-            Outcome::Settlement => self.held(day, true, i64::MAX),
+            Outcome::Settlement => self.peace_since = Some(day),
             _ => {}
         }
         let met = happened.leaders;
@@ -303,18 +345,24 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Ends the trial: a truce still in force after the last round held at every round.
+    /// Ends the trial: a truce or a settlement still in force after the last round held at
+    /// every round.
     pub(super) fn finish(&mut self) {
         if let Some((since, general)) = self.truce.take() {
             self.held(since, general, i64::MAX);
         }
+        if let Some(since) = self.peace_since.take() {
+            self.held(since, true, i64::MAX);
+        }
     }
 
-    pub(super) fn settled(&self) -> bool {
+    /// Whether a settlement was signed before (the event records the first one only).
+    pub(super) fn settled_before(&self) -> bool {
         self.record.events[SETTLEMENT]
     }
 
-    /// A settlement is signed; its terms are then written with [`Writer::term`].
+    /// The trial's first settlement is signed; its terms are then written with
+    /// [`Writer::term`].
     pub(super) fn settle(&mut self, leverage_dependent: bool) {
         self.record.events[SETTLEMENT] = true;
         self.record.marks[0] = leverage_dependent;
@@ -323,10 +371,6 @@ impl<'a> Writer<'a> {
     /// Settlement term `i` (the value, or the option's index).
     pub(super) fn term(&mut self, i: usize, value: f64) {
         self.record.terms[i] = value;
-    }
-
-    pub(super) fn terms(&self) -> &[f64] {
-        &self.record.terms
     }
 
     /// A ceasefire with option `o` is signed; only the first of a trial is recorded.

@@ -5,7 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
 use super::outputs::{Happened, Outcome, Writer};
-use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space};
+use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space, TermC};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule};
@@ -320,14 +320,16 @@ pub fn run_trial<T: Tracer>(
     // Sanctions, aid and standing guarantees act in every round, at the table or not.
     let standing = channels(draws, [Channels::default(); 2], m.standing.iter());
     let mut collapsed = false;
+    // The settlement in force, if any: its value to each side (its terms, and the ceasefire
+    // question made moot).
+    let mut peace: Option<[f64; 2]> = None;
     let names = &m.names;
     let front = |x: f64| m.term_value(bf, x);
 
     for (t, round) in m.rounds.iter().enumerate() {
-        if out.settled() || collapsed {
-            let outcome = if out.settled() { Outcome::Settlement } else { Outcome::Collapse };
-            tr.note(t, || format!("outcome: {} (carried over from an earlier round)", outcome.label()));
-            out.round(t, outcome, None, Happened::default());
+        if collapsed {
+            tr.note(t, || "outcome: collapse (carried over from an earlier round)".into());
+            out.round(t, Outcome::Collapse, None, Happened::default());
             continue;
         }
         let random = RoundRandom { rng, blocks: &work.blocks };
@@ -354,10 +356,11 @@ pub fn run_trial<T: Tracer>(
             )
         });
 
-        // Events fire before the round.
+        // Events fire before the round, while the war goes on.
         let mut attendance_factor = [1.0; 2];
         let mut collapse_extra = 0.0;
-        for &(e, slot) in &round.events {
+        let events = if peace.is_some() { &[][..] } else { &round.events[..] };
+        for &(e, slot) in events {
             let ev = &m.events[e];
             if random.uniform(slot) >= get(ev.probability) {
                 continue;
@@ -394,10 +397,52 @@ pub fn run_trial<T: Tracer>(
             reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o) - (1.0 - scope(Some(o))) * cost[i]
         };
 
+        // The chance that the implementation of an agreement breaks down in the `dt` months
+        // since the last round, given the guarantees.
+        let guarantee = 0.5 * (active[0].guarantees + active[1].guarantees);
+        let implementation = |h: P| 1.0 - (1.0 - get(h) * (1.0 - guarantee)).powf(dt);
+
+        // A settlement in force holds unless its implementation breaks down or a side now
+        // prefers war, with the leverage and guarantees acting now (Walter 2002; Beardsley 2008).
+        if let Some(value) = peace {
+            let hazard = s.implementation.map_or(0.0, implementation);
+            let mut broken = random.uniform(round.slot_incident) < hazard;
+            if broken {
+                tr.note(t, || "the settlement's implementation breaks down".into());
+            }
+            for i in sides {
+                let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
+                let hold =
+                    value[i] + active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees);
+                let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
+                if hold < fight {
+                    tr.note(t, || {
+                        format!(
+                            "{} leaves the settlement: war is worth {fight:.3} to it (after pressure and a will shock \
+                             of {shock:+.3}), the settlement {hold:.3} (after side payments and mistrust)",
+                            names.parties[i]
+                        )
+                    });
+                }
+                broken |= hold < fight;
+            }
+            if !broken {
+                tr.note(t, || "outcome: settlement (in force since an earlier round)".into());
+                out.round(t, Outcome::Settlement, None, Happened::default());
+                continue;
+            }
+            peace = None;
+            out.settlement_broke(t);
+        }
+
         // A ceasefire in force holds unless an incident breaks it or a side now prefers war.
         if let Some(o) = war.ceasefire {
-            let guarantee = 0.5 * (active[0].guarantees + active[1].guarantees);
-            let mut broken = random.uniform(round.slot_incident) < get(s.fragility) * (1.0 - guarantee);
+            let incident = get(s.fragility) * (1.0 - guarantee);
+            let incident = match s.implementation {
+                None => incident,
+                Some(h) => 1.0 - (1.0 - incident) * (1.0 - implementation(h)),
+            };
+            let mut broken = random.uniform(round.slot_incident) < incident;
             if broken {
                 tr.note(t, || format!("an incident breaks the ceasefire ({})", names.ceasefire_options[o]));
             }
@@ -561,24 +606,30 @@ pub fn run_trial<T: Tracer>(
                 start + ceasefire_moot + extras[i] - disagreement[i]
             });
             if let Some(deal) = nash::solve(base, segments, &st.choices, alpha, &mut work.order) {
-                for (term, t) in m.settlement.iter().enumerate() {
+                let term_of = |t: &TermC| {
                     let z = match t.solved {
                         Solved::Segment(j) => deal.positions[j],
                         Solved::Choice { index, n } => deal.options[index] as f64 / (n - 1) as f64,
                     };
-                    out.term(term, m.term_value(t.issue, z));
-                }
+                    m.term_value(t.issue, z)
+                };
                 let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i]);
-                out.settle(leverage_dependent);
+                // The event records the trial's first settlement; a later one, after the first
+                // broke, is signed and reported per round only.
+                if !out.settled_before() {
+                    for (term, t) in m.settlement.iter().enumerate() {
+                        out.term(term, term_of(t));
+                    }
+                    out.settle(leverage_dependent);
+                }
+                peace = Some(sides.map(|i| deal.surplus[i] + disagreement[i] - extras[i]));
+                war.ceasefire = None;
                 outcome = Outcome::Settlement;
                 tr.note(t, || {
                     let terms: Vec<String> = m
                         .settlement
                         .iter()
-                        .enumerate()
-                        .map(|(term, t)| {
-                            format!("{} {}", names.issues[t.issue], m.describe_term(t.issue, out.terms()[term]))
-                        })
+                        .map(|t| format!("{} {}", names.issues[t.issue], m.describe_term(t.issue, term_of(t))))
                         .collect();
                     let values: Vec<String> = sides
                         .iter()

@@ -143,6 +143,10 @@ pub struct ModelSettings {
     pub collapse_hazard: Param,
     /// Per-round chance that an incident breaks a ceasefire in force, before guarantees.
     pub ceasefire_fragility: Param,
+    /// Per-month chance that an agreement in force (ceasefire or settlement) breaks down in
+    /// its implementation, before guarantees; omitted, 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation_hazard_per_month: Option<Param>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -192,6 +192,15 @@ pub const MODEL: [Field<ModelSettings>; 9] = [
     },
 ];
 
+/// Site `param:model`, after [`MODEL`]: the model's settings that may be left out.
+pub const MODEL_OPTIONAL: [OptionalField<ModelSettings>; 1] = [OptionalField {
+    name: "implementation_hazard_per_month",
+    slot: 9,
+    bound: Bound::Closed(0.0, 1.0),
+    what: "a probability",
+    get: |m| m.implementation_hazard_per_month.as_ref(),
+}];
+
 /// Site `param:issues.<k>`: the issue's reversion point (slot 0); the positions follow.
 pub const REVERSION_SLOT: u32 = 0;
 
@@ -433,6 +442,13 @@ impl<'a> Walker<'a> {
         self.make(name.clone(), name, param_site("model"), f.slot, f.bound, None, f.what, (f.get)(&self.s.model))
     }
 
+    /// `model.<name>`, if given.
+    pub fn model_optional(&self, f: &OptionalField<ModelSettings>) -> Option<ParamRef<'a>> {
+        let name = format!("model.{}", f.name);
+        let p = (f.get)(&self.s.model)?;
+        Some(self.make(name.clone(), name, param_site("model"), f.slot, f.bound, None, f.what, p))
+    }
+
     /// `issues[k].reversion`, if given.
     pub fn reversion(&self, k: usize) -> Option<ParamRef<'a>> {
         let issue = &self.s.issues[k];
@@ -634,6 +650,7 @@ impl Scenario {
         let w = Walker::new(self);
         let side_of = |id: &str| self.parties.iter().position(|p| p.id == id);
         let mut out: Vec<ParamRef<'_>> = MODEL.iter().map(|f| w.model(f)).collect();
+        out.extend(MODEL_OPTIONAL.iter().filter_map(|f| w.model_optional(f)));
         out.extend((0..self.issues.len()).filter_map(|k| w.reversion(k)));
         for (side, party) in self.parties.iter().enumerate() {
             out.extend(PARTY.iter().map(|f| w.party(side, f)));
@@ -745,6 +762,11 @@ mod tests {
         };
         vec![
             row("param:model", span(&MODEL.map(|f| f.slot)), MODEL.iter().map(|f| f.name.to_string()).collect()),
+            row(
+                "param:model",
+                span(&MODEL_OPTIONAL.map(|f| f.slot)),
+                MODEL_OPTIONAL.iter().map(|f| f.name.to_string()).collect(),
+            ),
             row("param:parties.<i>", span(&PARTY.map(|f| f.slot)), PARTY.iter().map(|f| f.name.to_string()).collect()),
             row("param:issues.<k>", span(&[REVERSION_SLOT]), names(&["reversion"])),
             row(

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::util::{duel, report, set};
+use crate::util::{duel, report, round, set};
 
 const TRIALS: u64 = 200;
 
@@ -133,4 +133,42 @@ fn a_red_line_relative_to_the_front_follows_it() {
     set(&mut fixed, "parties[1].positions.territory.red_line", json!(0.52));
     set(&mut fixed, "events", push);
     assert_settles_at(&fixed, 0.52, "fixed red lines after the front moved to 0.7");
+}
+
+/// Model 0.3 (issue 15): a settlement can break, and one made by leverage breaks when the
+/// leverage fades (Beardsley 2008). In `duel` with mistrust 0.1 on each side, costs 0 and
+/// pressure 0.3 on each side from a mediator present at the first round only, the disagreement
+/// point is (0.5 - 0.3, 0.5 - 0.3) = (0.2, 0.2) and any deal is worth 0.1 less: the deal is 0.5,
+/// each side's surplus 0.2 is below its leverage 0.3 (flagged). At the second round the pressure
+/// is gone: war is worth 0.5 to each, the settlement 0.5 - 0.1 = 0.4, so it breaks in every
+/// trial. The equal deal reached through costs of war of 0.3 (no mediator) is not flagged, and
+/// at the second round war is worth 0.5 - 0.3 = 0.2 < 0.4: it holds in every trial.
+#[test]
+fn a_settlement_made_by_leverage_breaks_when_the_leverage_fades() {
+    let base = |cost: f64, pressure: Option<f64>| {
+        let mut v = duel();
+        for side in 0..2 {
+            set(&mut v, &format!("parties[{side}].cost_of_war"), json!(cost));
+            set(&mut v, &format!("parties[{side}].mistrust"), json!(0.1));
+        }
+        set(&mut v, "rounds", json!([round("r1", "leaders", 0.0), round("r2", "ministers", 1.0)]));
+        if let Some(p) = pressure {
+            let lev = json!({ "pressure": p });
+            set(
+                &mut v,
+                "mediators",
+                json!([{ "id": "broker", "name": "broker", "leverage": { "north": lev, "south": lev } }]),
+            );
+            set(&mut v, "rounds[0].mediators", json!(["broker"]));
+        }
+        v
+    };
+    let holds = |v: &serde_json::Value| {
+        let r = report(v, TRIALS, 3);
+        assert_eq!(r.rounds[0].settlement_signed.count, TRIALS, "every trial signs in round 1");
+        (r.rounds[1].settlement_in_force.count, r.settlement.leverage_dependent.count)
+    };
+    assert_eq!(holds(&base(0.0, Some(0.3))), (0, TRIALS), "a leverage-made settlement must break");
+    // The same deal through the cost of war: not leverage-dependent, and it holds.
+    assert_eq!(holds(&base(0.3, None)), (TRIALS, 0), "a settlement made by the cost of war must hold");
 }

@@ -218,7 +218,8 @@ fn outcomes_partition_the_trials_and_cumulative_measures_never_fall() {
         assert_eq!(counts, n, "round {}: outcome counts sum to {counts}, not {n}", round.id);
         let p: f64 = o.all().iter().map(|(_, e)| e.p).sum();
         assert!((p - 1.0).abs() < 1e-12, "round {}: probabilities sum to {p}", round.id);
-        assert_eq!(round.settlement_reached.count, o.settlement.count, "settlement is absorbing");
+        assert_eq!(round.settlement_in_force.count, o.settlement.count, "the outcome settlement is one in force");
+        assert!(round.settlement_in_force.count <= round.settlement_reached.count, "a settlement in force was signed");
         assert!(round.settlement_reached.count <= round.ceasefire_reached.count, "a settlement is an agreement");
         if let Some(prev) = last {
             for (what, a, b) in [
@@ -240,9 +241,9 @@ fn outcomes_partition_the_trials_and_cumulative_measures_never_fall() {
     assert!(last.ceasefire_reached.count > 0, "no agreement at all in {n} trials: the checks above prove little");
 }
 
-/// Trial records are consistent: settlement and collapse absorb, a settled trial ends settled
-/// with terms inside the issues' ranges, the first ceasefire's option is recorded exactly when
-/// a ceasefire was signed.
+/// Trial records are consistent: collapse absorbs, the outcome settlement is a settlement in
+/// force, a trial that signed one has its terms inside the issues' ranges, the first
+/// ceasefire's option is recorded exactly when a ceasefire was signed.
 #[test]
 fn trial_records_are_consistent() {
     for (name, v, n) in [("bundled", summit(), 2000), ("rugged", rugged(), 5000)] {
@@ -259,13 +260,15 @@ fn trial_records_are_consistent() {
             let fail = |why: &str| panic!("{name}, trial {t}: {why}: {record:?}");
             let outcomes = r.outcomes();
             for w in outcomes.windows(2) {
-                if matches!(w[0], Outcome::Settlement | Outcome::Collapse) && w[1] != w[0] {
-                    fail("settlement and collapse are absorbing");
+                if w[0] == Outcome::Collapse && w[1] != w[0] {
+                    fail("collapse is absorbing");
                 }
             }
-            let last = *outcomes.last().expect("rounds");
-            if r.settled() != (last == Outcome::Settlement) {
-                fail("settled iff the last round is a settlement");
+            if r.settled() != outcomes.contains(&Outcome::Settlement) {
+                fail("a settlement was signed iff some round has one in force");
+            }
+            if (0..outcomes.len()).any(|t| r.flag(t, "settlement_in_force") != (outcomes[t] == Outcome::Settlement)) {
+                fail("the outcome settlement is exactly a settlement in force");
             }
             if r.leverage_dependent() && !r.settled() {
                 fail("only a settlement can depend on leverage");
@@ -312,24 +315,27 @@ fn a_round_can_record_an_exchange_and_a_ceasefire_together() {
     for (t, record) in records(&m, 11, 0..3000).iter().enumerate() {
         let r = Read { layout, record };
         let outcomes = r.outcomes();
-        let mut ended = false;
         for (round, &o) in outcomes.iter().enumerate() {
-            let met = r.flag(round, "met");
+            let flag = |key: &str| r.flag(round, key);
             let fail = |why: &str| panic!("trial {t}, round {round}: {why}: {record:?}");
-            if met != (!ended && o != Outcome::NoMeeting) {
+            // A round after a settlement in force or a collapse may carry it over, unheld.
+            let may_carry = round > 0 && matches!(outcomes[round - 1], Outcome::Settlement | Outcome::Collapse);
+            if flag("met") && o == Outcome::NoMeeting || !may_carry && flag("met") != (o != Outcome::NoMeeting) {
                 fail("`met` is not 'both came to a round that was held'");
             }
-            if met && !r.flag(round, "humanitarian_step") {
+            if flag("met") && !flag("humanitarian_step") {
                 fail("a meeting without the humanitarian step a rate of 1 guarantees");
             }
-            if r.flag(round, "ceasefire_signed") != (o == Outcome::Ceasefire)
-                || r.flag(round, "settlement_signed") != (!ended && o == Outcome::Settlement)
-                || r.flag(round, "collapsed") != (!ended && o == Outcome::Collapse)
+            if flag("ceasefire_signed") != (o == Outcome::Ceasefire)
+                || flag("settlement_signed") && !(o == Outcome::Settlement && flag("met"))
+                || flag("collapsed") && !(o == Outcome::Collapse && flag("met"))
+                || !may_carry
+                    && (flag("settlement_signed") != (o == Outcome::Settlement)
+                        || flag("collapsed") != (o == Outcome::Collapse))
             {
                 fail("the in-round flags disagree with the outcome");
             }
-            together += usize::from(r.flag(round, "ceasefire_signed") && r.flag(round, "humanitarian_step"));
-            ended |= matches!(o, Outcome::Settlement | Outcome::Collapse);
+            together += usize::from(flag("ceasefire_signed") && flag("humanitarian_step"));
         }
     }
     assert!(together > 0, "no round signed a ceasefire with an exchange: the test proves little");

@@ -502,11 +502,13 @@ pub struct RoundReport {
     pub ceasefire_signed: Estimate,
     pub settlement_signed: Estimate,
     pub collapsed: Estimate,
+    pub settlement_in_force: Estimate,
+    pub agreement_in_force: Estimate,
 }
 
 impl RoundReport {
     /// The round's flags: what holds by its end, then what happened in it.
-    pub fn flags(&self) -> [(&'static str, &Estimate); 8] {
+    pub fn flags(&self) -> [(&'static str, &Estimate); 10] {
         [
             ("ceasefire_reached", &self.ceasefire_reached),
             ("settlement_reached", &self.settlement_reached),
@@ -516,6 +518,8 @@ impl RoundReport {
             ("ceasefire_signed", &self.ceasefire_signed),
             ("settlement_signed", &self.settlement_signed),
             ("collapsed", &self.collapsed),
+            ("settlement_in_force", &self.settlement_in_force),
+            ("agreement_in_force", &self.agreement_in_force),
         ]
     }
 }
