@@ -316,5 +316,38 @@ fn scale(p: &mut Value, k: f64) {
     }
 }
 
-criterion_group!(benches, one_trial, whole_run, growth, spatial);
+/// One settlement solve with concave utilities (curvatures 2 and 1.5, so the inner step takes
+/// Newton's method rather than a closed form): three continuous issues and one ordered issue of
+/// four options, against the linear solver on the same package.
+fn concave_solve(c: &mut Criterion) {
+    use sim::model::nash::{self, Choice, Segment};
+    let segments = [
+        Segment::between(0.1, 0.8, 1.0, 0.0, 0.30, 0.20),
+        Segment::between(0.2, 0.9, 0.0, 1.0, 0.15, 0.25),
+        Segment::between(0.3, 0.7, 0.9, 0.1, 0.20, 0.15),
+    ];
+    let gamma = [2.0, 1.5];
+    let u = |w: f64, a: f64, g: f64, z: f64| w * (1.0 - (z - a).abs().powf(g));
+    let choices = [Choice {
+        options: vec![0, 1, 2, 3],
+        utility: (0..4)
+            .map(|j| j as f64 / 3.0)
+            .map(|z| [u(0.35, 1.0, gamma[0], z), u(0.4, 0.0, gamma[1], z)])
+            .collect(),
+    }];
+    let base = [-0.6, 0.2];
+    let alpha = [0.45, 0.55];
+    assert!(nash::solve_concave(base, &segments, &choices, alpha, gamma).is_some(), "the bench must solve a package");
+    let mut group = c.benchmark_group("nash");
+    group.bench_function("concave_3x4", |b| {
+        b.iter(|| black_box(nash::solve_concave(black_box(base), &segments, &choices, alpha, gamma)))
+    });
+    let mut order = Vec::new();
+    group.bench_function("linear_3x4", |b| {
+        b.iter(|| black_box(nash::solve(black_box(base), &segments, &choices, alpha, &mut order)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, one_trial, whole_run, growth, spatial, concave_solve);
 criterion_main!(benches);

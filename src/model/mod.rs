@@ -99,6 +99,8 @@ struct PartyC {
     patience: P,
     optimism: P,
     mistrust: P,
+    /// Omitted: linear utility.
+    curvature: Option<P>,
     positions: Vec<PositionC>,
 }
 
@@ -512,6 +514,7 @@ impl MediatedNash {
             let other = &s.parties[1 - i];
             let [capability, cost_of_war, patience, optimism, mistrust] =
                 walk::PARTY.each_ref().map(|f| reg.add(&w.party(i, f)));
+            let curvature = reg.add_optional(w.party_optional(i, &walk::CURVATURE))?;
             let mut positions = Vec::with_capacity(s.issues.len());
             for issue in &s.issues {
                 let missing =
@@ -532,6 +535,7 @@ impl MediatedNash {
                 patience: patience?,
                 optimism: optimism?,
                 mistrust: mistrust?,
+                curvature,
                 positions,
             })
         };

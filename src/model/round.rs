@@ -45,6 +45,8 @@ pub struct TrialState {
     w: [Vec<f64>; 2],
     /// Ideal points on [0, 1], per side and issue.
     ideal: [Vec<f64>; 2],
+    /// Curvature of each side's utility in distance (1: linear).
+    gamma: [f64; 2],
     /// Continuous settlement issues as Pareto segments ([`Solved::Segment`] indexes them).
     segments: Vec<Segment>,
     /// Ordered settlement issues ([`Solved::Choice`] indexes them).
@@ -103,10 +105,13 @@ impl MediatedNash {
     }
 }
 
-/// Utility of side `i` for position `z` on issue `k`: w (1 - |z - ideal|).
+/// Utility of side `i` for position `z` on issue `k`: w (1 - |z - ideal|^γ), linear (and
+/// computed as in 0.2) when γ = 1.
 #[inline]
 fn utility(st: &TrialState, i: usize, k: usize, z: f64) -> f64 {
-    st.w[i][k] * (1.0 - (z - st.ideal[i][k]).abs())
+    let d = (z - st.ideal[i][k]).abs();
+    let g = st.gamma[i];
+    st.w[i][k] * (1.0 - if g == 1.0 { d } else { d.powf(g) })
 }
 
 /// Nash weights of the two sides.
@@ -144,6 +149,7 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
         let party: &PartyC = &m.parties[i];
         st.w[i].clear();
         st.ideal[i].clear();
+        st.gamma[i] = party.curvature.map_or(1.0, |p| draws[p.0]);
         let total: f64 = party.positions.iter().map(|p| draws[p.salience.0]).sum();
         for (k, pos) in party.positions.iter().enumerate() {
             st.w[i].push(if total > 0.0 { draws[pos.salience.0] / total } else { 0.0 });
@@ -177,8 +183,7 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
                 if beyond.iter().any(Option::is_some) {
                     st.front_bound = Some(FrontBound { segment: st.segments.len(), lo, hi, beyond });
                 }
-                let (start, towards0) = if a1 <= a0 { (lo, 1.0) } else { (hi, -1.0) };
-                st.segments.push(Segment { start, towards0, length: hi - lo, gain0: st.w[0][k], loss1: st.w[1][k] });
+                st.segments.push(Segment::between(lo, hi, a0, a1, st.w[0][k], st.w[1][k]));
             }
             Solved::Choice { n, .. } => {
                 if st.choices.len() == n_choices {
@@ -225,9 +230,8 @@ fn fit_to_front(m: &MediatedNash, st: &TrialState, b: FrontBound, front: f64, ou
     }
     let feasible = lo <= hi + EPS;
     let hi = hi.max(lo);
-    let (start, towards0) = if a1 <= a0 { (lo, 1.0) } else { (hi, -1.0) };
     let seg = &mut out[b.segment];
-    (seg.start, seg.towards0, seg.length) = (start, towards0, hi - lo);
+    *seg = Segment::between(lo, hi, a0, a1, seg.gain0, seg.loss1);
     feasible
 }
 
@@ -605,7 +609,12 @@ pub fn run_trial<T: Tracer>(
                 let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
                 start + ceasefire_moot + extras[i] - disagreement[i]
             });
-            if let Some(deal) = nash::solve(base, segments, &st.choices, alpha, &mut work.order) {
+            let deal = if st.gamma == [1.0; 2] {
+                nash::solve(base, segments, &st.choices, alpha, &mut work.order)
+            } else {
+                nash::solve_concave(base, segments, &st.choices, alpha, st.gamma)
+            };
+            if let Some(deal) = deal {
                 let term_of = |t: &TermC| {
                     let z = match t.solved {
                         Solved::Segment(j) => deal.positions[j],

@@ -248,6 +248,11 @@ pub struct Party {
     /// Utility a side subtracts from any agreement for fear the other will not keep it,
     /// before guarantees.
     pub mistrust: Param,
+    /// Curvature of the party's utility in distance, in [1, 4]: utility w (1 - d^curvature) at a
+    /// normalized distance d from its ideal, on every issue. Omitted: 1, linear. Above 1 the
+    /// party is risk-averse over the outcome and concedes less readily near its ideal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curvature: Option<Param>,
     /// Position per issue id.
     pub positions: BTreeMap<String, Position>,
 }

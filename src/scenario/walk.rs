@@ -31,6 +31,8 @@ pub const CAPABILITY_MAX: f64 = 1e6;
 pub const ATTENDANCE_FACTOR_MAX: f64 = 10.0;
 /// The largest growth of the cost of war per month.
 pub const WEARINESS_MAX: f64 = 1.0;
+/// The largest curvature of a party's utility (the smallest is 1, linear).
+pub const CURVATURE_MAX: f64 = 4.0;
 /// The largest magnitude of an issue scale's ends.
 pub const SCALE_MAX: f64 = 1e12;
 
@@ -224,6 +226,14 @@ pub const PARTY: [Field<Party>; 5] = [
     Field { name: "optimism", slot: 3, bound: Bound::Span, what: "optimism", get: |p| &p.optimism },
     Field { name: "mistrust", slot: 4, bound: Bound::Closed(0.0, UTILITY_MAX), what: "mistrust", get: |p| &p.mistrust },
 ];
+/// Site `param:parties.<i>`, after the fields above; omitted, utility is linear.
+pub const CURVATURE: OptionalField<Party> = OptionalField {
+    name: "curvature",
+    slot: 5,
+    bound: Bound::Closed(1.0, CURVATURE_MAX),
+    what: "a curvature",
+    get: |p| p.curvature.as_ref(),
+};
 
 /// Site `param:issues.<k>`, from slot `POSITION_FIRST + POSITION_PER_SIDE * side`.
 pub const POSITION_FIRST: u32 = 1;
@@ -468,15 +478,35 @@ impl<'a> Walker<'a> {
     /// `parties[side].<name>`.
     pub fn party(&self, side: usize, f: &Field<Party>) -> ParamRef<'a> {
         let party = &self.s.parties[side];
+        self.party_ref(side, f.name, f.slot, f.bound, f.what, (f.get)(party))
+    }
+
+    /// `parties[side].<name>`, if given.
+    pub fn party_optional(&self, side: usize, f: &OptionalField<Party>) -> Option<ParamRef<'a>> {
+        let party = &self.s.parties[side];
+        Some(self.party_ref(side, f.name, f.slot, f.bound, f.what, (f.get)(party)?))
+    }
+
+    fn party_ref(
+        &self,
+        side: usize,
+        name: &str,
+        slot: u32,
+        bound: Bound,
+        what: &'static str,
+        param: &'a Param,
+    ) -> ParamRef<'a> {
+        let id = &self.s.parties[side].id;
+        let site = param_site(&format!("parties.{id}"));
         self.make(
-            format!("parties[{side}].{}", f.name),
-            format!("parties.{}.{}", party.id, f.name),
-            param_site(&format!("parties.{}", party.id)),
-            f.slot,
-            f.bound,
+            format!("parties[{side}].{name}"),
+            format!("parties.{id}.{name}"),
+            site,
+            slot,
+            bound,
             None,
-            f.what,
-            (f.get)(party),
+            what,
+            param,
         )
     }
 
@@ -654,6 +684,7 @@ impl Scenario {
         out.extend((0..self.issues.len()).filter_map(|k| w.reversion(k)));
         for (side, party) in self.parties.iter().enumerate() {
             out.extend(PARTY.iter().map(|f| w.party(side, f)));
+            out.extend(w.party_optional(side, &CURVATURE));
             for (issue, pos) in &party.positions {
                 out.push(w.position(side, issue, pos, &IDEAL));
                 out.push(w.position(side, issue, pos, &SALIENCE));
@@ -767,7 +798,11 @@ mod tests {
                 span(&MODEL_OPTIONAL.map(|f| f.slot)),
                 MODEL_OPTIONAL.iter().map(|f| f.name.to_string()).collect(),
             ),
-            row("param:parties.<i>", span(&PARTY.map(|f| f.slot)), PARTY.iter().map(|f| f.name.to_string()).collect()),
+            row(
+                "param:parties.<i>",
+                span(&[PARTY.map(|f| f.slot).as_slice(), &[CURVATURE.slot]].concat()),
+                PARTY.iter().map(|f| f.name).chain([CURVATURE.name]).map(String::from).collect(),
+            ),
             row("param:issues.<k>", span(&[REVERSION_SLOT]), names(&["reversion"])),
             row(
                 "param:issues.<k>",

@@ -170,7 +170,7 @@ fn a_value_out_of_range() {
 /// finite range; each of these is just over its bound.
 #[test]
 fn values_that_would_overflow_a_trial_are_out_of_range() {
-    let cases: [(&str, Value, &[&str]); 9] = [
+    let cases: [(&str, Value, &[&str]); 11] = [
         ("events[0].effects.capability_change.russia", json!(4.5e307), &["a change of capability", "1000000]"]),
         (
             "events[0].effects.cost_change.russia",
@@ -183,6 +183,8 @@ fn values_that_would_overflow_a_trial_are_out_of_range() {
         ("parties[0].cost_of_war", json!(1e300), &["the cost of war must lie in [0, 100]"]),
         ("parties[1].mistrust", json!(101), &["mistrust must lie in [0, 100]"]),
         ("parties[1].optimism", json!(1.5), &["optimism must lie in [0, 1]"]),
+        ("parties[0].curvature", json!(0.5), &["a curvature must lie in [1, 4] (got 0.5)"]),
+        ("parties[1].curvature", json!(1e300), &["a curvature must lie in [1, 4]"]),
         ("model.war_weariness_per_month", json!(2), &["war weariness must lie in [0, 1]"]),
     ];
     for (path, value, words) in cases {

@@ -31,7 +31,13 @@ fn config(cases: u32) -> Config {
 }
 
 fn scenarios() -> Vec<Value> {
-    let mut all = vec![summit()];
+    // The summit with concave utilities (curvature drawn over its whole range), so that the
+    // concave solver meets the extremes too.
+    let mut curved = summit();
+    for i in 0..2 {
+        set(&mut curved, &format!("parties[{i}].curvature"), json!({ "dist": "uniform", "low": 1.0, "high": 4.0 }));
+    }
+    let mut all = vec![summit(), curved];
     for file in ["istanbul_2025.json", "istanbul_2025_replay.json", "istanbul_classic.json", "bdm1994_emissions.json"] {
         let text = std::fs::read_to_string(root().join("scenarios").join(file)).expect("bundled scenario");
         let mut other: Value = serde_json::from_str(&text).expect("JSON");
@@ -120,7 +126,7 @@ proptest! {
 
     #[test]
     fn extreme_legal_values_run_with_finite_numbers(
-        which in 0usize..5,
+        which in 0usize..6,
         wide_scale in any::<bool>(),
         picks in prop::collection::vec((any::<prop::sample::Index>(), 0usize..9, 0usize..6), 1..=5),
     ) {

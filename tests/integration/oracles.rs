@@ -172,3 +172,49 @@ fn a_settlement_made_by_leverage_breaks_when_the_leverage_fades() {
     // The same deal through the cost of war: not leverage-dependent, and it holds.
     assert_eq!(holds(&base(0.3, None)), (TRIALS, 0), "a settlement made by the cost of war must hold");
 }
+
+/// Model 0.3 (issue 15): concave utility. With curvatures γ (ζ in docs/MODEL.md) the duel's utilities are
+/// u_north = 1 - (1 - x)^γ0 and u_south = 1 - x^γ1, and at the front 0.5 the disagreement
+/// payoffs are 1 - 0.5^γ_i less the costs. γ = (2, 2), costs 0.1 and 0.395: d = (0.65, 0.355),
+/// and the first-order condition of the Nash product, γ0 (1 - x)^(γ0 - 1) / e0 =
+/// γ1 x^(γ1 - 1) / e1, reads (1 - x)(0.645 - x^2) = x (0.35 - (1 - x)^2), which x = 0.6
+/// satisfies (0.4 * 0.285 = 0.6 * 0.19). With linear utilities (0.2) the same costs give
+/// d = (0.4, 0.105) and the deal 0.6475.
+#[test]
+fn concave_utilities_settle_at_their_nash_point() {
+    let mut v = duel();
+    set(&mut v, "parties[0].cost_of_war", json!(0.1));
+    set(&mut v, "parties[1].cost_of_war", json!(0.395));
+    assert_settles_at(&v, 0.6475, "linear");
+    for i in 0..2 {
+        set(&mut v, &format!("parties[{i}].curvature"), json!(2.0));
+    }
+    assert_settles_at(&v, 0.6, "curvature 2 on both sides");
+
+    // Curvature 1 written out is the linear model of 0.2.
+    let mut linear = duel();
+    for i in 0..2 {
+        set(&mut linear, &format!("parties[{i}].curvature"), json!(1.0));
+    }
+    assert_settles_at(&linear, 0.55, "curvature 1 on both sides");
+}
+
+/// Kihlstrom, Roth and Schmeidler (1981): the more risk-averse side gets less under the Nash
+/// solution. Costs equal to each side's utility of the front make the disagreement point
+/// (0, 0): with both sides linear the split is 0.5; with north's curvature 2 the product
+/// (1 - y^2) y of y = 1 - x peaks at y = 1/sqrt(3), so north gets 1 - 1/sqrt(3) = 0.4226; with
+/// south's curvature 2 instead, south gets that much and north 1/sqrt(3).
+#[test]
+fn the_more_risk_averse_side_gets_less() {
+    let with = |gamma: [f64; 2]| {
+        let mut v = duel();
+        for (i, g) in gamma.into_iter().enumerate() {
+            set(&mut v, &format!("parties[{i}].curvature"), json!(g));
+            set(&mut v, &format!("parties[{i}].cost_of_war"), json!(1.0 - 0.5f64.powf(g)));
+        }
+        v
+    };
+    assert_settles_at(&with([1.0, 1.0]), 0.5, "both linear");
+    assert_settles_at(&with([2.0, 1.0]), 1.0 - 1.0 / 3f64.sqrt(), "north risk-averse");
+    assert_settles_at(&with([1.0, 2.0]), 1.0 / 3f64.sqrt(), "south risk-averse");
+}
