@@ -15,7 +15,7 @@ pub mod spatial;
 use crate::engine::rng::SlotRef;
 use crate::engine::{Layout, Model, TrialRecord, TrialRng};
 use crate::scenario::question::{self, Question};
-use crate::scenario::schema::{Attend, Channel, DelegationLevel, Issue, Level, ProposalRule, Scenario, Track};
+use crate::scenario::schema::{Attend, Channel, DelegationLevel, Issue, Level, ProposalRule, Scenario, Time, Track};
 use crate::scenario::validate::{self, Violation};
 use crate::scenario::walk::{self, Walker};
 use crate::scenario::{Body, LoadedScenario, ScenarioError};
@@ -161,6 +161,9 @@ impl LeverageC {
 #[derive(Debug, Clone)]
 struct RoundC {
     months: P,
+    /// Months until the next chance to settle: the next round's `months_before`, or this
+    /// round's own for the last round.
+    next_months: P,
     /// Mediators listed for the round: index, chance of engaging (None: always), its slot.
     mediators: Vec<(usize, Option<P>, SlotRef)>,
     /// Each side's delegation level.
@@ -209,6 +212,9 @@ struct SettingsC {
     fragility: P,
     /// Per-month hazard of an agreement's implementation (none: 0).
     implementation: Option<P>,
+    time: Time,
+    /// Months of war before `as_of` (calendar time only).
+    war_months: f64,
 }
 
 /// The `mediated_nash` model compiled from a validated scenario.
@@ -459,6 +465,8 @@ impl MediatedNash {
             collapse: collapse?,
             fragility: fragility?,
             implementation: implementation?,
+            time: m.time,
+            war_months: if m.time == Time::Calendar { validate::war_months(s)? } else { 0.0 },
         };
         let mut issues = Vec::with_capacity(s.issues.len());
         let mut reversions = Vec::with_capacity(s.issues.len());
@@ -630,6 +638,7 @@ impl MediatedNash {
             let mut per_side = |first: u32| [first, first + 1].map(|k| reg.draw(&here, k));
             rounds.push(RoundC {
                 months,
+                next_months: months,
                 mediators: round_mediators,
                 level,
                 to_sign,
@@ -643,6 +652,9 @@ impl MediatedNash {
                 slot_humanitarian: reg.draw(&here, walk::HUMANITARIAN),
                 slot_collapse: reg.draw(&here, walk::COLLAPSE),
             });
+        }
+        for t in 1..rounds.len() {
+            rounds[t - 1].next_months = rounds[t].months;
         }
         let answering = if questions.is_empty() {
             outputs::Answering::default()

@@ -8,7 +8,7 @@ use super::outputs::{Happened, Outcome, Writer};
 use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space, TermC};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
-use crate::scenario::schema::{Level, ProposalRule};
+use crate::scenario::schema::{Level, ProposalRule, Time};
 use crate::scenario::validate::limits;
 
 /// Slack for comparing positions with red lines, against rounding in normalization.
@@ -235,6 +235,18 @@ fn fit_to_front(m: &MediatedNash, st: &TrialState, b: FrontBound, front: f64, ou
     feasible
 }
 
+/// The capability balance B in [-1, 1], positive when the high side is stronger.
+fn balance(m: &MediatedNash, capability: &[f64; 2]) -> f64 {
+    let (hi, lo) = (capability[m.high_side].max(0.0), capability[1 - m.high_side].max(0.0));
+    if hi + lo > 0.0 { (hi - lo) / (hi + lo) } else { 0.0 }
+}
+
+/// The months of a war of `months` months, each discounted by `patience` from now: the
+/// integral of patience^s over [0, months] (docs/MODEL.md §6 step 4).
+fn discounted_months(patience: f64, months: f64) -> f64 {
+    if months <= 0.0 { 0.0 } else { (1.0 - patience.powf(months)) / -patience.ln() }
+}
+
 /// What the active mediators bring to one side in one round.
 #[derive(Debug, Clone, Copy, Default)]
 struct Channels {
@@ -305,9 +317,11 @@ pub fn run_trial<T: Tracer>(
         gap: sides.map(|i| m.battlefield.length(get(m.parties[i].optimism))),
         base_cost: sides.map(|i| get(m.parties[i].cost_of_war)),
         capability: sides.map(|i| get(m.parties[i].capability)),
-        months: 0.0,
+        months: s.war_months,
         ceasefire: None,
     };
+    let calendar = s.time == Time::Calendar;
+    let patience = sides.map(|i| get(m.parties[i].patience));
     // Value of the settlement issues other than the battlefield at their reversion points.
     let reversion: [f64; 2] =
         sides.map(|i| m.reverting.iter().map(|&(k, r)| utility(st, i, k, m.position(draws, k, r))).sum());
@@ -391,10 +405,26 @@ pub fn run_trial<T: Tracer>(
             }
         }
 
-        let cost = sides.map(|i| war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months));
+        // In calendar time the cost of refusing a deal is the war until the next chance to
+        // settle, `ahead` months, discounted by each side's monthly patience.
+        let ahead = if calendar { get(round.next_months) } else { 0.0 };
+        let cost = sides.map(|i| {
+            let flow = war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months);
+            if calendar { flow * discounted_months(patience[i], ahead) } else { flow }
+        });
         let sign = |i: usize| if i == m.high_side { 1.0 } else { -1.0 };
+        // Where the war is heading by the next chance to settle: in calendar time the front's
+        // expected drift is the truth that beliefs are measured from, not a misperception.
+        let course = |war: &War| {
+            if calendar {
+                let drift = m.battlefield.length(get(s.bf_max_drift)) * balance(m, &war.capability) * ahead;
+                (war.front + drift).clamp(0.0, 1.0)
+            } else {
+                war.front
+            }
+        };
         let war_value = |i: usize, war: &War| {
-            let belief = (war.front + sign(i) * war.gap[i]).clamp(0.0, 1.0);
+            let belief = (course(war) + sign(i) * war.gap[i]).clamp(0.0, 1.0);
             reversion[i] + utility(st, i, bf, belief) + ceasefire_utility(i, 0)
         };
         let truce_value = |i: usize, o: usize, war: &War| {
@@ -476,9 +506,7 @@ pub fn run_trial<T: Tracer>(
         // reveals information that shrinks each side's optimism.
         if dt > 0.0 {
             let halted = scope(war.ceasefire);
-            let (hi, lo) = (war.capability[m.high_side].max(0.0), war.capability[1 - m.high_side].max(0.0));
-            let balance = if hi + lo > 0.0 { (hi - lo) / (hi + lo) } else { 0.0 };
-            let drift = m.battlefield.length(get(s.bf_max_drift)) * balance * dt;
+            let drift = m.battlefield.length(get(s.bf_max_drift)) * balance(m, &war.capability) * dt;
             let vol = m.battlefield.length(get(s.bf_volatility));
             let shock =
                 if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.slot_battlefield) } else { 0.0 };
@@ -492,9 +520,10 @@ pub fn run_trial<T: Tracer>(
             war.gap[i] *= 1.0 - active[i].information;
         }
         tr.note(t, || {
-            let belief = |i: usize| front((war.front + sign(i) * war.gap[i]).clamp(0.0, 1.0));
+            let belief = |i: usize| front((course(&war) + sign(i) * war.gap[i]).clamp(0.0, 1.0));
             format!(
-                "front at {:.4} ({}); {} expects the war to end at {:.4}, {} at {:.4}; cost of a round: {} {:.3}, {} {:.3}",
+                "front at {:.4} ({}); {} expects the war to end at {:.4}, {} at {:.4}; cost of refusing a deal: {} {:.3}, \
+                 {} {:.3}",
                 front(war.front),
                 names.battlefield_unit,
                 names.parties[0],

@@ -62,6 +62,10 @@ pub struct Meta {
     /// later ones, and every output of it says it is conditioned on hindsight.
     #[serde(default, skip_serializing_if = "Purpose::is_forecast")]
     pub purpose: Purpose,
+    /// The date the war began, `YYYY-MM-DD`: in calendar time the war-weariness clock starts
+    /// there (omitted: at `as_of`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub war_start: Option<String>,
 }
 
 /// What a scenario is for (docs/SCENARIO.md, "As-of discipline").
@@ -126,6 +130,11 @@ impl Default for RunDefaults {
 #[serde(deny_unknown_fields)]
 pub struct ModelSettings {
     pub kind: BargainingKind,
+    /// How the war's time is counted (docs/MODEL.md §6): per round as in 0.2, or in calendar
+    /// months (costs per month, the cost of refusing a deal is the war until the next chance
+    /// to settle, weariness from the war's start).
+    #[serde(default, skip_serializing_if = "Time::is_rounds")]
+    pub time: Time,
     /// How the proposal on the table is chosen.
     pub proposal: Proposal,
     pub battlefield: Battlefield,
@@ -147,6 +156,24 @@ pub struct ModelSettings {
     /// its implementation, before guarantees; omitted, 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implementation_hazard_per_month: Option<Param>,
+}
+
+/// How `mediated_nash` counts the war's time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Time {
+    /// Costs of war per round, weariness from the scenario's start (0.2).
+    #[default]
+    Rounds,
+    /// Costs of war per month, charged until the next chance to settle; weariness from
+    /// `meta.war_start`; beliefs about the war measured from its expected course.
+    Calendar,
+}
+
+impl Time {
+    pub fn is_rounds(&self) -> bool {
+        *self == Time::Rounds
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

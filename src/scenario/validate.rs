@@ -73,6 +73,22 @@ fn valid_date(s: &str) -> bool {
         && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
+/// Months of war from `meta.war_start` to `meta.as_of` (days / 30.4375); 0 when the start is
+/// not given.
+pub fn war_months(s: &Scenario) -> Result<f64, Violation> {
+    let Some(start) = &s.meta.war_start else { return Ok(0.0) };
+    let broken = |message: String| Violation { path: "meta.war_start".into(), message };
+    let start = question::date(start).map_err(broken)?;
+    let as_of = question::date(&s.meta.as_of).map_err(|m| Violation { path: "meta.as_of".into(), message: m })?;
+    if start > as_of {
+        return Err(broken(format!("the war's start ({start}) must not come after `as_of` ({as_of})")));
+    }
+    Ok((as_of.day_number() - start.day_number()) as f64 / DAYS_PER_MONTH)
+}
+
+/// The mean length of a month in the Gregorian calendar.
+pub const DAYS_PER_MONTH: f64 = 30.436_875;
+
 /// The scenario's own questions, validated as `questions.json` is (docs/CASES.md); `as_of`,
 /// when given, equals `meta.as_of`.
 pub fn questions(s: &Scenario) -> Result<Vec<Question>, Violation> {
@@ -126,6 +142,7 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_rounds(s)?;
     check_events(s)?;
     questions(s)?;
+    war_months(s)?;
     check_params(&s.params(), s.meta.forecast_as_of(), evidence)?;
     match evidence {
         Some(ev) => check_level_sources(s, s.meta.forecast_as_of(), ev),

@@ -302,6 +302,12 @@ fn a_red_line_from_the_front_off_the_battlefield_or_beside_a_fixed_one() {
 }
 
 #[test]
+fn a_war_that_starts_after_the_as_of_date() {
+    rejects(|v| set(v, "meta.war_start", json!("2030-01-01")), "meta.war_start", &["must not come after `as_of`"]);
+    rejects(|v| set(v, "meta.war_start", json!("2022-02-30")), "meta.war_start", &["must exist"]);
+}
+
+#[test]
 fn an_unknown_issue_in_positions() {
     rejects(
         |v| set(v, "parties[1].positions.crimea", json!({ "ideal": 0.0, "salience": 0.0 })),

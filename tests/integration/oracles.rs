@@ -218,3 +218,37 @@ fn the_more_risk_averse_side_gets_less() {
     assert_settles_at(&with([2.0, 1.0]), 1.0 - 1.0 / 3f64.sqrt(), "north risk-averse");
     assert_settles_at(&with([1.0, 2.0]), 1.0 / 3f64.sqrt(), "south risk-averse");
 }
+
+/// Model 0.3 (issue 15), calendar time: costs are per month and refusing a deal costs the war
+/// until the next chance to settle, each month discounted by the side's patience. One round two
+/// months after the start (the last round looks ahead by its own spacing), patience 0.9, costs
+/// 0.1 and 0.15 a month: the discounted months are (1 - 0.9^2) / -ln 0.9, the disagreement point
+/// (0.5 - 0.1 A, 0.5 - 0.15 A), and the Nash split (1 + d_north - d_south) / 2.
+#[test]
+fn in_calendar_time_refusing_costs_the_war_until_the_next_chance() {
+    let mut v = duel();
+    set(&mut v, "model.time", json!("calendar"));
+    set(&mut v, "rounds[0].months_before", json!(2.0));
+    set(&mut v, "parties[0].cost_of_war", json!(0.1));
+    set(&mut v, "parties[1].cost_of_war", json!(0.15));
+    let months = (1.0 - 0.9f64.powi(2)) / -(0.9f64.ln());
+    let (north, south) = (0.5 - 0.1 * months, 0.5 - 0.15 * months);
+    assert_settles_at(&v, (1.0 + north - south) / 2.0, "calendar time");
+
+    // A real advance is no misperception: north three times as strong (balance 0.5) with a
+    // drift of 0.02 a month moves the front to 0.52 by the round, and both sides value the war
+    // at where it is heading by the next chance to settle, 0.54 (in rounds time, at 0.52).
+    set(&mut v, "parties[0].capability", json!(3.0));
+    set(&mut v, "model.battlefield.max_drift_per_month", json!(0.02));
+    let heading = 0.5 + 2.0 * 0.02 * 0.5 * 2.0;
+    let (north, south) = (heading - 0.1 * months, 1.0 - heading - 0.15 * months);
+    assert_settles_at(&v, (1.0 + north - south) / 2.0, "calendar time with a drift");
+
+    // War weariness counts from the war's start: 366 days before `as_of` (2025-01-01) is
+    // 366 / 30.436875 months, and the round two months later.
+    set(&mut v, "meta.war_start", json!("2024-01-01"));
+    set(&mut v, "model.war_weariness_per_month", json!(0.1));
+    let weary = 1.0 + 0.1 * (366.0 / 30.436_875 + 2.0);
+    let (north, south) = (heading - 0.1 * weary * months, 1.0 - heading - 0.15 * weary * months);
+    assert_settles_at(&v, (1.0 + north - south) / 2.0, "calendar time from the war's start");
+}

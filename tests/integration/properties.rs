@@ -399,3 +399,34 @@ fn standing_pressure_acts_in_rounds_without_its_mediator() {
     }
     assert!(earlier > 0, "standing pressure never acted in {n} trials");
 }
+
+/// Model 0.3 (issue 15): in calendar time more months between rounds raise the chance of a
+/// deal, since refusing one costs the war until the next chance to settle. With no learning,
+/// drift, volatility or weariness, the spacing of rounds changes nothing when time is counted
+/// in rounds (0.2: the same counts exactly), and raises the chance of a first agreement by the
+/// last round in calendar time.
+#[test]
+fn more_months_between_rounds_raise_the_chance_of_a_deal() {
+    let agreed = |time: &str, spacing: f64| {
+        let mut v = rugged();
+        set(&mut v, "model.time", json!(time));
+        for key in ["learning_per_month", "war_weariness_per_month"] {
+            set(&mut v, &format!("model.{key}"), json!(0.0));
+        }
+        for key in ["max_drift_per_month", "volatility_per_month"] {
+            set(&mut v, &format!("model.battlefield.{key}"), json!(0.0));
+        }
+        let rounds = get(&v, "rounds").as_array().expect("rounds").len();
+        for t in 0..rounds {
+            set(&mut v, &format!("rounds[{t}].months_before"), json!(spacing));
+        }
+        report(&v, 20_000, 9).rounds.last().expect("rounds").ceasefire_reached.count
+    };
+    let by_rounds: Vec<u64> = [0.25, 1.0, 4.0].map(|s| agreed("rounds", s)).to_vec();
+    assert!(by_rounds.windows(2).all(|w| w[0] == w[1]), "rounds time: spacing should change nothing: {by_rounds:?}");
+    let calendar: Vec<u64> = [0.25, 1.0, 4.0].map(|s| agreed("calendar", s)).to_vec();
+    assert!(
+        calendar.windows(2).all(|w| w[0] < w[1]),
+        "calendar time: more months should mean more deals: {calendar:?}"
+    );
+}
