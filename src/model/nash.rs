@@ -203,8 +203,9 @@ fn ln_pow(g: f64, x: f64) -> f64 {
 /// w1 ((D1 + s)^γ1 - D1^γ1); the peak is the root of
 /// ψ(s) = ln(w0 γ0) + (γ0 - 1) ln(D0 - s) - t - ln(w1 γ1) - (γ1 - 1) ln(D1 + s),
 /// the log of side 0's marginal gain over μ times side 1's marginal loss, which falls with s.
-/// Not for two linear sides (ψ would not depend on s).
-fn concede(seg: &Segment, gamma: [f64; 2], t: f64) -> (f64, f64) {
+/// Not for two linear sides (ψ would not depend on s). `guess` starts Newton's method where
+/// no closed form applies.
+fn concede(seg: &Segment, gamma: [f64; 2], t: f64, guess: f64) -> (f64, f64) {
     let (len, w0, w1) = (seg.length, seg.gain0, seg.loss1);
     if len <= 0.0 || w0 <= 0.0 {
         return (0.0, 0.0);
@@ -234,14 +235,14 @@ fn concede(seg: &Segment, gamma: [f64; 2], t: f64) -> (f64, f64) {
     } else {
         f64::NAN
     };
-    let s = if closed.is_finite() { closed.clamp(0.0, len) } else { falling_root(psi, slope, 0.0, len) };
+    let s = if closed.is_finite() { closed.clamp(0.0, len) } else { falling_root(psi, slope, 0.0, len, guess) };
     (s, 1.0 / slope(s))
 }
 
-/// The root of a decreasing `f` with f(lo) > 0 > f(hi), by Newton steps that fall back to
-/// bisection when they leave the bracket.
-fn falling_root(f: impl Fn(f64) -> f64, df: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
-    let mut s = 0.5 * (lo + hi);
+/// The root of a decreasing `f` with f(lo) > 0 > f(hi), by Newton steps from `guess` (the
+/// middle if it is not inside the bracket) that fall back to bisection when they leave it.
+fn falling_root(f: impl Fn(f64) -> f64, df: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64, guess: f64) -> f64 {
+    let mut s = if guess > lo && guess < hi { guess } else { 0.5 * (lo + hi) };
     for _ in 0..MAX_ITER {
         let v = f(s);
         if v == 0.0 {
@@ -253,10 +254,12 @@ fn falling_root(f: impl Fn(f64) -> f64, df: impl Fn(f64) -> f64, mut lo: f64, mu
             hi = s;
         }
         let newton = s - v / df(s);
-        let next = if newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
-        let done = (next - s).abs() <= BRACKET_TOL || hi - lo <= BRACKET_TOL;
-        s = next;
-        if done {
+        if (newton - s).abs() <= BRACKET_TOL {
+            // Converged: a step this small may land on an end of the bracket by rounding.
+            return newton.clamp(lo, hi);
+        }
+        s = if newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
+        if hi - lo <= BRACKET_TOL {
             break;
         }
     }
@@ -288,10 +291,13 @@ fn best_in_box(
     // The last point with both surpluses positive (or, failing that, non-negative).
     let mut kept: Option<(f64, [f64; 2])> = None;
     let mut from_newton = false;
+    // While one surplus is not positive and the bracket's far end is still its initial bound,
+    // the search steps outwards from the start by 1, 2, 4, ... before it bisects.
+    let mut reach = 1.0;
     for _ in 0..MAX_ITER {
         let (mut u, mut m0, mut m1) = (e, 0.0, 0.0);
         for (k, seg) in segments.iter().enumerate() {
-            let (sk, dk) = concede(seg, gamma, t);
+            let (sk, dk) = concede(seg, gamma, t, s[k]);
             let (d0, d1) = (seg.reach0, seg.past1);
             (s[k], ds[k]) = (sk, dk);
             if sk > 0.0 {
@@ -314,12 +320,14 @@ fn best_in_box(
                 break;
             }
             // e0 <= 0: side 0 needs more (lower μ); e1 <= 0: the reverse.
-            if u[0] <= 0.0 {
-                hi = t
+            t = if u[0] <= 0.0 {
+                hi = t;
+                if lo == -LN_MU_MAX { (t - reach).max(lo) } else { 0.5 * (lo + hi) }
             } else {
-                lo = t
-            }
-            t = 0.5 * (lo + hi);
+                lo = t;
+                if hi == LN_MU_MAX { (t + reach).min(hi) } else { 0.5 * (lo + hi) }
+            };
+            reach *= 2.0;
             from_newton = false;
             if narrow(lo, hi) {
                 break;
@@ -367,6 +375,13 @@ pub fn solve_concave(
         return None;
     }
     let combos: usize = choices.iter().map(|c| c.options.len()).product();
+    // Side 0's gain with every segment conceded: with it, the most either side can get.
+    let [g0, _] = gamma;
+    let full0: f64 = segments
+        .iter()
+        .filter(|g| g.length > 0.0)
+        .map(|g| g.gain0 * (g.reach0.powf(g0) - (g.reach0 - g.length).max(0.0).powf(g0)))
+        .sum();
     let mut best: Option<(f64, usize, [f64; 2])> = None;
     let (mut s_buf, mut best_s_buf) = ([0.0; limits::ISSUES], [0.0; limits::ISSUES]);
     let (s, best_s) = (&mut s_buf[..segments.len()], &mut best_s_buf[..segments.len()]);
@@ -374,8 +389,13 @@ pub fn solve_concave(
     let pick = &mut pick_buf[..choices.len()];
     for combo in 0..combos {
         let e = with_options(combo, base, choices, pick);
+        // A combination whose best conceivable surpluses cannot give both sides a non-negative
+        // surplus, or a value above the best so far, is skipped.
+        let top = [e[0] + full0, e[1]];
         let found = if segments.is_empty() {
             log_nash(e, alpha).map(|v| (v, e))
+        } else if top[0] < 0.0 || top[1] < 0.0 || best.is_some_and(|(b, ..)| log_nash(top, alpha) <= Some(b)) {
+            None
         } else {
             best_in_box(e, segments, gamma, alpha, s)
         };
