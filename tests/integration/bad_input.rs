@@ -287,15 +287,12 @@ fn a_red_line_from_the_front_off_the_battlefield_or_beside_a_fixed_one() {
         &["only to the battlefield issue"],
     );
     rejects(
-        |v| set(v, "parties[0].positions.territory.red_line_from_front", json!(0.0)),
+        |v| set(v, "parties[0].positions.territory.red_line", json!(0.9)),
         "parties[0].positions.territory.red_line_from_front",
         &["not both"],
     );
     rejects(
-        |v| {
-            remove(v, "parties[0].positions.territory.red_line");
-            set(v, "parties[0].positions.territory.red_line_from_front", json!(1.5));
-        },
+        |v| set(v, "parties[0].positions.territory.red_line_from_front", json!(1.5)),
         "parties[0].positions.territory.red_line_from_front",
         &["must lie in [-1, 1]"],
     );
@@ -340,6 +337,7 @@ fn a_red_line_on_the_wrong_side_of_the_ideal() {
     rejects(
         |v| {
             let ukraine = index_of(v, "parties", "ukraine");
+            remove(v, &format!("parties[{ukraine}].positions.territory.red_line_from_front"));
             set(v, &format!("parties[{ukraine}].positions.territory.ideal"), json!(0.3));
             set(v, &format!("parties[{ukraine}].positions.territory.red_line"), json!(0.2));
         },

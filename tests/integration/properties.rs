@@ -381,6 +381,7 @@ fn standing_pressure_acts_in_rounds_without_its_mediator() {
         list.retain(|m| m != "united_states" && m["id"] != "united_states");
     }
     let us = index_of(&absent, "mediators", "united_states");
+    set(&mut absent, &format!("mediators[{us}].standing"), json!([]));
     let mut without = absent.clone();
     set(&mut without, &format!("mediators[{us}].leverage"), json!({}));
     let mut standing = absent.clone();
