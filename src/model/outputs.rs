@@ -1,5 +1,5 @@
 //! What `mediated_nash` reports, declared for the engine: six exclusive outcomes per round,
-//! eight flags per round (what the round produced, and what holds by its end), the settlement (with its leverage mark and its terms) and the first
+//! ten flags per round (what the round produced, and what holds by its end), the settlement (with its leverage mark and its terms) and the first
 //! ceasefire (with its option) as events, the figures compared across scenarios, and the
 //! answers to the scenario's questions (docs/MODEL.md §9a).
 
@@ -12,8 +12,8 @@ use crate::scenario::schema::Scenario;
 /// The model's kind, as `model.kind` names it.
 pub const KIND: &str = "mediated_nash";
 
-/// What a round of talks produced; `Settlement` and `Collapse` are absorbing: every later
-/// round of the trial reports them again.
+/// What a round of talks produced, one per round. `Collapse` is absorbing: every later round
+/// reports it again; `Settlement` is reported in every round while a settlement holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Outcome {
     /// A belligerent stayed away.
@@ -24,7 +24,7 @@ pub enum Outcome {
     Humanitarian,
     /// A ceasefire was signed (no settlement).
     Ceasefire,
-    /// A settlement was signed (now or in an earlier round).
+    /// A settlement is in force (signed now, or earlier and not broken since).
     Settlement,
     /// The talks broke down for good (now or in an earlier round).
     Collapse,
@@ -274,6 +274,16 @@ impl<'a> Writer<'a> {
         self.record.flags_mut(t).copy_from_slice(&flags);
         if !carried && !self.answering.questions.is_empty() {
             self.answer(t, outcome, in_force, happened);
+        }
+    }
+
+    /// The ceasefire in force broke at the start of round `t` (step 5): it ended there, whatever
+    /// the round then signs.
+    pub(super) fn truce_broke(&mut self, t: usize) {
+        if let Some((since, general)) = self.truce.take()
+            && !self.answering.questions.is_empty()
+        {
+            self.held(since, general, self.answering.day[t]);
         }
     }
 

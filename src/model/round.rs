@@ -497,6 +497,7 @@ pub fn run_trial<T: Tracer>(
             }
             if broken {
                 war.ceasefire = None;
+                out.truce_broke(t);
             } else {
                 tr.note(t, || format!("the ceasefire ({}) holds", names.ceasefire_options[o]));
             }

@@ -73,7 +73,7 @@ fn valid_date(s: &str) -> bool {
         && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
-/// Months of war from `meta.war_start` to `meta.as_of` (days / 30.4375); 0 when the start is
+/// Months of war from `meta.war_start` to `meta.as_of` (days / 30.436875); 0 when the start is
 /// not given.
 pub fn war_months(s: &Scenario) -> Result<f64, Violation> {
     let Some(start) = &s.meta.war_start else { return Ok(0.0) };

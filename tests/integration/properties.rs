@@ -345,20 +345,28 @@ fn a_round_can_record_an_exchange_and_a_ceasefire_together() {
         for (round, &o) in outcomes.iter().enumerate() {
             let flag = |key: &str| r.flag(round, key);
             let fail = |why: &str| panic!("trial {t}, round {round}: {why}: {record:?}");
-            // A round after a settlement in force or a collapse may carry it over, unheld.
-            let may_carry = round > 0 && matches!(outcomes[round - 1], Outcome::Settlement | Outcome::Collapse);
-            if flag("met") && o == Outcome::NoMeeting || !may_carry && flag("met") != (o != Outcome::NoMeeting) {
+            // A round is carried over, unheld, after a collapse, or while a settlement signed
+            // earlier holds (a settlement that broke at the round's start and was signed again
+            // in it is a held round).
+            let carried = round > 0
+                && (outcomes[round - 1] == Outcome::Collapse
+                    || r.flag(round - 1, "settlement_in_force")
+                        && o == Outcome::Settlement
+                        && !flag("settlement_signed"));
+            let in_round = ["met", "humanitarian_step", "ceasefire_signed", "settlement_signed", "collapsed"];
+            if carried && in_round.iter().any(|&k| flag(k)) {
+                fail("a carried-over round records something happening in it");
+            }
+            if !carried && flag("met") != (o != Outcome::NoMeeting) {
                 fail("`met` is not 'both came to a round that was held'");
             }
             if flag("met") && !flag("humanitarian_step") {
                 fail("a meeting without the humanitarian step a rate of 1 guarantees");
             }
-            if flag("ceasefire_signed") != (o == Outcome::Ceasefire)
-                || flag("settlement_signed") && !(o == Outcome::Settlement && flag("met"))
-                || flag("collapsed") && !(o == Outcome::Collapse && flag("met"))
-                || !may_carry
-                    && (flag("settlement_signed") != (o == Outcome::Settlement)
-                        || flag("collapsed") != (o == Outcome::Collapse))
+            if !carried
+                && (flag("ceasefire_signed") != (o == Outcome::Ceasefire)
+                    || flag("settlement_signed") != (o == Outcome::Settlement)
+                    || flag("collapsed") != (o == Outcome::Collapse))
             {
                 fail("the in-round flags disagree with the outcome");
             }

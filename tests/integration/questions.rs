@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{at, duel, model, records, round, set, sim_output, stderr_of};
+use crate::util::{at, duel, model, records, report, round, set, sim_output, stderr_of};
 
 /// Each question's share of yes among `trials` trials of `v` at seed 1.
 fn answers(v: &Value, trials: u64) -> Vec<(String, f64)> {
@@ -396,4 +396,25 @@ fn coming_only_to_sign_settles_as_often_and_meets_only_to_sign() {
     // Neither case is empty: some trials settle, and without `to_sign` leaders meet without a deal.
     assert!(settled > 0 && settled < n as usize, "{settled} of {n} trials settle");
     assert!(met_without_deal > 0, "no leaders' meeting without a deal to compare");
+}
+
+/// A truce that breaks at the start of a round ends there, even when that round then signs a
+/// settlement (the settlement's truce starts anew): signed 2025-02-01, broken by an incident on
+/// 2025-02-10 (fragility 1) where the leaders settle, so 30 days are reached by no truce before
+/// 2025-03-12. (It was once carried on as "the truce the settlement replaced".)
+#[test]
+fn a_truce_broken_before_a_settlement_ends_where_it_broke() {
+    let mut v = truce(1.0);
+    set(&mut v, "model.ceasefire_fragility", json!(1.0));
+    set(&mut v, "rounds", json!([dated("r1", "ministers", "2025-02-01"), dated("r2", "leaders", "2025-02-10")]));
+    let v = with_questions(
+        v,
+        &[
+            json!({"id": "h-0305", "kind": "ceasefire_holding", "by": "2025-03-05", "scope": "general", "min_days": 30}),
+            json!({"id": "h-0312", "kind": "ceasefire_holding", "by": "2025-03-12", "scope": "general", "min_days": 30}),
+        ],
+    );
+    let r = report(&v, 200, 1);
+    assert_eq!(r.rounds[1].settlement_signed.count, 200, "the leaders settle in every trial");
+    assert_answers(&v, &[("h-0305", 0.0), ("h-0312", 1.0)]);
 }
