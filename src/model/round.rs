@@ -241,10 +241,11 @@ fn balance(m: &MediatedNash, capability: &[f64; 2]) -> f64 {
     if hi + lo > 0.0 { (hi - lo) / (hi + lo) } else { 0.0 }
 }
 
-/// The months of a war of `months` months, each discounted by `patience` from now: the
-/// integral of patience^s over [0, months] (docs/MODEL.md §6 step 4).
-fn discounted_months(patience: f64, months: f64) -> f64 {
-    if months <= 0.0 { 0.0 } else { (1.0 - patience.powf(months)) / -patience.ln() }
+/// The months of a war of `months` months, each discounted from now by a patience whose
+/// logarithm is `ln_patience`: the integral of patience^s over [0, months], computed as
+/// (1 - exp(months ln δ)) / -ln δ (docs/MODEL.md §6 step 4).
+fn discounted_months(ln_patience: f64, months: f64) -> f64 {
+    if months <= 0.0 { 0.0 } else { -(months * ln_patience).exp_m1() / -ln_patience }
 }
 
 /// What the active mediators bring to one side in one round.
@@ -321,7 +322,8 @@ pub fn run_trial<T: Tracer>(
         ceasefire: None,
     };
     let calendar = s.time == Time::Calendar;
-    let patience = sides.map(|i| get(m.parties[i].patience));
+    // Fixed for the trial: one logarithm per side, not one per round.
+    let ln_patience = sides.map(|i| get(m.parties[i].patience).ln());
     // Value of the settlement issues other than the battlefield at their reversion points.
     let reversion: [f64; 2] =
         sides.map(|i| m.reverting.iter().map(|&(k, r)| utility(st, i, k, m.position(draws, k, r))).sum());
@@ -410,7 +412,7 @@ pub fn run_trial<T: Tracer>(
         let ahead = if calendar { get(round.next_months) } else { 0.0 };
         let cost = sides.map(|i| {
             let flow = war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months);
-            if calendar { flow * discounted_months(patience[i], ahead) } else { flow }
+            if calendar { flow * discounted_months(ln_patience[i], ahead) } else { flow }
         });
         let sign = |i: usize| if i == m.high_side { 1.0 } else { -1.0 };
         // Where the war is heading by the next chance to settle: in calendar time the front's
