@@ -31,12 +31,15 @@ fn config(cases: u32) -> Config {
 }
 
 fn scenarios() -> Vec<Value> {
-    // The summit with concave utilities (curvature drawn over its whole range), so that the
-    // concave solver meets the extremes too.
+    // The summit (calendar time, red lines that move with the front, standing channels,
+    // leaders who come only to sign) with concave utilities (curvature drawn over its whole
+    // range) and an implementation hazard, so that the concave solver and the breakdown of
+    // agreements meet the extremes too.
     let mut curved = summit();
     for i in 0..2 {
         set(&mut curved, &format!("parties[{i}].curvature"), json!({ "dist": "uniform", "low": 1.0, "high": 4.0 }));
     }
+    set(&mut curved, "model.implementation_hazard_per_month", json!({ "dist": "uniform", "low": 0.0, "high": 1.0 }));
     let mut all = vec![summit(), curved];
     for file in ["istanbul_2025.json", "istanbul_2025_replay.json", "istanbul_classic.json", "bdm1994_emissions.json"] {
         let text = std::fs::read_to_string(root().join("scenarios").join(file)).expect("bundled scenario");

@@ -319,14 +319,20 @@ fn an_uncertain_level_sits_at_each_level_with_its_probability() {
 /// equals the trial of the fixed level, bit for bit.
 #[test]
 fn a_law_with_one_level_is_that_fixed_level() {
-    let fixed = crate::util::summit();
+    // The summit with a leaders' question, so that the answers are compared too.
+    let mut fixed = crate::util::summit();
+    set(&mut fixed, "questions", json!([{"id": "meet", "kind": "leaders_meet", "by": "2026-12-31"}]));
     let mut law = fixed.clone();
     for (round, level) in [(3, "leaders"), (0, "officials")] {
         set(&mut law, &format!("rounds[{round}].delegations.russia.level"), levels(json!({ level: 1.0 })));
     }
     let (a, b) = (model(&fixed), model(&law));
     for (x, y) in records(&a, 7, 0..2000).iter().zip(&records(&b, 7, 0..2000)) {
-        assert_eq!((&x.outcome, &x.flags, &x.answers), (&y.outcome, &y.flags, &y.answers));
+        assert_eq!(x.answers.len(), 1, "the leaders' question is answered");
+        assert_eq!(
+            (&x.outcome, &x.flags, &x.answers, &x.events, &x.marks),
+            (&y.outcome, &y.flags, &y.answers, &y.events, &y.marks)
+        );
         assert_eq!(
             x.terms.iter().map(|t| t.to_bits()).collect::<Vec<_>>(),
             y.terms.iter().map(|t| t.to_bits()).collect::<Vec<_>>()
