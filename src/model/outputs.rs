@@ -1,6 +1,6 @@
 //! What `mediated_nash` reports, declared for the engine: six exclusive outcomes per round,
-//! ten flags per round (what the round produced, and what holds by its end), the settlement (with its leverage mark and its terms) and the first
-//! ceasefire (with its option) as events, the figures compared across scenarios, and the
+//! ten flags per round (what the round produced, and what holds by its end), the settlement
+//! (with its leverage mark and its terms) and the first ceasefire (with its option) as events, the figures compared across scenarios, and the
 //! answers to the scenario's questions (docs/MODEL.md §9a).
 
 use crate::engine::{
@@ -105,8 +105,8 @@ const FLAGS: [(Flag, &str, &str, Reads); 10] = [
     (Flag::AgreementInForce, "agreement_in_force", "ceasefire or settlement holding", Reads::ByEnd),
 ];
 
-/// What happened in a round that was held or not (not carried over), beside its outcome:
-/// the round's results are not exclusive.
+/// What a round produced beside its outcome (not exclusive); all false in a round that was not
+/// held (no meeting, or carried over).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Happened {
     pub(super) met: bool,

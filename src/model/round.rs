@@ -211,8 +211,8 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
 
 /// The settlement's segments with the battlefield segment cut by the red lines that move with
 /// the front, at front `front`: side i concedes at most `beyond` past the front (a negative
-/// `beyond` demands more than the front), and its red line never lies beyond its own ideal. Written into `out`; false when those red lines leave no position
-/// on the battlefield issue.
+/// `beyond` demands more than the front), and its red line never lies beyond its own ideal.
+/// Written into `out`; false when those red lines leave no position on the battlefield issue.
 fn fit_to_front(m: &MediatedNash, st: &TrialState, b: FrontBound, front: f64, out: &mut Vec<Segment>) -> bool {
     out.clone_from(&st.segments);
     let k = m.battlefield.issue;
@@ -322,8 +322,8 @@ pub fn run_trial<T: Tracer>(
         ceasefire: None,
     };
     let calendar = s.time == Time::Calendar;
-    // Fixed for the trial: one logarithm per side, not one per round.
-    let ln_patience = sides.map(|i| get(m.parties[i].patience).ln());
+    // Fixed for the trial: one logarithm per side, not one per round, and none in rounds time.
+    let ln_patience = sides.map(|i| if calendar { get(m.parties[i].patience).ln() } else { 0.0 });
     // Value of the settlement issues other than the battlefield at their reversion points.
     let reversion: [f64; 2] =
         sides.map(|i| m.reverting.iter().map(|&(k, r)| utility(st, i, k, m.position(draws, k, r))).sum());
@@ -367,6 +367,10 @@ pub fn run_trial<T: Tracer>(
         }
         let engaged = &engaged_buf[..n_engaged];
         let active = channels(draws, standing, engaged.iter().map(|&med| &m.mediators[med]));
+        // What any agreement adds (side payments, less mistrust not covered by guarantees), and
+        // the leverage, as they act in this round.
+        let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
+        let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
         tr.note(t, || {
             let who: Vec<&str> = engaged.iter().map(|&e| names.mediators[e].as_str()).collect();
             format!(
@@ -448,8 +452,7 @@ pub fn run_trial<T: Tracer>(
             }
             for i in sides {
                 let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
-                let hold =
-                    value[i] + active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees);
+                let hold = value[i] + extras[i];
                 let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
@@ -582,14 +585,18 @@ pub fn run_trial<T: Tracer>(
         // A leaders' delegation that comes only to sign sits at leaders' level only if a
         // settlement is signed (decided below).
         let to_sign = level == Level::Leaders && (round.to_sign[0] || round.to_sign[1]);
+        // For the trace: the parties whose leaders come only to sign.
+        let signers_only = || {
+            let who: Vec<&str> =
+                sides.iter().filter(|&&i| round.to_sign[i]).map(|&i| names.parties[i].as_str()).collect();
+            who.join(" and ")
+        };
         tr.note(t, || format!("delegations can sign: {}", level_scope(level)));
         if to_sign {
             tr.note(t, || {
-                let who: Vec<&str> =
-                    sides.iter().filter(|&&i| round.to_sign[i]).map(|&i| names.parties[i].as_str()).collect();
                 format!(
                     "{}'s leader comes only to sign: ministers head the delegation unless a settlement is signed",
-                    who.join(" and ")
+                    signers_only()
                 )
             });
         }
@@ -611,8 +618,6 @@ pub fn run_trial<T: Tracer>(
             });
             d
         });
-        let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
-        let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
 
         let mut outcome = Outcome::TalksNoDeal;
         // Red lines that move with the front cut the battlefield issue where the front now is.
@@ -692,11 +697,9 @@ pub fn run_trial<T: Tracer>(
         }
         let level = if to_sign && outcome != Outcome::Settlement {
             tr.note(t, || {
-                let who: Vec<&str> =
-                    sides.iter().filter(|&&i| round.to_sign[i]).map(|&i| names.parties[i].as_str()).collect();
                 format!(
                     "nothing to sign: ministers head {}'s delegation, so the round runs at ministers' level",
-                    who.join(" and ")
+                    signers_only()
                 )
             });
             Level::Ministers

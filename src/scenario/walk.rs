@@ -249,6 +249,7 @@ pub const RED_LINE: OptionalField<Position> =
 pub const FROM_FRONT_FIRST: u32 = POSITION_FIRST + 2 * POSITION_PER_SIDE;
 pub const RED_LINE_FROM_FRONT: OptionalField<Position> = OptionalField {
     name: "red_line_from_front",
+    // Unused: the slot is `FROM_FRONT_FIRST + side` ([`Walker::red_line_from_front`]).
     slot: 0,
     bound: Bound::Shift,
     what: "a red line relative to the front",
