@@ -2,11 +2,17 @@
 # CI check of the portable ChaCha path (src/engine/chacha.rs), which only processors other than
 # x86-64 would otherwise run: the `portable-chacha` feature forces it here. Lints it, runs the
 # unit tests that compare every word with rand_chacha and the determinism and shard tests on
-# it, and checks that runs give the same bytes as the default (SSE2/AVX2) build.
+# it, and checks that runs give the same bytes as the default (SSE2/AVX2/AVX-512VL) build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
-if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then simd=AVX2; else simd=SSE2; fi
+if grep -qw avx512vl /proc/cpuinfo 2>/dev/null; then
+    simd=AVX-512VL
+elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+    simd=AVX2
+else
+    simd=SSE2
+fi
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -340,6 +340,9 @@ pub fn run_trial<T: Tracer>(
     // Sanctions, aid and standing guarantees act in every round, at the table or not.
     let standing = channels(draws, [Channels::default(); 2], m.standing.iter());
     let mut collapsed = false;
+    // The share of optimism a month of full fighting keeps, as a logarithm taken once per
+    // trial: each war step then needs an `exp`, not a `powf`.
+    let ln_unlearned = (-get(s.learning)).ln_1p();
     // The settlement in force, if any: its value to each side (its terms, and the ceasefire
     // question made moot).
     let mut peace: Option<[f64; 2]> = None;
@@ -414,10 +417,15 @@ pub fn run_trial<T: Tracer>(
         // In calendar time the cost of refusing a deal is the war until the next chance to
         // settle, `ahead` months, discounted by each side's monthly patience.
         let ahead = if calendar { get(round.next_months) } else { 0.0 };
-        let cost = sides.map(|i| {
-            let flow = war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months);
-            if calendar { flow * discounted_months(ln_patience[i], ahead) } else { flow }
-        });
+        let cost_now = |war: &War| {
+            sides.map(|i| {
+                let flow = war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months);
+                if calendar { flow * discounted_months(ln_patience[i], ahead) } else { flow }
+            })
+        };
+        // Computed once, when first needed: most rounds of most trials have no agreement in
+        // force and no meeting, and need no cost (the discount is an `expm1` per side).
+        let mut cost: Option<[f64; 2]> = None;
         let sign = |i: usize| if i == m.high_side { 1.0 } else { -1.0 };
         // Where the war is heading by the next chance to settle: in calendar time the front's
         // expected drift is the truth that beliefs are measured from, not a misperception.
@@ -433,7 +441,7 @@ pub fn run_trial<T: Tracer>(
             let belief = (course(war) + sign(i) * war.gap[i]).clamp(0.0, 1.0);
             reversion[i] + utility(st, i, bf, belief) + ceasefire_utility(i, 0)
         };
-        let truce_value = |i: usize, o: usize, war: &War| {
+        let truce_value = |i: usize, o: usize, war: &War, cost: &[f64; 2]| {
             reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o) - (1.0 - scope(Some(o))) * cost[i]
         };
 
@@ -445,6 +453,7 @@ pub fn run_trial<T: Tracer>(
         // A settlement in force holds unless its implementation breaks down or a side now
         // prefers war, with the leverage and guarantees acting now (Walter 2002; Beardsley 2008).
         if let Some(value) = peace {
+            let cost = *cost.get_or_insert_with(|| cost_now(&war));
             let hazard = s.implementation.map_or(0.0, implementation);
             let mut broken = random.uniform(round.slot_incident) < hazard;
             if broken {
@@ -476,6 +485,7 @@ pub fn run_trial<T: Tracer>(
 
         // A ceasefire in force holds unless an incident breaks it or a side now prefers war.
         if let Some(o) = war.ceasefire {
+            let cost = *cost.get_or_insert_with(|| cost_now(&war));
             let incident = get(s.fragility) * (1.0 - guarantee);
             let incident = match s.implementation {
                 None => incident,
@@ -487,7 +497,7 @@ pub fn run_trial<T: Tracer>(
             }
             for i in sides {
                 let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
-                let hold = truce_value(i, o, &war) + active[i].side_payments;
+                let hold = truce_value(i, o, &war, &cost) + active[i].side_payments;
                 let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
@@ -517,7 +527,7 @@ pub fn run_trial<T: Tracer>(
             let shock =
                 if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.slot_battlefield) } else { 0.0 };
             war.front = (war.front + (1.0 - halted) * (drift + shock)).clamp(0.0, 1.0);
-            let keep = (1.0 - get(s.learning)).powf(dt * (1.0 - halted));
+            let keep = (dt * (1.0 - halted) * ln_unlearned).exp();
             for g in &mut war.gap {
                 *g *= keep;
             }
@@ -527,6 +537,7 @@ pub fn run_trial<T: Tracer>(
         }
         tr.note(t, || {
             let belief = |i: usize| front((course(&war) + sign(i) * war.gap[i]).clamp(0.0, 1.0));
+            let cost = cost_now(&war);
             format!(
                 "front at {:.4} ({}); {} expects the war to end at {:.4}, {} at {:.4}; cost of refusing a deal: {} {:.3}, \
                  {} {:.3}",
@@ -601,11 +612,12 @@ pub fn run_trial<T: Tracer>(
             });
         }
 
+        let cost = *cost.get_or_insert_with(|| cost_now(&war));
         // At the table: each side's disagreement payoff is the status quo (war, or the truce in
         // force) less the mediators' pressure, plus this round's political-will shock.
         let disagreement = sides.map(|i| {
             let status_quo = match war.ceasefire {
-                Some(o) => truce_value(i, o, &war),
+                Some(o) => truce_value(i, o, &war, &cost),
                 None => war_value(i, &war) - cost[i],
             };
             let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_will[i]) } else { 0.0 };
@@ -717,7 +729,7 @@ pub fn run_trial<T: Tracer>(
                 if !(within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z)) {
                     continue;
                 }
-                let e = sides.map(|i| truce_value(i, o, &war) + extras[i] - disagreement[i]);
+                let e = sides.map(|i| truce_value(i, o, &war, &cost) + extras[i] - disagreement[i]);
                 tr.note(t, || {
                     format!(
                         "ceasefire option {}: surplus over disagreement {} {:+.3}, {} {:+.3}",
