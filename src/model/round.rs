@@ -241,11 +241,14 @@ fn balance(m: &MediatedNash, capability: &[f64; 2]) -> f64 {
     if hi + lo > 0.0 { (hi - lo) / (hi + lo) } else { 0.0 }
 }
 
-/// The months of a war of `months` months, each discounted from now by a patience whose
-/// logarithm is `ln_patience`: the integral of patience^s over [0, months], computed as
-/// (1 - exp(months ln δ)) / -ln δ (docs/MODEL.md §6 step 4).
-fn discounted_months(ln_patience: f64, months: f64) -> f64 {
-    if months <= 0.0 { 0.0 } else { -(months * ln_patience).exp_m1() / -ln_patience }
+/// Months of war a side risks by refusing a deal now, each discounted by its monthly patience:
+/// the war until the next chance to settle, `months` away, and with chance `breakdown` (that
+/// the talks collapse instead) the war for ever after it, at today's cost:
+/// (1 − δ^Δ + κ δ^Δ) / −ln δ, with one `expm1` (docs/MODEL.md §6 step 4).
+fn months_at_risk(ln_patience: f64, months: f64, breakdown: f64) -> f64 {
+    // δ^Δ − 1, exactly 0 with no months to wait.
+    let decay = if months <= 0.0 { 0.0 } else { (months * ln_patience).exp_m1() };
+    (-decay + breakdown * (1.0 + decay)) / -ln_patience
 }
 
 /// What the active mediators bring to one side in one round.
@@ -415,12 +418,16 @@ pub fn run_trial<T: Tracer>(
         }
 
         // In calendar time the cost of refusing a deal is the war until the next chance to
-        // settle, `ahead` months, discounted by each side's monthly patience.
+        // settle, `ahead` months, and after it if the talks break down, discounted by each
+        // side's monthly patience.
         let ahead = if calendar { get(round.next_months) } else { 0.0 };
+        // This round's chance that talks without a deal collapse: in calendar time refusing a
+        // deal risks it (step 4), and it is drawn at the round's end.
+        let breakdown = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
         let cost_now = |war: &War| {
             sides.map(|i| {
                 let flow = war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months);
-                if calendar { flow * discounted_months(ln_patience[i], ahead) } else { flow }
+                if calendar { flow * months_at_risk(ln_patience[i], ahead, breakdown) } else { flow }
             })
         };
         // Computed once, when first needed: most rounds of most trials have no agreement in
@@ -757,8 +764,7 @@ pub fn run_trial<T: Tracer>(
             outcome = Outcome::Humanitarian;
         }
         if outcome == Outcome::TalksNoDeal {
-            let hazard = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
-            if hazard > 0.0 && random.uniform(round.slot_collapse) < hazard {
+            if breakdown > 0.0 && random.uniform(round.slot_collapse) < breakdown {
                 outcome = Outcome::Collapse;
                 collapsed = true;
                 war.ceasefire = None;

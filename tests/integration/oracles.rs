@@ -251,6 +251,13 @@ fn in_calendar_time_refusing_costs_the_war_until_the_next_chance() {
     let weary = 1.0 + 0.1 * (366.0 / 30.436_875 + 2.0);
     let (north, south) = (heading - 0.1 * weary * months, 1.0 - heading - 0.15 * weary * months);
     assert_settles_at(&v, (1.0 + north - south) / 2.0, "calendar time from the war's start");
+
+    // Refusing also risks the talks' breakdown: with a collapse hazard of 0.1, the war after
+    // the next chance counts for ever with chance 0.1 (0.2 and 0.3 before: not at all).
+    set(&mut v, "model.collapse_hazard", json!(0.1));
+    let at_risk = (1.0 - 0.81 + 0.1 * 0.81) / -(0.9f64.ln());
+    let (north, south) = (heading - 0.1 * weary * at_risk, 1.0 - heading - 0.15 * weary * at_risk);
+    assert_settles_at(&v, (1.0 + north - south) / 2.0, "calendar time with a risk of breakdown");
 }
 
 /// The implementation hazard (MODEL.md §6 step 5): a settlement signed at the first round,
