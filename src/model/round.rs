@@ -763,12 +763,10 @@ pub fn run_trial<T: Tracer>(
         if outcome == Outcome::TalksNoDeal && humanitarian {
             outcome = Outcome::Humanitarian;
         }
-        if outcome == Outcome::TalksNoDeal {
-            if breakdown > 0.0 && random.uniform(round.slot_collapse) < breakdown {
-                outcome = Outcome::Collapse;
-                collapsed = true;
-                war.ceasefire = None;
-            }
+        if outcome == Outcome::TalksNoDeal && breakdown > 0.0 && random.uniform(round.slot_collapse) < breakdown {
+            outcome = Outcome::Collapse;
+            collapsed = true;
+            war.ceasefire = None;
         }
         tr.note(t, || format!("outcome: {}", outcome.label()));
         let happened = Happened {
