@@ -5,6 +5,7 @@
 
 pub mod expected_utility;
 pub mod nash;
+pub mod nparty;
 mod outputs;
 mod params;
 mod round;
