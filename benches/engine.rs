@@ -349,5 +349,53 @@ fn concave_solve(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_trial, whole_run, growth, spatial, concave_solve);
+/// A fixed random table of `sides` veto players (equal weights) over four continuous issues
+/// cut to [0.1, 0.9] and two ordered issues of three options; each side's saliences sum to 1
+/// and its disagreement payoff is 0.05 below its utility of the middle positions with the options
+/// worst for it, so every combination of options has packages all sides accept.
+fn parties_table(sides: usize) -> sim::model::nparty::Table {
+    use rand::{Rng, SeedableRng};
+    use sim::model::nparty::{Options, Role, Span, Table};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+    let mut uniform = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let ideal: Vec<Vec<f64>> = (0..6).map(|_| (0..sides).map(|_| uniform()).collect()).collect();
+    let mut weight: Vec<Vec<f64>> = (0..6).map(|_| (0..sides).map(|_| uniform()).collect()).collect();
+    for i in 0..sides {
+        let total: f64 = weight.iter().map(|w| w[i]).sum();
+        weight.iter_mut().for_each(|w| w[i] /= total);
+    }
+    let u = |k: usize, i: usize, z: f64| weight[k][i] * (1.0 - (z - ideal[k][i]).abs());
+    let spans = (0..4).map(|k| Span { lo: 0.1, hi: 0.9, ideal: ideal[k].clone(), weight: weight[k].clone() }).collect();
+    let choices = (4..6)
+        .map(|k| Options {
+            options: vec![0, 1, 2],
+            utility: (0..3).map(|j| (0..sides).map(|i| u(k, i, j as f64 / 2.0)).collect()).collect(),
+        })
+        .collect();
+    let worst = |k: usize, i: usize| (0..3).map(|j| u(k, i, j as f64 / 2.0)).fold(f64::INFINITY, f64::min);
+    let base =
+        (0..sides).map(|i| -((0..4).map(|k| u(k, i, 0.5)).sum::<f64>() + worst(4, i) + worst(5, i) - 0.05)).collect();
+    Table::new(base, vec![Role::Veto(1.0); sides], spans, choices).expect("a valid table")
+}
+
+/// How the n-party solvers' cost grows with the number of parties P (all veto players), on
+/// [`parties_table`]: the Nash solution and side 0's offer as agenda setter.
+fn parties(c: &mut Criterion) {
+    use sim::model::nparty;
+    let mut group = c.benchmark_group("nparty");
+    for sides in [2usize, 3, 4, 6, 8] {
+        let table = parties_table(sides);
+        assert!(nparty::nash(&table).is_some(), "the bench must solve a package");
+        assert!(nparty::setter(&table, 0).is_some(), "the bench must find an offer");
+        group.bench_with_input(BenchmarkId::new("solve", sides), &table, |b, t| {
+            b.iter(|| black_box(nparty::nash(black_box(t))))
+        });
+        group.bench_with_input(BenchmarkId::new("setter", sides), &table, |b, t| {
+            b.iter(|| black_box(nparty::setter(black_box(t), 0)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_trial, whole_run, growth, spatial, concave_solve, parties);
 criterion_main!(benches);

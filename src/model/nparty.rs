@@ -383,7 +383,7 @@ const ITER_FACTOR: usize = 50;
 /// The linear programs of both rules, in bounded variables x = (y_1..y_m, t, s_1..s_r): row q
 /// reads Σ_j A_qj y_j - t - s_q = -c_q, so s_q = e_q(y) - t >= 0 (e_q the surplus of the q-th
 /// veto player), with 0 <= y_j <= L_j, t in [t_lo, t_hi], s_q >= 0. Dense tableau, primal
-/// simplex with Bland's rule (smallest eligible index enters; ties in the ratio test go to the
+/// simplex; Bland's rule in degenerate runs (see `run`; ties in the ratio test go to the
 /// smallest index), so it cannot cycle.
 #[derive(Debug)]
 struct Simplex {
@@ -499,22 +499,33 @@ impl Simplex {
     fn run(&mut self, cost: &[f64]) -> bool {
         let n = self.cols;
         let scale = cost.iter().fold(1.0f64, |s, c| s.max(c.abs()));
+        // Dantzig's rule (the largest improving reduced cost) after a step that moved, Bland's
+        // (the smallest improving index) after a degenerate pivot: degenerate runs are Bland's,
+        // so no basis repeats.
+        let mut degenerate = false;
         for _ in 0..ITER_FACTOR * n {
             self.price(cost);
-            // Bland: the smallest index whose move improves the objective.
-            let Some((k, dir)) = (0..n).find_map(|k| {
+            let mut entering: Option<(usize, f64, f64)> = None;
+            for k in 0..n {
                 if self.is_basic[k] || self.lo[k] == self.hi[k] {
-                    return None;
+                    continue;
                 }
                 let d = self.reduced[k];
-                if d > DUAL_TOL * scale && self.x[k] < self.hi[k] {
-                    Some((k, 1.0))
+                let dir = if d > DUAL_TOL * scale && self.x[k] < self.hi[k] {
+                    1.0
                 } else if d < -DUAL_TOL * scale && self.x[k] > self.lo[k] {
-                    Some((k, -1.0))
+                    -1.0
                 } else {
-                    None
+                    continue;
+                };
+                if entering.is_none_or(|(_, _, best)| d.abs() > best) {
+                    entering = Some((k, dir, d.abs()));
                 }
-            }) else {
+                if degenerate {
+                    break;
+                }
+            }
+            let Some((k, dir, _)) = entering else {
                 self.refresh();
                 return true;
             };
@@ -551,9 +562,13 @@ impl Simplex {
                 self.x[b] -= self.tab[q * n + k] * dir * theta;
             }
             match leave {
-                None => self.x[k] = if dir > 0.0 { self.hi[k] } else { self.lo[k] },
+                None => {
+                    self.x[k] = if dir > 0.0 { self.hi[k] } else { self.lo[k] };
+                    degenerate = false;
+                }
                 Some((q, bound)) => {
                     self.x[k] += dir * theta;
+                    degenerate = theta == 0.0;
                     let b = self.basis[q];
                     self.x[b] = bound;
                     self.pivot(q, k);
@@ -1087,6 +1102,35 @@ mod tests {
         rows.iter().zip(&alpha).map(|(&i, a)| if e[i] > 0.0 { a * e[i].ln() } else { f64::NEG_INFINITY }).sum()
     }
 
+    /// A certificate that the deal is the Nash package of its combination of options: since
+    /// ᾱ ln e <= ᾱ ln(ᾱ/λ) + λ e - ᾱ for every λ > 0, with λ_i = ᾱ_i / e*_i every package x of
+    /// that combination has f(x) <= f(e*) - 1 + max_x Σ ᾱ_i e_i(x) / e*_i, so the deal is
+    /// optimal when that maximum is 1. It is separable by issue, and on each issue a concave
+    /// piecewise-linear function of z peaking at lo, hi or an ideal. Returns the maximum less 1.
+    fn duality_gap(t: &Table, d: &Deal) -> f64 {
+        let (rows, alpha) = t.veto();
+        let mu: Vec<(usize, f64)> = rows.iter().zip(&alpha).map(|(&i, a)| (i, a / d.surplus[i])).collect();
+        let picks: Vec<usize> =
+            t.choices.iter().zip(&d.options).map(|(c, o)| c.options.iter().position(|x| x == o).unwrap()).collect();
+        let at = |z: &[f64]| -> f64 {
+            let e = t.surplus_at(z, &picks);
+            mu.iter().map(|&(i, m)| m * e[i]).sum()
+        };
+        let mut z = d.positions.clone();
+        for (k, s) in t.spans.iter().enumerate() {
+            let mut best = (f64::NEG_INFINITY, s.lo);
+            for c in [s.lo, s.hi].into_iter().chain(s.ideal.iter().copied().filter(|&a| a > s.lo && a < s.hi)) {
+                z[k] = c;
+                let v = at(&z);
+                if v > best.0 {
+                    best = (v, c);
+                }
+            }
+            z[k] = best.1;
+        }
+        at(&z) - 1.0
+    }
+
     /// The deal's reported surpluses are those of its package, and its positions lie on the spans.
     fn consistent(t: &Table, d: &Deal) -> Result<(), TestCaseError> {
         let picks: Vec<usize> =
@@ -1159,6 +1203,10 @@ mod tests {
                     prop_assert!(acceptable(&table, &d.surplus, 1e-12), "{d:?}");
                     let v = nash_value(&table, &d.surplus);
                     prop_assert!(v >= best - 1e-9, "{d:?} worth {v} against a grid package worth {best}");
+                    if v.is_finite() {
+                        let gap = duality_gap(&table, &d);
+                        prop_assert!(gap <= 1e-9, "{d:?}: duality gap {gap}");
+                    }
                 }
                 None => prop_assert!(!any, "no deal, but the grid holds an acceptable package"),
             }
