@@ -1212,6 +1212,20 @@ mod tests {
             }
         }
 
+        /// On larger tables (up to 8 sides and 5 issues, where the grid is too coarse to say
+        /// much) the Nash package is acceptable and carries its duality certificate.
+        #[test]
+        fn large_tables_carry_the_duality_certificate(table in tables(3..=8, 5)) {
+            if let Some(d) = nash(&table) {
+                consistent(&table, &d)?;
+                prop_assert!(acceptable(&table, &d.surplus, 1e-12), "{d:?}");
+                if nash_value(&table, &d.surplus).is_finite() {
+                    let gap = duality_gap(&table, &d);
+                    prop_assert!(gap <= 1e-9, "{d:?}: duality gap {gap}");
+                }
+            }
+        }
+
         /// The setter's offer is acceptable to every veto player, and no acceptable package of a
         /// fine grid is better for the setter.
         #[test]
