@@ -241,14 +241,28 @@ fn balance(m: &MediatedNash, capability: &[f64; 2]) -> f64 {
     if hi + lo > 0.0 { (hi - lo) / (hi + lo) } else { 0.0 }
 }
 
+/// What refusing a deal costs a side (docs/MODEL.md §6 step 4): the war until the next chance
+/// to settle, and the war after it should the talks break down instead.
+#[derive(Debug, Clone, Copy)]
+struct Refusal {
+    waiting: f64,
+    breakdown: f64,
+}
+
+impl Refusal {
+    fn total(self) -> f64 {
+        self.waiting + self.breakdown
+    }
+}
+
 /// Months of war a side risks by refusing a deal now, each discounted by its monthly patience:
-/// the war until the next chance to settle, `months` away, and with chance `breakdown` (that
-/// the talks collapse instead) the war for ever after it, at today's cost:
-/// (1 − δ^Δ + κ δ^Δ) / −ln δ, with one `expm1` (docs/MODEL.md §6 step 4).
-fn months_at_risk(ln_patience: f64, months: f64, breakdown: f64) -> f64 {
+/// the war until the next chance to settle, `months` away, (1 − δ^Δ) / −ln δ, and with chance
+/// `breakdown` that the talks collapse instead the war for ever after it, b δ^Δ / −ln δ; one
+/// `expm1` for both.
+fn months_at_risk(ln_patience: f64, months: f64, breakdown: f64) -> [f64; 2] {
     // δ^Δ − 1, exactly 0 with no months to wait.
     let decay = if months <= 0.0 { 0.0 } else { (months * ln_patience).exp_m1() };
-    (-decay + breakdown * (1.0 + decay)) / -ln_patience
+    [-decay / -ln_patience, breakdown * (1.0 + decay) / -ln_patience]
 }
 
 /// What the active mediators bring to one side in one round.
@@ -421,18 +435,25 @@ pub fn run_trial<T: Tracer>(
         // settle, `ahead` months, and after it if the talks break down, discounted by each
         // side's monthly patience.
         let ahead = if calendar { get(round.next_months) } else { 0.0 };
-        // This round's chance that talks without a deal collapse: in calendar time refusing a
-        // deal risks it (step 4), and it is drawn at the round's end.
+        // This round's chance that talks without a deal collapse (drawn at the round's end);
+        // in calendar time a refusal risks it, unless the round agrees a humanitarian step,
+        // which leaves the talks standing (step 4).
         let breakdown = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
+        let risk = breakdown * (1.0 - get(s.humanitarian).clamp(0.0, 1.0));
         let cost_now = |war: &War| {
             sides.map(|i| {
                 let flow = war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months);
-                if calendar { flow * months_at_risk(ln_patience[i], ahead, breakdown) } else { flow }
+                if calendar {
+                    let [waiting, breakdown] = months_at_risk(ln_patience[i], ahead, risk);
+                    Refusal { waiting: flow * waiting, breakdown: flow * breakdown }
+                } else {
+                    Refusal { waiting: flow, breakdown: 0.0 }
+                }
             })
         };
         // Computed once, when first needed: most rounds of most trials have no agreement in
         // force and no meeting, and need no cost (the discount is an `expm1` per side).
-        let mut cost: Option<[f64; 2]> = None;
+        let mut cost: Option<[Refusal; 2]> = None;
         let sign = |i: usize| if i == m.high_side { 1.0 } else { -1.0 };
         // Where the war is heading by the next chance to settle: in calendar time the front's
         // expected drift is the truth that beliefs are measured from, not a misperception.
@@ -448,9 +469,14 @@ pub fn run_trial<T: Tracer>(
             let belief = (course(war) + sign(i) * war.gap[i]).clamp(0.0, 1.0);
             reversion[i] + utility(st, i, bf, belief) + ceasefire_utility(i, 0)
         };
-        let truce_value = |i: usize, o: usize, war: &War, cost: &[f64; 2]| {
-            reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o) - (1.0 - scope(Some(o))) * cost[i]
+        // A truce in force pays the unhalted share of the wait and, as the talks may still
+        // collapse and end it, the breakdown risk in full; signing one ends this round's risk.
+        let signed_truce = |i: usize, o: usize, war: &War, cost: &[Refusal; 2]| {
+            reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o)
+                - (1.0 - scope(Some(o))) * cost[i].waiting
         };
+        let truce_value =
+            |i: usize, o: usize, war: &War, cost: &[Refusal; 2]| signed_truce(i, o, war, cost) - cost[i].breakdown;
 
         // The chance that the implementation of an agreement breaks down in the `dt` months
         // since the last round, given the guarantees.
@@ -469,7 +495,7 @@ pub fn run_trial<T: Tracer>(
             for i in sides {
                 let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
                 let hold = value[i] + extras[i];
-                let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
+                let fight = war_value(i, &war) - cost[i].total() - active[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
                         format!(
@@ -505,7 +531,7 @@ pub fn run_trial<T: Tracer>(
             for i in sides {
                 let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
                 let hold = truce_value(i, o, &war, &cost) + active[i].side_payments;
-                let fight = war_value(i, &war) - cost[i] - active[i].pressure + shock;
+                let fight = war_value(i, &war) - cost[i].total() - active[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
                         format!(
@@ -534,7 +560,10 @@ pub fn run_trial<T: Tracer>(
             let shock =
                 if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.slot_battlefield) } else { 0.0 };
             war.front = (war.front + (1.0 - halted) * (drift + shock)).clamp(0.0, 1.0);
-            let keep = (dt * (1.0 - halted) * ln_unlearned).exp();
+            // A full ceasefire halts learning: no power at all (with λ = 1 the logarithm is
+            // −∞, and 0 × −∞ would be NaN).
+            let exponent = dt * (1.0 - halted);
+            let keep = if exponent == 0.0 { 1.0 } else { (exponent * ln_unlearned).exp() };
             for g in &mut war.gap {
                 *g *= keep;
             }
@@ -555,9 +584,9 @@ pub fn run_trial<T: Tracer>(
                 names.parties[1],
                 belief(1),
                 names.parties[0],
-                cost[0],
+                cost[0].total(),
                 names.parties[1],
-                cost[1]
+                cost[1].total()
             )
         });
 
@@ -625,7 +654,7 @@ pub fn run_trial<T: Tracer>(
         let disagreement = sides.map(|i| {
             let status_quo = match war.ceasefire {
                 Some(o) => truce_value(i, o, &war, &cost),
-                None => war_value(i, &war) - cost[i],
+                None => war_value(i, &war) - cost[i].total(),
             };
             let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_will[i]) } else { 0.0 };
             let d = status_quo - active[i].pressure + shock;
@@ -736,7 +765,7 @@ pub fn run_trial<T: Tracer>(
                 if !(within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z)) {
                     continue;
                 }
-                let e = sides.map(|i| truce_value(i, o, &war, &cost) + extras[i] - disagreement[i]);
+                let e = sides.map(|i| signed_truce(i, o, &war, &cost) + extras[i] - disagreement[i]);
                 tr.note(t, || {
                     format!(
                         "ceasefire option {}: surplus over disagreement {} {:+.3}, {} {:+.3}",

@@ -161,3 +161,27 @@ proptest! {
         }
     }
 }
+
+/// Learning at its bound (λ = 1) under a full ceasefire: the war step's exponent is 0, and
+/// the share of optimism kept must be 1, not 0 × ln 0 (NaN in every later belief). The summit
+/// signs a full ceasefire in about a tenth of its trials by its second round, so 200 trials
+/// meet it.
+#[test]
+fn full_learning_under_a_full_ceasefire_stays_finite() {
+    let mut doc = summit();
+    set(&mut doc, "model.learning_per_month", json!(1.0));
+    let file = Path::new("extreme.json");
+    let loaded = sim::scenario::load_bytes(file, serde_json::to_vec(&doc).expect("JSON")).expect("valid");
+    let model = sim::model::compile(&loaded).expect("compiles");
+    let nash = model.nash().expect("a bargaining model");
+    let mut truces = 0;
+    for t in 0..200 {
+        let trace = nash.trace(&TrialRng::new(1, t));
+        truces += usize::from(trace.notes.iter().any(|(_, n)| n.contains("ceasefire signed: full")));
+        for (round, note) in &trace.notes {
+            let mut words = note.split(|c: char| !c.is_alphanumeric());
+            assert!(!words.any(|w| w == "NaN" || w == "inf"), "trial {t}, round {round}: {note}");
+        }
+    }
+    assert!(truces > 0, "no full ceasefire in 200 trials: the test proves nothing");
+}

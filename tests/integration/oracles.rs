@@ -258,6 +258,13 @@ fn in_calendar_time_refusing_costs_the_war_until_the_next_chance() {
     let at_risk = (1.0 - 0.81 + 0.1 * 0.81) / -(0.9f64.ln());
     let (north, south) = (heading - 0.1 * weary * at_risk, 1.0 - heading - 0.15 * weary * at_risk);
     assert_settles_at(&v, (1.0 + north - south) / 2.0, "calendar time with a risk of breakdown");
+
+    // A meeting that agrees a humanitarian step does not collapse (steps 12-13), so with a
+    // humanitarian rate of 0.5 the risk a refusal runs is 0.1 × 0.5.
+    set(&mut v, "model.humanitarian_rate", json!(0.5));
+    let at_risk = (1.0 - 0.81 + 0.05 * 0.81) / -(0.9f64.ln());
+    let (north, south) = (heading - 0.1 * weary * at_risk, 1.0 - heading - 0.15 * weary * at_risk);
+    assert_settles_at(&v, (1.0 + north - south) / 2.0, "calendar time, breakdown spared by humanitarian steps");
 }
 
 /// The implementation hazard (MODEL.md §6 step 5): a settlement signed at the first round,
