@@ -4,10 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::util::{Report, SUMMIT, TermReport, root, sim_output, success};
-
-/// A blind forecast that settles now and then: the 2025 case as of 14 May 2025, frozen.
-const FORECAST_CASE: &str = "cases/istanbul-2025/scenario-2025-05-14.json";
+use crate::util::{FORECAST_CASE, Report, SUMMIT, TermReport, root, sim_output, success};
 
 /// `scenarios/**/*.json` (scenarios and their variants), relative to the package root, sorted.
 fn bundled_scenarios() -> Vec<PathBuf> {

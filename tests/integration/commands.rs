@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sim::engine::{Model, TrialRecord, TrialRng};
 
-use crate::util::{SUMMIT, model, root, sim_output, stderr_of, success};
+use crate::util::{FORECAST_CASE, SUMMIT, model, root, sim_output, stderr_of, success};
 
 #[derive(Debug, Deserialize)]
 struct TraceRound {
@@ -239,8 +239,9 @@ fn hostile_files_are_refused_quickly() {
 fn plots_and_the_html_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     let svg = dir.path().join("run.svg");
-    // The 2025 forecast settles in about 0.6% of trials, so 20,000 trials chart settlement terms.
-    let forecast = "scenarios/istanbul_2025.json";
+    // The 2025 case's forecast settles in about 0.5% of trials, so 20,000 trials chart
+    // settlement terms.
+    let forecast = FORECAST_CASE;
     let out = sim_output(["run", forecast, "--trials", "20000", "--plot", svg.to_str().expect("UTF-8"), "-f", "json"]);
     success(&out);
     let chart = std::fs::read_to_string(&svg).expect("chart written");

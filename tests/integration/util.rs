@@ -28,6 +28,10 @@ pub fn seeds_dir() -> PathBuf {
 /// The bundled scenario, relative to the package root (as a user would type it).
 pub const SUMMIT: &str = "scenarios/istanbul_summit.json";
 
+/// A blind forecast that settles now and then (about 0.5% of trials): the 2025 Istanbul case as
+/// of 14 May 2025. The bundled forecast, encoded separately, settles in 0.04%.
+pub const FORECAST_CASE: &str = "cases/istanbul-2025/scenario-2025-05-14.json";
+
 // ---------------------------------------------------------------------------------------------
 // The command line
 
