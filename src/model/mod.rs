@@ -8,6 +8,7 @@ pub mod nash;
 pub mod nparty;
 mod outputs;
 mod params;
+mod redline;
 mod round;
 pub mod rules;
 pub mod sampler;
@@ -39,6 +40,14 @@ impl Space {
             (Some(sc), _) => Ok(Space::Continuous { min: sc.min, max: sc.max }),
             (None, Some(o)) => Ok(Space::Ordered { n: o.len() }),
             (None, None) => Err(broken(path, "an issue has either `scale` (continuous) or `options` (ordered)")),
+        }
+    }
+
+    /// The length of the whole issue in its units (option steps on an ordered issue).
+    fn width(&self) -> f64 {
+        match *self {
+            Space::Continuous { min, max } => max - min,
+            Space::Ordered { n } => (n - 1) as f64,
         }
     }
 
@@ -89,6 +98,10 @@ struct PositionC {
     red_line: Option<P>,
     /// On the battlefield issue: how far beyond the front the side concedes at most.
     from_front: Option<P>,
+    /// How far pressure can push the red line (issue units), and the cost per issue unit of
+    /// conceding past the line it pushed.
+    give: Option<P>,
+    past_cost: Option<P>,
     /// +1 when the other side's ideal lies above this side's, -1 below (see validation).
     direction: f64,
 }
@@ -102,6 +115,8 @@ struct PartyC {
     mistrust: P,
     /// Omitted: linear utility.
     curvature: Option<P>,
+    /// The pressure at which the side's red lines give fully (with a give only).
+    red_line_pressure: Option<P>,
     positions: Vec<PositionC>,
 }
 
@@ -524,6 +539,7 @@ impl MediatedNash {
             let [capability, cost_of_war, patience, optimism, mistrust] =
                 walk::PARTY.each_ref().map(|f| reg.add(&w.party(i, f)));
             let curvature = reg.add_optional(w.party_optional(i, &walk::CURVATURE))?;
+            let red_line_pressure = reg.add_optional(w.party_optional(i, &walk::RED_LINE_PRESSURE))?;
             let mut positions = Vec::with_capacity(s.issues.len());
             for issue in &s.issues {
                 let missing =
@@ -535,6 +551,8 @@ impl MediatedNash {
                     salience: reg.add(&w.position(i, &issue.id, pos, &walk::SALIENCE))?,
                     red_line: reg.add_optional(w.position_optional(i, &issue.id, pos, &walk::RED_LINE))?,
                     from_front: reg.add_optional(w.red_line_from_front(i, &issue.id, pos))?,
+                    give: reg.add_optional(w.red_line_give(i, &issue.id, pos))?,
+                    past_cost: reg.add_optional(w.past_red_line_cost(i, &issue.id, pos))?,
                     direction: concession_direction(&pos.ideal, &other_pos.ideal),
                 });
             }
@@ -545,6 +563,7 @@ impl MediatedNash {
                 optimism: optimism?,
                 mistrust: mistrust?,
                 curvature,
+                red_line_pressure,
                 positions,
             })
         };

@@ -5,9 +5,11 @@
 
 use crate::scenario::validate::limits;
 
-/// One continuous issue, already cut to the interval both red lines and both ideals allow.
-/// Along it, side 0's utility rises by `gain0` per unit moved from `start` towards side 0's
-/// ideal and side 1's falls by `loss1`.
+/// One continuous issue, already cut to the interval both red lines and both ideals allow,
+/// or one piece of it. Along it, side 0's utility rises by `gain0 + extra0` per unit moved from
+/// `start` towards side 0's ideal and side 1's falls by `loss1 + extra1` (with a curvature,
+/// `gain0` and `loss1` weigh the curved part and the extras stay linear). The extras are the
+/// costs of terms past a red line that gave under pressure (docs/MODEL.md §5), 0 otherwise.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Segment {
     /// Position best for side 1 (normalized units).
@@ -21,6 +23,8 @@ pub struct Segment {
     pub reach0: f64,
     /// Distance from side 1's ideal to `start`.
     pub past1: f64,
+    pub extra0: f64,
+    pub extra1: f64,
 }
 
 impl Segment {
@@ -35,6 +39,8 @@ impl Segment {
             loss1,
             reach0: (a0 - start).abs(),
             past1: (start - a1).abs(),
+            extra0: 0.0,
+            extra1: 0.0,
         }
     }
 }
@@ -118,11 +124,13 @@ pub fn solve(
     }
     order.clear();
     order.extend(0..segments.len());
-    // Best trade for side 0 first; a segment nobody cares about goes last. Stable on ties.
+    // Best trade for side 0 first; a segment nobody cares about goes last. Stable on ties, so
+    // the pieces of one segment, whose ratios fall along it, keep their order.
     let ratio = |s: &Segment| {
-        if s.loss1 > 0.0 {
-            s.gain0 / s.loss1
-        } else if s.gain0 > 0.0 {
+        let (gain0, loss1) = slopes(s);
+        if loss1 > 0.0 {
+            gain0 / loss1
+        } else if gain0 > 0.0 {
             f64::INFINITY
         } else {
             -1.0
@@ -150,11 +158,12 @@ pub fn solve(
         }
         for (step, &k) in order.iter().enumerate() {
             let seg = &segments[k];
-            if let Some(s) = best_on_segment(e, seg.gain0, seg.loss1, seg.length, alpha) {
-                consider(log_nash([e[0] + seg.gain0 * s, e[1] - seg.loss1 * s], alpha), step, s);
+            let (g0, g1) = slopes(seg);
+            if let Some(s) = best_on_segment(e, g0, g1, seg.length, alpha) {
+                consider(log_nash([e[0] + g0 * s, e[1] - g1 * s], alpha), step, s);
             }
-            e[0] += seg.gain0 * seg.length;
-            e[1] -= seg.loss1 * seg.length;
+            e[0] += g0 * seg.length;
+            e[1] -= g1 * seg.length;
         }
     }
     let (_, combo, step, s) = best?;
@@ -169,11 +178,19 @@ pub fn solve(
     for (i, &k) in order.iter().enumerate().take(step + 1) {
         let seg = &segments[k];
         let moved = if i < step { seg.length } else { s };
+        let (g0, g1) = slopes(seg);
         package.positions[k] = seg.start + seg.towards0 * moved;
-        package.surplus[0] += seg.gain0 * moved;
-        package.surplus[1] -= seg.loss1 * moved;
+        package.surplus[0] += g0 * moved;
+        package.surplus[1] -= g1 * moved;
     }
     Some(package)
+}
+
+/// The slopes of a segment's linear utilities, extras included (adding an extra of 0 changes
+/// no bit).
+#[inline]
+fn slopes(seg: &Segment) -> (f64, f64) {
+    (seg.gain0 + seg.extra0, seg.loss1 + seg.extra1)
 }
 
 /// ln μ, the concave solver's outer variable, stays within ±this (μ and 1/μ finite).
@@ -206,6 +223,9 @@ fn ln_pow(g: f64, x: f64) -> f64 {
 /// Not for two linear sides (ψ would not depend on s). `guess` starts Newton's method where
 /// no closed form applies.
 fn concede(seg: &Segment, gamma: [f64; 2], t: f64, guess: f64) -> (f64, f64) {
+    if seg.extra0 != 0.0 || seg.extra1 != 0.0 {
+        return concede_past_red_line(seg, gamma, t, guess);
+    }
     let (len, w0, w1) = (seg.length, seg.gain0, seg.loss1);
     if len <= 0.0 || w0 <= 0.0 {
         return (0.0, 0.0);
@@ -236,6 +256,37 @@ fn concede(seg: &Segment, gamma: [f64; 2], t: f64, guess: f64) -> (f64, f64) {
         f64::NAN
     };
     let s = if closed.is_finite() { closed.clamp(0.0, len) } else { falling_root(psi, slope, 0.0, len, guess) };
+    (s, 1.0 / slope(s))
+}
+
+/// As [`concede`], on a piece past a red line, where each side's marginal utility has a linear
+/// part (`extra0`, `extra1`) beside the curved one: the root of
+/// ψ(s) = ln(w0 γ0 (D0 - s)^(γ0 - 1) + x0) - t - ln(w1 γ1 (D1 + s)^(γ1 - 1) + x1), which falls
+/// with s, by Newton's method in the bracket (no closed form).
+fn concede_past_red_line(seg: &Segment, gamma: [f64; 2], t: f64, guess: f64) -> (f64, f64) {
+    let (len, w0, w1, x0, x1) = (seg.length, seg.gain0, seg.loss1, seg.extra0, seg.extra1);
+    let [g0, g1] = gamma;
+    let (d0, d1) = (seg.reach0, seg.past1);
+    // Each side's marginal utility at s, and its derivative in s (0 where the side is linear).
+    let m0 = |s: f64| w0 * g0 * (d0 - s).max(0.0).powf(g0 - 1.0) + x0;
+    let m1 = |s: f64| w1 * g1 * (d1 + s).powf(g1 - 1.0) + x1;
+    let dm0 = |s: f64| if g0 == 1.0 { 0.0 } else { -w0 * g0 * (g0 - 1.0) * (d0 - s).max(0.0).powf(g0 - 2.0) };
+    let dm1 = |s: f64| if g1 == 1.0 { 0.0 } else { w1 * g1 * (g1 - 1.0) * (d1 + s).powf(g1 - 2.0) };
+    if len <= 0.0 || m0(0.0) <= 0.0 {
+        return (0.0, 0.0);
+    }
+    if m1(len) <= 0.0 {
+        return (len, 0.0);
+    }
+    let psi = |s: f64| m0(s).ln() - t - m1(s).ln();
+    let slope = |s: f64| dm0(s) / m0(s) - dm1(s) / m1(s);
+    if psi(0.0) <= 0.0 {
+        return (0.0, 0.0);
+    }
+    if psi(len) >= 0.0 {
+        return (len, 0.0);
+    }
+    let s = falling_root(psi, slope, 0.0, len, guess);
     (s, 1.0 / slope(s))
 }
 
@@ -301,12 +352,12 @@ fn best_in_box(
             let (d0, d1) = (seg.reach0, seg.past1);
             (s[k], ds[k]) = (sk, dk);
             if sk > 0.0 {
-                u[0] += seg.gain0 * (d0.powf(g0) - (d0 - sk).max(0.0).powf(g0));
-                u[1] -= seg.loss1 * ((d1 + sk).powf(g1) - d1.powf(g1));
+                u[0] += seg.gain0 * (d0.powf(g0) - (d0 - sk).max(0.0).powf(g0)) + seg.extra0 * sk;
+                u[1] -= seg.loss1 * ((d1 + sk).powf(g1) - d1.powf(g1)) + seg.extra1 * sk;
             }
             if dk != 0.0 {
-                m0 += seg.gain0 * g0 * (d0 - sk).max(0.0).powf(g0 - 1.0) * dk;
-                m1 += seg.loss1 * g1 * (d1 + sk).powf(g1 - 1.0) * dk;
+                m0 += (seg.gain0 * g0 * (d0 - sk).max(0.0).powf(g0 - 1.0) + seg.extra0) * dk;
+                m1 += (seg.loss1 * g1 * (d1 + sk).powf(g1 - 1.0) + seg.extra1) * dk;
             }
         }
         if !(u[0] > 0.0 && u[1] > 0.0) {
@@ -380,7 +431,7 @@ pub fn solve_concave(
     let full0: f64 = segments
         .iter()
         .filter(|g| g.length > 0.0)
-        .map(|g| g.gain0 * (g.reach0.powf(g0) - (g.reach0 - g.length).max(0.0).powf(g0)))
+        .map(|g| g.gain0 * (g.reach0.powf(g0) - (g.reach0 - g.length).max(0.0).powf(g0)) + g.extra0 * g.length)
         .sum();
     let mut best: Option<(f64, usize, [f64; 2])> = None;
     let (mut s_buf, mut best_s_buf) = ([0.0; limits::ISSUES], [0.0; limits::ISSUES]);

@@ -5,6 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
 use super::outputs::{Happened, Outcome, Writer};
+use super::redline::{self, Base, Fitted, Line, Living};
 use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space, TermC};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
@@ -12,7 +13,7 @@ use crate::scenario::schema::{Level, ProposalRule, Time};
 use crate::scenario::validate::limits;
 
 /// Slack for comparing positions with red lines, against rounding in normalization.
-const EPS: f64 = 1e-9;
+pub(super) const EPS: f64 = 1e-9;
 
 /// Receives the story of a trial, for `sim trace`. The text is built only if a tracer wants it,
 /// so [`Silent`] costs nothing in ordinary runs.
@@ -51,19 +52,9 @@ pub struct TrialState {
     segments: Vec<Segment>,
     /// Ordered settlement issues ([`Solved::Choice`] indexes them).
     choices: Vec<Choice>,
-    /// When a side's red line on the battlefield issue moves with the front: the battlefield
-    /// segment's index and its bounds before those red lines, refitted to the front each time
-    /// a settlement is sought.
-    front_bound: Option<FrontBound>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct FrontBound {
-    segment: usize,
-    lo: f64,
-    hi: f64,
-    /// Each side's concession beyond the front (normalized), if it has such a red line.
-    beyond: [Option<f64>; 2],
+    /// The segments whose red lines move with the front or give under pressure, set anew
+    /// each time a settlement is sought.
+    living: Vec<Living>,
 }
 
 /// Reusable buffers of a trial.
@@ -72,8 +63,8 @@ pub struct Work {
     pub order: Vec<usize>,
     /// The trial's blocks, computed before the parameters are drawn (`MediatedNash::draw`).
     pub blocks: Vec<[u32; 16]>,
-    /// The settlement's segments refitted to the front (see [`fit_to_front`]).
-    pub segments: Vec<Segment>,
+    /// The settlement's segments with the red lines of the round ([`redline::fit`]).
+    pub fit: Fitted,
 }
 
 /// The trial's random slots, with their blocks.
@@ -157,7 +148,7 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
         }
     }
     st.segments.clear();
-    st.front_bound = None;
+    st.living.clear();
     // The choices keep their buffers from trial to trial: only their contents are cleared.
     let mut n_choices = 0;
     let mut feasible = true;
@@ -167,21 +158,38 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
         match term.solved {
             Solved::Segment(_) => {
                 let (mut lo, mut hi) = (a0.min(a1), a0.max(a1));
-                for i in 0..2 {
+                // Red lines that move with the front or give under pressure are set each round.
+                let mut lines = [None; 2];
+                for (i, line) in lines.iter_mut().enumerate() {
                     let pos = &m.parties[i].positions[k];
+                    let width = m.issues[k].width();
+                    let living = |base| Line {
+                        base,
+                        direction: pos.direction,
+                        own: st.ideal[i][k],
+                        give: pos.give.map_or(0.0, |p| draws[p.0] / width),
+                        cost: pos.past_cost.map_or(0.0, |p| draws[p.0] * width),
+                    };
                     if let Some(r) = pos.red_line {
                         let r = m.position(draws, k, r);
-                        if pos.direction > 0.0 { hi = hi.min(r) } else { lo = lo.max(r) }
+                        if pos.give.is_some() {
+                            *line = Some(living(Base::Fixed(r)));
+                        } else if pos.direction > 0.0 {
+                            hi = hi.min(r)
+                        } else {
+                            lo = lo.max(r)
+                        }
+                    }
+                    if let Some(p) = pos.from_front {
+                        *line = Some(living(Base::Front(m.battlefield.length(draws[p.0]))));
                     }
                 }
                 if lo > hi + EPS {
                     feasible = false;
                 }
                 let hi = hi.max(lo);
-                let beyond =
-                    [0, 1].map(|i| m.parties[i].positions[k].from_front.map(|p| m.battlefield.length(draws[p.0])));
-                if beyond.iter().any(Option::is_some) {
-                    st.front_bound = Some(FrontBound { segment: st.segments.len(), lo, hi, beyond });
+                if lines.iter().any(Option::is_some) {
+                    st.living.push(Living { segment: st.segments.len(), lo, hi, ideals: [a0, a1], lines });
                 }
                 st.segments.push(Segment::between(lo, hi, a0, a1, st.w[0][k], st.w[1][k]));
             }
@@ -206,32 +214,6 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
         }
     }
     st.choices.truncate(n_choices);
-    feasible
-}
-
-/// The settlement's segments with the battlefield segment cut by the red lines that move with
-/// the front, at front `front`: side i concedes at most `beyond` past the front (a negative
-/// `beyond` demands more than the front), and its red line never lies beyond its own ideal.
-/// Written into `out`; false when those red lines leave no position on the battlefield issue.
-fn fit_to_front(m: &MediatedNash, st: &TrialState, b: FrontBound, front: f64, out: &mut Vec<Segment>) -> bool {
-    out.clone_from(&st.segments);
-    let k = m.battlefield.issue;
-    let (a0, a1) = (st.ideal[0][k], st.ideal[1][k]);
-    let (mut lo, mut hi) = (b.lo, b.hi);
-    for i in 0..2 {
-        let Some(v) = b.beyond[i] else { continue };
-        let direction = m.parties[i].positions[k].direction;
-        let own = st.ideal[i][k];
-        if direction > 0.0 {
-            hi = hi.min((front + v).clamp(0.0, 1.0).max(own));
-        } else {
-            lo = lo.max((front - v).clamp(0.0, 1.0).min(own));
-        }
-    }
-    let feasible = lo <= hi + EPS;
-    let hi = hi.max(lo);
-    let seg = &mut out[b.segment];
-    *seg = Segment::between(lo, hi, a0, a1, seg.gain0, seg.loss1);
     feasible
 }
 
@@ -363,6 +345,9 @@ pub fn run_trial<T: Tracer>(
     // The settlement in force, if any: its value to each side (its terms, and the ceasefire
     // question made moot).
     let mut peace: Option<[f64; 2]> = None;
+    // How far the settlement in force needed each side's red lines opened by pressure: the
+    // share of their give (0 if its terms cross no red line).
+    let mut crossed = [0.0; 2];
     let names = &m.names;
     let front = |x: f64| m.term_value(bf, x);
 
@@ -391,6 +376,9 @@ pub fn run_trial<T: Tracer>(
         // the leverage, as they act in this round.
         let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
         let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
+        // The share of its give by which the pressure of this round opens each side's red lines.
+        let opening =
+            sides.map(|i| m.parties[i].red_line_pressure.map_or(0.0, |p| (active[i].pressure / get(p)).min(1.0)));
         tr.note(t, || {
             let who: Vec<&str> = engaged.iter().map(|&e| names.mediators[e].as_str()).collect();
             format!(
@@ -506,6 +494,19 @@ pub fn run_trial<T: Tracer>(
                     });
                 }
                 broken |= hold < fight;
+                // Terms past a red line hold only while pressure keeps that line open.
+                if opening[i] < crossed[i] {
+                    tr.note(t, || {
+                        format!(
+                            "{} repudiates the settlement: its terms need {:.0}% of its red lines' give, the pressure now \
+                             opens {:.0}%",
+                            names.parties[i],
+                            100.0 * crossed[i],
+                            100.0 * opening[i]
+                        )
+                    });
+                    broken = true;
+                }
             }
             if !broken {
                 tr.note(t, || "outcome: settlement (in force since an earlier round)".into());
@@ -668,14 +669,32 @@ pub fn run_trial<T: Tracer>(
         });
 
         let mut outcome = Outcome::TalksNoDeal;
-        // Red lines that move with the front cut the battlefield issue where the front now is.
-        let (segments, possible): (&[Segment], bool) = match st.front_bound {
-            Some(b) if level == Level::Leaders && settlement_possible => {
-                let fits = fit_to_front(m, st, b, war.front, &mut work.segments);
-                (&work.segments, fits)
+        // Red lines that move with the front cut the battlefield issue where the front now is,
+        // and red lines that give open under the pressure of the round.
+        let living = !st.living.is_empty() && level == Level::Leaders && settlement_possible;
+        let possible = if living {
+            let fits = redline::fit(&st.segments, &st.living, opening, war.front, &mut work.fit);
+            for l in &work.fit.stood {
+                tr.note(t, || {
+                    let k = m
+                        .settlement
+                        .iter()
+                        .find(|t| matches!(t.solved, Solved::Segment(j) if j == l.segment))
+                        .map_or(bf, |t| t.issue);
+                    format!(
+                        "{}'s red line on {}: {} before pressure, {} opened by it",
+                        names.parties[l.side],
+                        names.issues[k],
+                        m.describe_term(k, m.term_value(k, l.base)),
+                        m.describe_term(k, m.term_value(k, l.opened))
+                    )
+                });
             }
-            _ => (&st.segments, settlement_possible),
+            fits
+        } else {
+            settlement_possible
         };
+        let segments: &[Segment] = if living { &work.fit.segments } else { &st.segments };
         if level == Level::Leaders && !possible {
             tr.note(t, || "no settlement: the red lines leave no package both sides could accept".into());
         }
@@ -692,14 +711,24 @@ pub fn run_trial<T: Tracer>(
                 // A settlement ends the war on agreed terms, so the ceasefire question is moot:
                 // each side gets its full ceasefire-issue utility.
                 let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
-                start + ceasefire_moot + extras[i] - disagreement[i]
+                // Past a red line at a segment's start, the cost of being there.
+                let past = if living { work.fit.start_cost[i] } else { 0.0 };
+                start - past + ceasefire_moot + extras[i] - disagreement[i]
             });
+            // Where conceding past a red line costs, the solver works on the pieces between
+            // the lines.
+            let pieces = if living { work.fit.for_solver() } else { segments };
             let deal = if st.gamma == [1.0; 2] {
-                nash::solve(base, segments, &st.choices, alpha, &mut work.order)
+                nash::solve(base, pieces, &st.choices, alpha, &mut work.order)
             } else {
-                nash::solve_concave(base, segments, &st.choices, alpha, st.gamma)
+                nash::solve_concave(base, pieces, &st.choices, alpha, st.gamma)
             };
-            if let Some(deal) = deal {
+            if let Some(mut deal) = deal {
+                if living {
+                    work.fit.join(&mut deal.positions);
+                }
+                // Terms past a red line rest on the pressure that opened it.
+                let need = if living { work.fit.need(&deal.positions) } else { [0.0; 2] };
                 let term_of = |t: &TermC| {
                     let z = match t.solved {
                         Solved::Segment(j) => deal.positions[j],
@@ -707,7 +736,7 @@ pub fn run_trial<T: Tracer>(
                     };
                     m.term_value(t.issue, z)
                 };
-                let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i]);
+                let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i] || need[i] > 0.0);
                 // The event records the trial's first settlement; a later one, after the first
                 // broke, is signed and reported per round only.
                 if !out.settled_before() {
@@ -717,6 +746,7 @@ pub fn run_trial<T: Tracer>(
                     out.settle(leverage_dependent);
                 }
                 peace = Some(sides.map(|i| deal.surplus[i] + disagreement[i] - extras[i]));
+                crossed = need;
                 war.ceasefire = None;
                 outcome = Outcome::Settlement;
                 tr.note(t, || {

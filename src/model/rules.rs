@@ -4,7 +4,7 @@
 //! `sim validate` reports them as it reports the generic rules.
 
 use crate::scenario::param::Param;
-use crate::scenario::schema::{ProposalRule, Scenario, Track};
+use crate::scenario::schema::{Issue, Party, Position, ProposalRule, Scenario, Track};
 use crate::scenario::validate::{Check, fail};
 
 /// Tolerance on the sum of a party's declared saliences.
@@ -157,6 +157,7 @@ fn check_positions(s: &Scenario, scope: Scope) -> Check {
                     fail(pat("red_line_from_front"), "give `red_line` or `red_line_from_front`, not both")?;
                 }
             }
+            check_give(party, issue, pos, &pat)?;
             let (Some(red), Some(other_pos)) = (&pos.red_line, other.positions.get(&issue.id)) else { continue };
             separated_ideals(&pat("ideal"), &pos.ideal, &other_pos.ideal, &other.id)?;
             let dir = concession_direction(&pos.ideal, &other_pos.ideal);
@@ -184,6 +185,12 @@ fn check_positions(s: &Scenario, scope: Scope) -> Check {
                 )?;
             }
         }
+        if party.red_line_pressure.is_some() && !party.positions.values().any(|p| p.red_line_give.is_some()) {
+            fail(
+                at("red_line_pressure"),
+                "`red_line_pressure` moves only red lines that give: add `red_line_give` to a position, or remove it",
+            )?;
+        }
         if scope == Scope::Written && (salience_sum - 1.0).abs() > SALIENCE_SUM_TOLERANCE {
             fail(
                 at("positions"),
@@ -194,6 +201,36 @@ fn check_positions(s: &Scenario, scope: Scope) -> Check {
                 ),
             )?;
         }
+    }
+    Ok(())
+}
+
+/// A red line that gives under pressure: on a continuous settlement issue, to a red line the
+/// position has, with the party's pressure that opens it; a cost of crossing only with a give.
+fn check_give(party: &Party, issue: &Issue, pos: &Position, pat: &dyn Fn(&str) -> String) -> Check {
+    if pos.past_red_line_cost.is_some() && pos.red_line_give.is_none() {
+        fail(
+            pat("past_red_line_cost"),
+            "`past_red_line_cost` needs `red_line_give`: a red line that does not give is never crossed",
+        )?;
+    }
+    if pos.red_line_give.is_none() {
+        return Ok(());
+    }
+    if issue.scale.is_none() || issue.track != Track::Settlement {
+        fail(pat("red_line_give"), "a red line gives only on a continuous (`scale`) settlement issue")?;
+    }
+    if pos.red_line.is_none() && pos.red_line_from_front.is_none() {
+        fail(pat("red_line_give"), "a red line that gives needs a red line: `red_line` or `red_line_from_front`")?;
+    }
+    if party.red_line_pressure.is_none() {
+        fail(
+            pat("red_line_give"),
+            format!(
+                "a red line that gives needs `parties.{}.red_line_pressure`: the pressure at which it gives fully",
+                party.id
+            ),
+        )?;
     }
     Ok(())
 }

@@ -280,6 +280,10 @@ pub struct Party {
     /// party is risk-averse over the outcome and concedes less readily near its ideal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curvature: Option<Param>,
+    /// The pressure (utility) at which the party's red lines give their full `red_line_give`;
+    /// needed exactly when a position has `red_line_give`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_line_pressure: Option<Param>,
     /// Position per issue id.
     pub positions: BTreeMap<String, Position>,
 }
@@ -306,6 +310,15 @@ pub struct Position {
     /// negative value demands more than the line). Not with `red_line`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_line_from_front: Option<Param>,
+    /// On a continuous settlement issue with a red line: how far (issue units) mediators'
+    /// pressure can push that red line towards the other side at most; it gives in proportion
+    /// to the pressure acting in a round, fully at the party's `red_line_pressure`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_line_give: Option<Param>,
+    /// With `red_line_give`: what conceding past the original red line costs the party, in
+    /// utility per issue unit (the audience cost of crossing a declared line). Omitted: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub past_red_line_cost: Option<Param>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

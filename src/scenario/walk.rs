@@ -47,6 +47,8 @@ pub enum Bound {
     OpenUnit,
     /// On the parameter's issue: its scale, or its option indices.
     Issue,
+    /// In [0, width] of the parameter's issue.
+    IssueSpan,
     /// On the battlefield issue's scale.
     Front,
     /// In [0, span] of the battlefield issue.
@@ -62,6 +64,7 @@ impl Bound {
         let span = front.1 - front.0;
         match self {
             Bound::Issue => Bound::Closed(issue.0, issue.1),
+            Bound::IssueSpan => Bound::Closed(0.0, issue.1 - issue.0),
             Bound::Front => Bound::Closed(front.0, front.1),
             Bound::Span => Bound::Closed(0.0, span),
             Bound::Shift => Bound::Closed(-span, span),
@@ -234,6 +237,14 @@ pub const CURVATURE: OptionalField<Party> = OptionalField {
     what: "a curvature",
     get: |p| p.curvature.as_ref(),
 };
+/// Site `param:parties.<i>`, after [`CURVATURE`]: the pressure at which red lines give fully.
+pub const RED_LINE_PRESSURE: OptionalField<Party> = OptionalField {
+    name: "red_line_pressure",
+    slot: 6,
+    bound: Bound::Positive(UTILITY_MAX),
+    what: "the pressure that moves red lines",
+    get: |p| p.red_line_pressure.as_ref(),
+};
 
 /// Site `param:issues.<k>`, from slot `POSITION_FIRST + POSITION_PER_SIDE * side`.
 pub const POSITION_FIRST: u32 = 1;
@@ -254,6 +265,26 @@ pub const RED_LINE_FROM_FRONT: OptionalField<Position> = OptionalField {
     bound: Bound::Shift,
     what: "a red line relative to the front",
     get: |p| p.red_line_from_front.as_ref(),
+};
+/// Site `param:issues.<k>`, slot `GIVE_FIRST + side`, then `PAST_COST_FIRST + side`: how far a
+/// red line gives under pressure, and the cost of conceding past it.
+pub const GIVE_FIRST: u32 = FROM_FRONT_FIRST + 2;
+pub const PAST_COST_FIRST: u32 = GIVE_FIRST + 2;
+pub const RED_LINE_GIVE: OptionalField<Position> = OptionalField {
+    name: "red_line_give",
+    // Unused: the slot is `GIVE_FIRST + side` ([`Walker::red_line_give`]).
+    slot: 0,
+    bound: Bound::IssueSpan,
+    what: "a red line's give",
+    get: |p| p.red_line_give.as_ref(),
+};
+pub const PAST_RED_LINE_COST: OptionalField<Position> = OptionalField {
+    name: "past_red_line_cost",
+    // Unused: the slot is `PAST_COST_FIRST + side` ([`Walker::past_red_line_cost`]).
+    slot: 0,
+    bound: Bound::Closed(0.0, UTILITY_MAX),
+    what: "the cost of conceding past a red line",
+    get: |p| p.past_red_line_cost.as_ref(),
 };
 
 /// Site `param:mediators.<m>`, from slot `LEVERAGE_PER_SIDE * side`.
@@ -542,10 +573,32 @@ impl<'a> Walker<'a> {
 
     /// `parties[side].positions.<issue>.red_line_from_front`, if given.
     pub fn red_line_from_front(&self, side: usize, issue: &str, pos: &'a Position) -> Option<ParamRef<'a>> {
-        let f = &RED_LINE_FROM_FRONT;
+        self.per_side(side, issue, pos, &RED_LINE_FROM_FRONT, FROM_FRONT_FIRST)
+    }
+
+    /// `parties[side].positions.<issue>.red_line_give`, if given.
+    pub fn red_line_give(&self, side: usize, issue: &str, pos: &'a Position) -> Option<ParamRef<'a>> {
+        self.per_side(side, issue, pos, &RED_LINE_GIVE, GIVE_FIRST)
+    }
+
+    /// `parties[side].positions.<issue>.past_red_line_cost`, if given.
+    pub fn past_red_line_cost(&self, side: usize, issue: &str, pos: &'a Position) -> Option<ParamRef<'a>> {
+        self.per_side(side, issue, pos, &PAST_RED_LINE_COST, PAST_COST_FIRST)
+    }
+
+    /// A position's optional parameter that sits after both sides' position slots: slot
+    /// `first + side` of `param:issues.<issue>`.
+    fn per_side(
+        &self,
+        side: usize,
+        issue: &str,
+        pos: &'a Position,
+        f: &OptionalField<Position>,
+        first: u32,
+    ) -> Option<ParamRef<'a>> {
         let p = (f.get)(pos)?;
         let (path, key, site, _) = self.position_ref(side, issue, f.name, f.slot);
-        Some(self.make(path, key, site, FROM_FRONT_FIRST + side as u32, f.bound, Some(issue), f.what, p))
+        Some(self.make(path, key, site, first + side as u32, f.bound, Some(issue), f.what, p))
     }
 
     /// `mediators[m].leverage.<target>.<channel>`, if given; `side` is the target's position
@@ -686,11 +739,14 @@ impl Scenario {
         for (side, party) in self.parties.iter().enumerate() {
             out.extend(PARTY.iter().map(|f| w.party(side, f)));
             out.extend(w.party_optional(side, &CURVATURE));
+            out.extend(w.party_optional(side, &RED_LINE_PRESSURE));
             for (issue, pos) in &party.positions {
                 out.push(w.position(side, issue, pos, &IDEAL));
                 out.push(w.position(side, issue, pos, &SALIENCE));
                 out.extend(w.position_optional(side, issue, pos, &RED_LINE));
                 out.extend(w.red_line_from_front(side, issue, pos));
+                out.extend(w.red_line_give(side, issue, pos));
+                out.extend(w.past_red_line_cost(side, issue, pos));
             }
         }
         for (m, med) in self.mediators.iter().enumerate() {
@@ -801,8 +857,13 @@ mod tests {
             ),
             row(
                 "param:parties.<i>",
-                span(&[PARTY.map(|f| f.slot).as_slice(), &[CURVATURE.slot]].concat()),
-                PARTY.iter().map(|f| f.name).chain([CURVATURE.name]).map(String::from).collect(),
+                span(&[PARTY.map(|f| f.slot).as_slice(), &[CURVATURE.slot, RED_LINE_PRESSURE.slot]].concat()),
+                PARTY
+                    .iter()
+                    .map(|f| f.name)
+                    .chain([CURVATURE.name, RED_LINE_PRESSURE.name])
+                    .map(String::from)
+                    .collect(),
             ),
             row("param:issues.<k>", span(&[REVERSION_SLOT]), names(&["reversion"])),
             row(
@@ -811,6 +872,8 @@ mod tests {
                 names(&[IDEAL.name, SALIENCE.name, RED_LINE.name]),
             ),
             row("param:issues.<k>", format!("{FROM_FRONT_FIRST} + side"), names(&[RED_LINE_FROM_FRONT.name])),
+            row("param:issues.<k>", format!("{GIVE_FIRST} + side"), names(&[RED_LINE_GIVE.name])),
+            row("param:issues.<k>", format!("{PAST_COST_FIRST} + side"), names(&[PAST_RED_LINE_COST.name])),
             row(
                 "param:mediators.<m>",
                 per_side(0, LEVERAGE_PER_SIDE, &LEVERAGE.map(|f| f.slot)),

@@ -665,3 +665,61 @@ fn fuzz_an_unknown_key_with_escaped_line_breaks() {
     assert!(message.contains("unknown field") && !message.contains('\n'), "{message}");
     assert_rejected(dir.path(), &file, Expect { path: None, words: &["invalid JSON", "control character"] });
 }
+
+#[test]
+fn a_red_line_that_gives_without_what_it_needs() {
+    let ukraine = "parties[1]";
+    let give = |v: &mut Value, issue: &str, x: f64| {
+        set(v, &format!("{ukraine}.positions.{issue}.red_line_give"), json!(x));
+        set(v, &format!("{ukraine}.red_line_pressure"), json!(0.1));
+    };
+    rejects(
+        |v| set(v, &format!("{ukraine}.positions.territory.red_line_give"), json!(0.05)),
+        &format!("{ukraine}.positions.territory.red_line_give"),
+        &["needs `parties.ukraine.red_line_pressure`"],
+    );
+    rejects(
+        |v| give(v, "alignment", 1.0),
+        &format!("{ukraine}.positions.alignment.red_line_give"),
+        &["only on a continuous (`scale`) settlement issue"],
+    );
+    rejects(
+        |v| {
+            remove(v, &format!("{ukraine}.positions.guarantees.red_line"));
+            give(v, "guarantees", 0.1);
+        },
+        &format!("{ukraine}.positions.guarantees.red_line_give"),
+        &["needs a red line"],
+    );
+    rejects(
+        |v| set(v, &format!("{ukraine}.positions.guarantees.past_red_line_cost"), json!(0.1)),
+        &format!("{ukraine}.positions.guarantees.past_red_line_cost"),
+        &["needs `red_line_give`"],
+    );
+    rejects(
+        |v| set(v, &format!("{ukraine}.red_line_pressure"), json!(0.1)),
+        &format!("{ukraine}.red_line_pressure"),
+        &["moves only red lines that give"],
+    );
+    rejects(
+        |v| give(v, "territory", 1.5),
+        &format!("{ukraine}.positions.territory.red_line_give"),
+        &["a red line's give must lie in [0, 1]"],
+    );
+    rejects(
+        |v| {
+            give(v, "territory", 0.05);
+            set(v, &format!("{ukraine}.red_line_pressure"), json!(0.0));
+        },
+        &format!("{ukraine}.red_line_pressure"),
+        &["must be greater than 0"],
+    );
+    rejects(
+        |v| {
+            give(v, "territory", 0.05);
+            set(v, &format!("{ukraine}.positions.territory.past_red_line_cost"), json!(-0.1));
+        },
+        &format!("{ukraine}.positions.territory.past_red_line_cost"),
+        &["must lie in [0, 100]"],
+    );
+}

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::util::{duel, report, round, set};
+use crate::util::{duel, remove, report, round, set};
 
 const TRIALS: u64 = 200;
 
@@ -290,4 +290,112 @@ fn the_implementation_hazard_breaks_settlements_at_its_monthly_rate() {
     let broke = (n - r.rounds[1].settlement_in_force.count) as f64 / n as f64;
     let se = (p * (1.0 - p) / n as f64).sqrt();
     assert!((broke - p).abs() < 4.0 * se, "broken in {broke} of trials, expected {p} ± {}", 4.0 * se);
+}
+
+/// `duel` with south's red line at 0.5, a give of `give` that opens fully at a pressure of 0.2,
+/// and a mediator in the first round pressing south with `pressure`: the disagreement point is
+/// (0.5 - 0.3, 0.5 - 0.4 - pressure) = (0.2, 0.1 - pressure), and the Nash point without red
+/// lines (1 + 0.2 - 0.1 + pressure) / 2 = 0.55 + pressure / 2.
+fn pressed(give: f64, pressure: f64) -> serde_json::Value {
+    let mut v = duel();
+    set(&mut v, "parties[1].positions.territory.red_line", json!(0.5));
+    set(&mut v, "parties[1].positions.territory.red_line_give", json!(give));
+    set(&mut v, "parties[1].red_line_pressure", json!(0.2));
+    let lev = json!({ "south": { "pressure": pressure } });
+    set(&mut v, "mediators", json!([{ "id": "broker", "name": "broker", "leverage": lev }]));
+    set(&mut v, "rounds[0].mediators", json!(["broker"]));
+    v
+}
+
+/// Model 0.3 (issue 15): leverage moves a red line within its stated bound (MODEL.md §5). South's
+/// line 0.5 gives 0.1 · min(1, P / 0.2) under a pressure P. Without pressure the deal stops at the
+/// old line, 0.5 (Nash point 0.55); at P = 0.1 the line opens halfway, to 0.55, and the deal
+/// lands there (Nash point 0.6); at P = 0.2 it opens fully, to 0.6 (Nash point 0.65); at P = 0.4
+/// no further than its bound, 0.6 (Nash point 0.75). The same pressure on a line that does not
+/// give holds the deal at 0.5, as in 0.2. On the battlefield, a line that moves with the front
+/// (0.02 beyond it) gives the same way: 0.52 without pressure, 0.62 at P = 0.2.
+#[test]
+fn pressure_opens_a_red_line_within_its_stated_bound() {
+    assert_settles_at(&pressed(0.1, 0.0), 0.5, "no pressure: the old line");
+    assert_settles_at(&pressed(0.1, 0.1), 0.55, "half the pressure: half the give");
+    assert_settles_at(&pressed(0.1, 0.2), 0.6, "full pressure: the whole give");
+    assert_settles_at(&pressed(0.1, 0.4), 0.6, "more pressure: no more than the give");
+    let mut rigid = pressed(0.1, 0.4);
+    remove(&mut rigid, "parties[1].positions.territory.red_line_give");
+    remove(&mut rigid, "parties[1].red_line_pressure");
+    assert_settles_at(&rigid, 0.5, "a line without give does not move");
+
+    for (pressure, deal) in [(0.0, 0.52), (0.2, 0.62)] {
+        let mut v = pressed(0.1, pressure);
+        remove(&mut v, "parties[1].positions.territory.red_line");
+        set(&mut v, "parties[1].positions.territory.red_line_from_front", json!(0.02));
+        assert_settles_at(&v, deal, &format!("a line from the front under pressure {pressure}"));
+    }
+    // A deal past the old line rests on the pressure: it is flagged leverage-dependent, though
+    // each side's surplus (0.4 and 0.4 at 0.6) exceeds the leverage 0.2.
+    let r = report(&pressed(0.1, 0.2), TRIALS, 3);
+    assert_eq!(r.settlement.leverage_dependent.count, TRIALS);
+    let r = report(&pressed(0.1, 0.0), TRIALS, 3);
+    assert_eq!(r.settlement.leverage_dependent.count, 0);
+}
+
+/// Model 0.3 (issue 15): conceding past the old red line costs south κ per unit (audience costs),
+/// so past 0.5 its utility is 1 - x - κ (x - 0.5). With the line free to open to 1 (give 0.5) at
+/// the full pressure 0.2, d = (0.2, -0.1) and the Nash point on the costly piece is
+/// x = (1 + 0.5 κ - d1 + (1 + κ) d0) / (2 (1 + κ)): 0.65 at κ = 0, 0.55 at κ = 0.5. A cost of 2
+/// puts that point below 0.5, so the deal stays at the old line. On a scale of 0 to 100 the give
+/// (50) and the cost (0.005 per unit) are the same in normalized terms: 55.
+#[test]
+fn conceding_past_a_red_line_costs_its_stated_price() {
+    let with_cost = |cost: f64| {
+        let mut v = pressed(0.5, 0.2);
+        set(&mut v, "parties[1].positions.territory.past_red_line_cost", json!(cost));
+        v
+    };
+    let deal = |k: f64| (1.0 + 0.5 * k + 0.1 + (1.0 + k) * 0.2) / (2.0 * (1.0 + k));
+    assert_settles_at(&with_cost(0.0), deal(0.0), "no cost");
+    assert!((deal(0.5) - 0.55).abs() < 1e-12);
+    assert_settles_at(&with_cost(0.5), deal(0.5), "cost 0.5 per unit");
+    assert_settles_at(&with_cost(2.0), 0.5, "a cost that holds the line");
+
+    let mut v = with_cost(0.005);
+    set(&mut v, "issues[0].scale.max", json!(100.0));
+    set(&mut v, "model.battlefield.initial", json!(50.0));
+    set(&mut v, "parties[0].positions.territory.ideal", json!(100.0));
+    set(&mut v, "parties[1].positions.territory.red_line", json!(50.0));
+    set(&mut v, "parties[1].positions.territory.red_line_give", json!(50.0));
+    assert_settles_at(&v, 100.0 * deal(0.5), "on [0, 100]");
+}
+
+/// Model 0.3 (issue 15): a settlement past a red line that pressure opened breaks when the
+/// pressure fades (MODEL.md §6 step 5), while the same terms inside the red lines hold. South's
+/// line 0.5 opened to 0.6 by pressure 0.2 at the first round gives the deal 0.6; at the second
+/// round the mediator is gone, the line closes, and south repudiates the terms in every trial,
+/// although the deal is still worth more to it than war (0.4 against 0.1). With the pressure
+/// standing it stays open and the deal holds. The same deal under a fixed line at 0.6 is not
+/// leverage-dependent (surpluses 0.4 and 0.5 above the leverage) and holds.
+#[test]
+fn a_settlement_past_a_red_line_breaks_when_the_pressure_fades() {
+    let two_rounds = |mut v: serde_json::Value| {
+        set(&mut v, "rounds", json!([round("r1", "leaders", 0.0), round("r2", "ministers", 1.0)]));
+        set(&mut v, "rounds[0].mediators", json!(["broker"]));
+        v
+    };
+    let holds = |v: &serde_json::Value| {
+        let r = report(v, TRIALS, 3);
+        assert_eq!(r.rounds[0].settlement_signed.count, TRIALS, "every trial signs in round 1");
+        let mean = r.continuous_term("territory").1.expect("settlements");
+        assert!((mean - 0.6).abs() < 1e-9, "the deal is 0.6, not {mean}");
+        (r.rounds[1].settlement_in_force.count, r.settlement.leverage_dependent.count)
+    };
+    let opened = two_rounds(pressed(0.1, 0.2));
+    assert_eq!(holds(&opened), (0, TRIALS), "terms past a closed red line must break");
+    let mut standing = opened.clone();
+    set(&mut standing, "mediators[0].standing", json!(["pressure"]));
+    assert_eq!(holds(&standing), (TRIALS, TRIALS), "standing pressure keeps the line open");
+    let mut inside = opened;
+    set(&mut inside, "parties[1].positions.territory.red_line", json!(0.6));
+    remove(&mut inside, "parties[1].positions.territory.red_line_give");
+    remove(&mut inside, "parties[1].red_line_pressure");
+    assert_eq!(holds(&inside), (TRIALS, 0), "the same terms inside the red lines must hold");
 }

@@ -9,7 +9,7 @@ use sim::model::Outcome;
 
 use crate::util::{
     ALIGNMENT_RED_LINES, Read, TERRITORY_RED_LINES, at, first_agreement, get, index_of, model, records, remove, report,
-    rugged, set, summit, summit_report,
+    rugged, set, summit, summit_report, uniform,
 };
 
 /// Slack the model allows against rounding when it compares a position with a red line.
@@ -438,4 +438,59 @@ fn more_months_between_rounds_raise_the_chance_of_a_deal() {
         calendar.windows(2).all(|w| w[0] < w[1]),
         "calendar time: more months should mean more deals: {calendar:?}"
     );
+}
+
+/// Model 0.3 (issue 15): pressure opens red lines that give (MODEL.md §5, §10). `rugged` with a
+/// give of 0.1 on both sides' territory lines (0.45 and 0.6), opening fully at a pressure of 0.1,
+/// and a random cost of conceding past them; the broker presses both sides in every round. North's
+/// pressure raised by 0.05 (a shifted uniform, coupled pointwise), same trials: the first
+/// agreement never comes later, every settlement lies within the lines as that trial's pressure
+/// opened them (never beyond the give), and under more pressure settlements land past the line
+/// the lower pressure would have allowed.
+#[test]
+fn more_pressure_opens_red_lines_and_never_delays_the_first_agreement() {
+    let mut base = rugged();
+    let (north_line, south_line) = TERRITORY_RED_LINES;
+    for i in 0..2 {
+        set(&mut base, &format!("parties[{i}].positions.territory.red_line_give"), json!(0.1));
+        set(&mut base, &format!("parties[{i}].positions.territory.past_red_line_cost"), uniform(0.0, 0.3));
+        set(&mut base, &format!("parties[{i}].red_line_pressure"), json!(0.1));
+    }
+    let mut raised = base.clone();
+    set(&mut raised, "mediators[0].leverage.north.pressure", uniform(0.05, 0.15));
+    let (m0, m1) = (model(&base), model(&raised));
+    let pressure = |draws: &[(String, f64)], side: &str| {
+        let key = format!("mediators.broker.leverage.{side}.pressure");
+        draws.iter().find(|(k, _)| *k == key).map(|d| d.1).expect("a drawn pressure")
+    };
+    let n = 3000;
+    let (mut reached0, mut reached1, mut earlier, mut wider) = (0, 0, 0, 0);
+    for t in 0..n {
+        let rng = TrialRng::new(11, t);
+        let (a, b) = (m0.trace(&rng), m1.trace(&rng));
+        let (f0, f1) = (first_agreement(&a.record), first_agreement(&b.record));
+        let (f0, f1) = (f0.unwrap_or(usize::MAX), f1.unwrap_or(usize::MAX));
+        assert!(f1 <= f0, "trial {t}: more pressure delayed the first agreement from {f0} to {f1}");
+        reached0 += u64::from(f0 != usize::MAX);
+        reached1 += u64::from(f1 != usize::MAX);
+        earlier += u64::from(f1 < f0);
+        let mut lowest = [0.0; 2];
+        for (run, (m, trace)) in [(&m0, &a), (&m1, &b)].into_iter().enumerate() {
+            let opened = |side: &str| (pressure(&trace.draws, side) / 0.1).min(1.0) * 0.1;
+            let (lo, hi) = (north_line - opened("north"), south_line + opened("south"));
+            lowest[run] = lo;
+            let read = Read { layout: m.layout(), record: &trace.record };
+            if read.settled() {
+                let x = read.terms()[0];
+                assert!(
+                    lo - EPS <= x && x <= hi + EPS,
+                    "trial {t}: territory {x} outside the opened lines [{lo}, {hi}]"
+                );
+                wider += u64::from(run == 1 && x < lowest[0] - 1e-6);
+            }
+        }
+    }
+    assert!(reached1 >= reached0, "first agreements fell from {reached0} to {reached1} of {n}");
+    assert!(earlier > 0, "raising the pressure changed nothing: the test proves little");
+    assert!(wider > 0, "no settlement went past the line the lower pressure allowed: the lines never opened");
 }
