@@ -40,7 +40,18 @@ fn scenarios() -> Vec<Value> {
         set(&mut curved, &format!("parties[{i}].curvature"), json!({ "dist": "uniform", "low": 1.0, "high": 4.0 }));
     }
     set(&mut curved, "model.implementation_hazard_per_month", json!({ "dist": "uniform", "low": 0.0, "high": 1.0 }));
-    let mut all = vec![summit(), curved];
+    // Red lines that give under pressure at a cost, on the territory line that moves with the
+    // front and on the fixed guarantees line, with side 0 concave: the pieces and both solvers.
+    let mut giving = summit();
+    for i in 0..2 {
+        for (issue, give, cost) in [("territory", 0.1, 0.5), ("guarantees", 5.0, 0.01)] {
+            set(&mut giving, &format!("parties[{i}].positions.{issue}.red_line_give"), json!(give));
+            set(&mut giving, &format!("parties[{i}].positions.{issue}.past_red_line_cost"), json!(cost));
+        }
+        set(&mut giving, &format!("parties[{i}].red_line_pressure"), json!(0.05));
+    }
+    set(&mut giving, "parties[0].curvature", json!({ "dist": "uniform", "low": 1.0, "high": 4.0 }));
+    let mut all = vec![summit(), curved, giving];
     for file in ["istanbul_2025.json", "istanbul_2025_replay.json", "istanbul_classic.json", "bdm1994_emissions.json"] {
         let text = std::fs::read_to_string(root().join("scenarios").join(file)).expect("bundled scenario");
         let mut other: Value = serde_json::from_str(&text).expect("JSON");
@@ -129,7 +140,7 @@ proptest! {
 
     #[test]
     fn extreme_legal_values_run_with_finite_numbers(
-        which in 0usize..6,
+        which in 0usize..7,
         wide_scale in any::<bool>(),
         picks in prop::collection::vec((any::<prop::sample::Index>(), 0usize..9, 0usize..6), 1..=5),
     ) {
