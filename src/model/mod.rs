@@ -187,7 +187,7 @@ struct RoundC {
     /// Each side's delegation attends at leaders' level only to sign (`attend: "to_sign"`).
     to_sign: [bool; 2],
     attendance: [P; 2],
-    events: Vec<(usize, SlotRef)>,
+    events: Vec<RoundEvent>,
     slot_attend: [SlotRef; 2],
     slot_will: [SlotRef; 2],
     slot_defect: [SlotRef; 2],
@@ -195,6 +195,27 @@ struct RoundC {
     slot_battlefield: SlotRef,
     slot_humanitarian: SlotRef,
     slot_collapse: SlotRef,
+}
+
+/// An event that may fire before a round.
+#[derive(Debug, Clone, Copy)]
+struct RoundEvent {
+    event: usize,
+    /// Its draw: it fires iff U < its probability.
+    fires: SlotRef,
+    /// If it declares a truce with a chance of reciprocation: the draw that decides it.
+    reciprocated: Option<SlotRef>,
+}
+
+/// A truce declared by an event.
+#[derive(Debug, Clone, Copy)]
+struct TruceC {
+    by: usize,
+    scope: P,
+    /// Its length in days, and in months (days over [`validate::DAYS_PER_MONTH`]).
+    days: f64,
+    months: f64,
+    reciprocated: Option<P>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -205,6 +226,7 @@ struct EffectsC {
     optimism_change: Vec<(usize, P)>,
     attendance_factor: Vec<(usize, P)>,
     collapse_hazard: Option<P>,
+    truce: Option<TruceC>,
 }
 
 #[derive(Debug, Clone)]
@@ -245,6 +267,9 @@ pub struct MediatedNash {
     battlefield: Battlefield,
     /// The ceasefire issue and the scope of each of its options.
     ceasefire: Option<(usize, Vec<f64>)>,
+    /// Per ceasefire option, how long its truce lasts once signed: months and whole days
+    /// (none: until it breaks).
+    truce_length: Vec<Option<(f64, i64)>>,
     /// Settlement-track issues, in scenario order; their order is the order of the terms.
     settlement: Vec<TermC>,
     /// The settlement issues other than the battlefield, each with its reversion point.
@@ -602,6 +627,16 @@ impl MediatedNash {
             let probability = reg.add(&w.event_probability(e))?;
             let battlefield_shift = reg.add_optional(w.effect(e, &walk::BATTLEFIELD_SHIFT))?;
             let collapse_hazard = reg.add_optional(w.effect(e, &walk::COLLAPSE_HAZARD))?;
+            let truce = match (&s.events[e].effects.truce, w.truce_params(e)) {
+                (Some(t), (Some(scope), reciprocated)) => Some(TruceC {
+                    by: party_index(&t.by, &format!("events[{e}].effects.truce.by"))?,
+                    scope: reg.add(&scope)?,
+                    days: t.duration_days,
+                    months: t.duration_days / validate::DAYS_PER_MONTH,
+                    reciprocated: reg.add_optional(reciprocated)?,
+                }),
+                _ => None,
+            };
             let [cost_change, capability_change, optimism_change, attendance_factor] =
                 walk::EFFECTS.each_ref().map(|f| {
                     w.effects_per_party(e, f)
@@ -618,6 +653,7 @@ impl MediatedNash {
                     optimism_change: optimism_change?,
                     attendance_factor: attendance_factor?,
                     collapse_hazard,
+                    truce,
                 },
             });
         }
@@ -653,7 +689,16 @@ impl MediatedNash {
                 .iter()
                 .enumerate()
                 .filter(|(_, ev)| ev.rounds.as_ref().is_none_or(|rs| rs.contains(&r.id)))
-                .map(|(e, _)| (e, reg.draw(&at_events, e as u32)))
+                .map(|(e, ev)| RoundEvent {
+                    event: e,
+                    fires: reg.draw(&at_events, e as u32),
+                    reciprocated: ev
+                        .effects
+                        .truce
+                        .as_ref()
+                        .and_then(|t| t.reciprocated.as_ref())
+                        .map(|_| reg.draw(&at_events, walk::RECIPROCATION_FIRST + e as u32)),
+                })
                 .collect();
             let mut per_side = |first: u32| [first, first + 1].map(|k| reg.draw(&here, k));
             rounds.push(RoundC {
@@ -708,11 +753,7 @@ impl MediatedNash {
                 }
                 asked.push((q.rule, q.by.day_number()));
             }
-            outputs::Answering {
-                questions: asked,
-                day,
-                general: ceasefire.as_ref().map_or(vec![], |(_, scope)| scope.iter().map(|&x| x >= 1.0).collect()),
-            }
+            outputs::Answering { questions: asked, day }
         };
         let ceasefire_options = ceasefire.as_ref().map(|(k, _)| s.issues[*k].options.clone().unwrap_or_default());
         let layout = outputs::layout(s, &settlement, ceasefire.as_ref().map(|(k, _)| *k), &questions);
@@ -732,6 +773,10 @@ impl MediatedNash {
             params: reg.finish(),
             issues,
             battlefield,
+            truce_length: ceasefire.as_ref().map_or(vec![], |(k, scope)| {
+                let days = s.issues[*k].duration_days.clone().unwrap_or_else(|| vec![None; scope.len()]);
+                days.iter().map(|d| d.map(|d| (d / validate::DAYS_PER_MONTH, d.floor() as i64))).collect()
+            }),
             ceasefire,
             settlement: terms,
             reverting,
@@ -841,7 +886,7 @@ mod tests {
             let mut slots: Vec<SlotRef> = m.params.uncertain.iter().map(|&(_, slot, _)| slot).collect();
             for r in &m.rounds {
                 slots.extend(r.mediators.iter().map(|&(_, _, slot)| slot));
-                slots.extend(r.events.iter().map(|&(_, slot)| slot));
+                slots.extend(r.events.iter().flat_map(|e| [Some(e.fires), e.reciprocated]).flatten());
                 slots.extend(r.slot_attend.iter().chain(&r.slot_will).chain(&r.slot_defect));
                 slots.extend([r.slot_incident, r.slot_battlefield, r.slot_humanitarian, r.slot_collapse]);
                 slots.extend(r.level.iter().filter_map(|l| match *l {

@@ -80,7 +80,7 @@ pub enum Flag {
     Met,
     /// A humanitarian step was agreed in this round, whatever else was signed.
     HumanitarianStep,
-    /// A ceasefire was signed in this round.
+    /// A ceasefire was signed in this round: at the table, or a declared truce reciprocated.
     CeasefireSigned,
     /// A settlement was signed in this round.
     SettlementSigned,
@@ -113,9 +113,18 @@ pub(super) struct Happened {
     /// The talks were held at leaders' level (docs/MODEL.md §6 step 10).
     pub(super) leaders: bool,
     pub(super) humanitarian: bool,
-    pub(super) ceasefire: bool,
+    /// The ceasefire signed at the table in this round, if any.
+    pub(super) ceasefire: Option<Signed>,
     pub(super) settlement: bool,
     pub(super) collapse: bool,
+}
+
+/// A ceasefire as the questions see it once signed: whether it covers the whole front (scope 1),
+/// and after how many whole days it ends by itself (none: only when it breaks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Signed {
+    pub(super) general: bool,
+    pub(super) days: Option<i64>,
 }
 
 /// The settlement is event 0: its mark and terms come first in a record.
@@ -205,8 +214,27 @@ pub(super) struct Answering {
     pub(super) questions: Vec<(Rule, i64)>,
     /// Per round, its date (every round is dated when there are questions).
     pub(super) day: Vec<i64>,
-    /// Per ceasefire option, whether it covers the whole front (scope 1).
-    pub(super) general: Vec<bool>,
+}
+
+/// A truce the questions follow: the day it was signed, whether it is general, and the day it
+/// ends by itself (none: only when it breaks).
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    since: i64,
+    general: bool,
+    expires: Option<i64>,
+}
+
+impl Open {
+    fn signed(day: i64, s: Signed) -> Open {
+        Open { since: day, general: s.general, expires: s.days.map(|d| day + d) }
+    }
+
+    /// The day it ended if it was seen over at a round dated `day`: that day, or its own end if
+    /// it came first.
+    fn ended_by(&self, day: i64) -> i64 {
+        self.expires.map_or(day, |x| x.min(day))
+    }
 }
 
 /// Writes a trial into its record round by round.
@@ -221,9 +249,10 @@ pub(super) struct Writer<'a> {
     peace: bool,
     /// The talks collapsed: every later round carries it.
     collapsed: bool,
-    /// The ceasefire in force, or the one a settlement in force replaced: the day it was
-    /// signed, and whether it is general.
-    truce: Option<(i64, bool)>,
+    /// The ceasefire in force, or the one a settlement in force replaced.
+    truce: Option<Open>,
+    /// A declared truce was reciprocated before the round being written.
+    declared: bool,
     /// The day the settlement in force was signed.
     peace_since: Option<i64>,
 }
@@ -244,20 +273,23 @@ impl<'a> Writer<'a> {
             peace: false,
             collapsed: false,
             truce: None,
+            declared: false,
             peace_since: None,
         }
     }
 
-    /// Round `t` ended with `outcome`, the ceasefire option `in_force` holding at its end;
-    /// `happened` is what the round itself produced (nothing in a round carried over).
-    pub(super) fn round(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>, happened: Happened) {
+    /// Round `t` ended with `outcome`, a ceasefire holding at its end if `in_force` (signed at
+    /// the table or a declared truce reciprocated); `happened` is what the round itself produced
+    /// (nothing in a round carried over, beside a truce reciprocated before it).
+    pub(super) fn round(&mut self, t: usize, outcome: Outcome, in_force: bool, happened: Happened) {
         let carried = self.peace || self.collapsed;
-        self.reached |= happened.ceasefire || happened.settlement;
+        let signed = happened.ceasefire.is_some() || std::mem::take(&mut self.declared);
+        self.reached |= signed || happened.settlement;
         self.signed |= happened.settlement;
         self.peace = outcome == Outcome::Settlement;
         self.collapsed |= outcome == Outcome::Collapse;
         self.record.outcome[t] = outcome.index();
-        let truce = in_force.is_some() && !self.peace;
+        let truce = in_force && !self.peace;
         // In the order of `FLAGS`.
         let flags = [
             self.reached,
@@ -265,7 +297,7 @@ impl<'a> Writer<'a> {
             truce,
             happened.met,
             happened.humanitarian,
-            happened.ceasefire,
+            signed,
             happened.settlement,
             happened.collapse,
             self.peace,
@@ -280,10 +312,39 @@ impl<'a> Writer<'a> {
     /// The ceasefire in force broke at the start of round `t` (step 5): it ended there, whatever
     /// the round then signs.
     pub(super) fn truce_broke(&mut self, t: usize) {
-        if let Some((since, general)) = self.truce.take()
+        if let Some(open) = self.truce.take()
             && !self.answering.questions.is_empty()
         {
-            self.held(since, general, self.answering.day[t]);
+            self.held(open, open.ended_by(self.answering.day[t]));
+        }
+    }
+
+    /// The ceasefire in force came to its end by itself before round `t`: it ended on its last
+    /// day, not at the round.
+    pub(super) fn truce_expired(&mut self) {
+        if let Some(open) = self.truce.take() {
+            self.held(open, open.expires.unwrap_or(i64::MAX));
+        }
+    }
+
+    /// A truce declared before round `t` was reciprocated: a ceasefire signed on the round's
+    /// date, outside the talks. It replaces a declared truce still in force.
+    pub(super) fn declared(&mut self, t: usize, signed: Signed) {
+        self.declared = true;
+        if self.answering.questions.is_empty() {
+            return;
+        }
+        let day = self.answering.day[t];
+        if let Some(open) = self.truce.take() {
+            self.held(open, open.ended_by(day));
+        }
+        self.truce = Some(Open::signed(day, signed));
+        for (&(rule, by), answer) in self.answering.questions.iter().zip(&mut self.record.answers) {
+            if let Rule::CeasefireSigned { scope } = rule
+                && day <= by
+            {
+                *answer |= signed.general || scope == Scope::Any;
+            }
         }
     }
 
@@ -296,36 +357,42 @@ impl<'a> Writer<'a> {
         }
         let day = self.answering.day[t];
         if let Some(since) = self.peace_since.take() {
-            self.held(since, true, day);
+            self.held(Open { since, general: true, expires: None }, day);
         }
-        if let Some((since, general)) = self.truce.take() {
-            self.held(since, general, day);
+        if let Some(open) = self.truce.take() {
+            self.held(open, open.ended_by(day));
         }
     }
 
     /// Updates the answers with a round that was held (not carried over).
-    fn answer(&mut self, t: usize, outcome: Outcome, in_force: Option<usize>, happened: Happened) {
+    fn answer(&mut self, t: usize, outcome: Outcome, in_force: bool, happened: Happened) {
         let a = self.answering;
         let day = a.day[t];
         // A settlement ends the war on agreed terms: a general truce that lasts as long as the
         // settlement holds, as does the truce it replaces.
         let signed = match outcome {
-            Outcome::Ceasefire => in_force.map(|o| a.general[o]),
             Outcome::Settlement => Some(true),
-            _ => None,
+            _ => happened.ceasefire.map(|s| s.general),
         };
-        if let Some((since, general)) = self.truce
+        if let Some(open) = self.truce
             && outcome != Outcome::Settlement
-            && (in_force.is_none() || outcome == Outcome::Ceasefire)
+            && (!in_force || happened.ceasefire.is_some())
         {
             // Over at this round's start or end (a new ceasefire is signed only after the old
-            // one broke).
-            self.held(since, general, day);
+            // one broke, or in place of a declared truce).
+            self.held(open, open.ended_by(day));
             self.truce = None;
         }
-        match outcome {
-            Outcome::Ceasefire => self.truce = signed.map(|general| (day, general)),
-            Outcome::Settlement => self.peace_since = Some(day),
+        match (outcome, happened.ceasefire) {
+            (Outcome::Ceasefire, Some(s)) => self.truce = Some(Open::signed(day, s)),
+            (Outcome::Settlement, _) => {
+                self.peace_since = Some(day);
+                // The truce the settlement replaced lasts as long as the settlement, whatever
+                // its own days.
+                if let Some(open) = &mut self.truce {
+                    open.expires = None;
+                }
+            }
             _ => {}
         }
         let met = happened.leaders;
@@ -344,13 +411,13 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// A truce signed on day `since` was in force at every round dated before day `end` (the
-    /// first round at whose end it no longer was; `i64::MAX`: never, within the rounds).
-    fn held(&mut self, since: i64, general: bool, end: i64) {
+    /// A truce was in force from its signing until day `end` (the first round at whose end it
+    /// no longer was, or its own last day; `i64::MAX`: never over, within the rounds).
+    fn held(&mut self, open: Open, end: i64) {
         for (&(rule, by), answer) in self.answering.questions.iter().zip(&mut self.record.answers) {
             if let Rule::CeasefireHolding { scope, min_days } = rule {
-                let due = since + i64::from(min_days.get());
-                *answer |= (general || scope == Scope::Any) && due <= by && end >= due;
+                let due = open.since + i64::from(min_days.get());
+                *answer |= (open.general || scope == Scope::Any) && due <= by && end >= due;
             }
         }
     }
@@ -358,11 +425,11 @@ impl<'a> Writer<'a> {
     /// Ends the trial: a truce or a settlement still in force after the last round held at
     /// every round.
     pub(super) fn finish(&mut self) {
-        if let Some((since, general)) = self.truce.take() {
-            self.held(since, general, i64::MAX);
+        if let Some(open) = self.truce.take() {
+            self.held(open, open.expires.unwrap_or(i64::MAX));
         }
         if let Some(since) = self.peace_since.take() {
-            self.held(since, true, i64::MAX);
+            self.held(Open { since, general: true, expires: None }, i64::MAX);
         }
     }
 

@@ -4,9 +4,9 @@
 use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
-use super::outputs::{Happened, Outcome, Writer};
+use super::outputs::{Happened, Outcome, Signed, Writer};
 use super::redline::{self, Base, Fitted, Line, Living};
-use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space, TermC};
+use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space, TermC, TruceC};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule, Time};
@@ -291,8 +291,21 @@ struct War {
     base_cost: [f64; 2],
     capability: [f64; 2],
     months: f64,
-    /// Option of the ceasefire in force.
-    ceasefire: Option<usize>,
+    /// The truce in force, if any.
+    truce: Option<Truce>,
+}
+
+/// A truce in force: a ceasefire signed at the table, or a truce an event declared.
+#[derive(Debug, Clone, Copy)]
+struct Truce {
+    /// The ceasefire option signed at the table; none for a declared truce.
+    option: Option<usize>,
+    /// Share of the fighting it halts.
+    scope: f64,
+    /// When it ends by itself, on the clock of [`War::months`] (infinite: only when it breaks).
+    end: f64,
+    /// Both sides keep it: signed at the table, or declared and reciprocated.
+    mutual: bool,
 }
 
 pub fn run_trial<T: Tracer>(
@@ -318,7 +331,7 @@ pub fn run_trial<T: Tracer>(
         base_cost: sides.map(|i| get(m.parties[i].cost_of_war)),
         capability: sides.map(|i| get(m.parties[i].capability)),
         months: s.war_months,
-        ceasefire: None,
+        truce: None,
     };
     let calendar = s.time == Time::Calendar;
     // Fixed for the trial: one logarithm per side, not one per round, and none in rounds time.
@@ -331,10 +344,10 @@ pub fn run_trial<T: Tracer>(
         Some((k, scope)) => utility(st, i, *k, o as f64 / (scope.len() - 1) as f64),
         None => 0.0,
     };
-    let scope = |o: Option<usize>| match (&m.ceasefire, o) {
-        (Some((_, scope)), Some(o)) => scope[o],
-        _ => 0.0,
-    };
+    let scope = |o: usize| m.ceasefire.as_ref().map_or(0.0, |(_, scope)| scope[o]);
+    // How long option o's truce lasts, in months (infinite: until it breaks).
+    let length = |o: usize| m.truce_length[o].map_or(f64::INFINITY, |(months, _)| months);
+    let signed = |o: usize| Signed { general: scope(o) >= 1.0, days: m.truce_length[o].map(|(_, days)| days) };
     let will_noise = get(s.will_noise);
     // Sanctions, aid and standing guarantees act in every round, at the table or not.
     let standing = channels(draws, [Channels::default(); 2], m.standing.iter());
@@ -350,11 +363,13 @@ pub fn run_trial<T: Tracer>(
     let mut crossed = [0.0; 2];
     let names = &m.names;
     let front = |x: f64| m.term_value(bf, x);
+    // A ceasefire holds: signed at the table, or declared and reciprocated.
+    let mutual = |war: &War| war.truce.is_some_and(|t| t.mutual);
 
     for (t, round) in m.rounds.iter().enumerate() {
         if collapsed {
             tr.note(t, || "outcome: collapse (carried over from an earlier round)".into());
-            out.round(t, Outcome::Collapse, None, Happened::default());
+            out.round(t, Outcome::Collapse, false, Happened::default());
             continue;
         }
         let random = RoundRandom { rng, blocks: &work.blocks };
@@ -391,14 +406,24 @@ pub fn run_trial<T: Tracer>(
         // Events fire before the round, while the war goes on.
         let mut attendance_factor = [1.0; 2];
         let mut collapse_extra = 0.0;
+        // A truce declared by an event: it starts once the war up to this round has been fought
+        // (after the war step below); the last one declared wins.
+        let mut declared: Option<(TruceC, bool)> = None;
         let events = if peace.is_some() { &[][..] } else { &round.events[..] };
-        for &(e, slot) in events {
-            let ev = &m.events[e];
-            if random.uniform(slot) >= get(ev.probability) {
+        for re in events {
+            let (e, ev) = (re.event, &m.events[re.event]);
+            if random.uniform(re.fires) >= get(ev.probability) {
                 continue;
             }
             tr.note(t, || format!("event: {}", names.events[e]));
             let fx = &ev.effects;
+            if let Some(truce) = &fx.truce {
+                let reciprocated = match (truce.reciprocated, re.reciprocated) {
+                    (Some(p), Some(slot)) => random.uniform(slot) < get(p),
+                    _ => false,
+                };
+                declared = Some((*truce, reciprocated));
+            }
             if let Some(p) = fx.battlefield_shift {
                 war.front = (war.front + m.battlefield.length(get(p))).clamp(0.0, 1.0);
             }
@@ -422,7 +447,8 @@ pub fn run_trial<T: Tracer>(
         // In calendar time the cost of refusing a deal is the war until the next chance to
         // settle, `ahead` months, and after it if the talks break down, discounted by each
         // side's monthly patience.
-        let ahead = if calendar { get(round.next_months) } else { 0.0 };
+        let next = get(round.next_months);
+        let ahead = if calendar { next } else { 0.0 };
         // This round's chance that talks without a deal collapse (drawn at the round's end);
         // in calendar time a refusal risks it, unless the round agrees a humanitarian step,
         // which leaves the talks standing (step 4).
@@ -457,14 +483,41 @@ pub fn run_trial<T: Tracer>(
             let belief = (course(war) + sign(i) * war.gap[i]).clamp(0.0, 1.0);
             reversion[i] + utility(st, i, bf, belief) + ceasefire_utility(i, 0)
         };
-        // A truce in force pays the unhalted share of the wait and, as the talks may still
-        // collapse and end it, the breakdown risk in full; signing one ends this round's risk.
-        let signed_truce = |i: usize, o: usize, war: &War, cost: &[Refusal; 2]| {
-            reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o)
-                - (1.0 - scope(Some(o))) * cost[i].waiting
+        // The share of the wait for the next chance to settle that falls in the `left` months a
+        // truce still runs: 1 when it outlasts the wait.
+        let within = |i: usize, left: f64| {
+            if left >= next {
+                1.0
+            } else if calendar {
+                months_at_risk(ln_patience[i], left, 0.0)[0] / months_at_risk(ln_patience[i], next, 0.0)[0]
+            } else {
+                left / next
+            }
         };
-        let truce_value =
-            |i: usize, o: usize, war: &War, cost: &[Refusal; 2]| signed_truce(i, o, war, cost) - cost[i].breakdown;
+        // A ceasefire with option o, `left` months still to run: the line as it stands, and the
+        // unhalted share of the wait while it runs; signing one ends this round's breakdown risk.
+        let signed_truce = |i: usize, o: usize, left: f64, war: &War, cost: &[Refusal; 2]| {
+            reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o)
+                - (1.0 - scope(o) * within(i, left)) * cost[i].waiting
+        };
+        // A truce in force also bears the breakdown risk in full, as the talks may still collapse
+        // and end it.
+        let truce_value = |i: usize, o: usize, left: f64, war: &War, cost: &[Refusal; 2]| {
+            signed_truce(i, o, left, war, cost) - cost[i].breakdown
+        };
+        // The status quo: the war, a ceasefire in force, or the war damped by a declared truce.
+        let status_quo = |i: usize, war: &War, cost: &[Refusal; 2]| match war.truce {
+            None => war_value(i, war) - cost[i].total(),
+            Some(truce) => {
+                let left = truce.end - war.months;
+                match truce.option {
+                    Some(o) => truce_value(i, o, left, war, cost),
+                    None => {
+                        war_value(i, war) - (1.0 - truce.scope * within(i, left)) * cost[i].waiting - cost[i].breakdown
+                    }
+                }
+            }
+        };
 
         // The chance that the implementation of an agreement breaks down in the `dt` months
         // since the last round, given the guarantees.
@@ -510,15 +563,40 @@ pub fn run_trial<T: Tracer>(
             }
             if !broken {
                 tr.note(t, || "outcome: settlement (in force since an earlier round)".into());
-                out.round(t, Outcome::Settlement, None, Happened::default());
+                out.round(t, Outcome::Settlement, false, Happened::default());
                 continue;
             }
             peace = None;
             out.settlement_broke(t);
         }
 
-        // A ceasefire in force holds unless an incident breaks it or a side now prefers war.
-        if let Some(o) = war.ceasefire {
+        // A truce whose days are over ends by itself: it is not broken. The war step below damps
+        // the part of the interval it still covered.
+        let mut expired_halted = 0.0;
+        if let Some(truce) = war.truce
+            && truce.end <= war.months
+        {
+            let covered = (truce.end - (war.months - dt)).clamp(0.0, dt);
+            if dt > 0.0 {
+                expired_halted = truce.scope * covered / dt;
+            }
+            war.truce = None;
+            if truce.mutual {
+                out.truce_expired();
+            }
+            tr.note(t, || {
+                let what = truce
+                    .option
+                    .map_or("the declared truce".into(), |o| format!("the ceasefire ({})", names.ceasefire_options[o]));
+                format!("{what} has run its course and ends ({covered:.3} months of it before this round)")
+            });
+        }
+
+        // A ceasefire in force holds unless an incident breaks it or a side now prefers war. A
+        // declared truce runs its days.
+        if let Some(truce) = war.truce
+            && let Some(o) = truce.option
+        {
             let cost = *cost.get_or_insert_with(|| cost_now(&war));
             let incident = get(s.fragility) * (1.0 - guarantee);
             let incident = match s.implementation {
@@ -531,7 +609,7 @@ pub fn run_trial<T: Tracer>(
             }
             for i in sides {
                 let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
-                let hold = truce_value(i, o, &war, &cost) + active[i].side_payments;
+                let hold = truce_value(i, o, truce.end - war.months, &war, &cost) + active[i].side_payments;
                 let fight = war_value(i, &war) - cost[i].total() - active[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
@@ -545,7 +623,7 @@ pub fn run_trial<T: Tracer>(
                 broken |= hold < fight;
             }
             if broken {
-                war.ceasefire = None;
+                war.truce = None;
                 out.truce_broke(t);
             } else {
                 tr.note(t, || format!("the ceasefire ({}) holds", names.ceasefire_options[o]));
@@ -555,7 +633,7 @@ pub fn run_trial<T: Tracer>(
         // The war between rounds: the front moves with the capability balance, and fighting
         // reveals information that shrinks each side's optimism.
         if dt > 0.0 {
-            let halted = scope(war.ceasefire);
+            let halted = war.truce.map_or(expired_halted, |truce| truce.scope);
             let drift = m.battlefield.length(get(s.bf_max_drift)) * balance(m, &war.capability) * dt;
             let vol = m.battlefield.length(get(s.bf_volatility));
             let shock =
@@ -571,6 +649,28 @@ pub fn run_trial<T: Tracer>(
         }
         for i in sides {
             war.gap[i] *= 1.0 - active[i].information;
+        }
+        if let Some((truce, reciprocated)) = declared {
+            match war.truce.and_then(|t| t.option) {
+                Some(_) => {
+                    tr.note(t, || "the declared truce changes nothing: a ceasefire signed at the table binds".into())
+                }
+                None => {
+                    let scope = get(truce.scope);
+                    war.truce =
+                        Some(Truce { option: None, scope, end: war.months + truce.months, mutual: reciprocated });
+                    if reciprocated {
+                        out.declared(t, Signed { general: scope >= 1.0, days: Some(truce.days.floor() as i64) });
+                    }
+                    tr.note(t, || {
+                        let answer = if reciprocated { "reciprocated: a ceasefire" } else { "not reciprocated" };
+                        format!(
+                            "{} declares a truce halting {scope:.3} of the fighting for {} days; {answer}",
+                            names.parties[truce.by], truce.days
+                        )
+                    });
+                }
+            }
         }
         tr.note(t, || {
             let belief = |i: usize| front((course(&war) + sign(i) * war.gap[i]).clamp(0.0, 1.0));
@@ -602,7 +702,7 @@ pub fn run_trial<T: Tracer>(
         });
         if !(present[0] && present[1]) {
             tr.note(t, || "outcome: no meeting".into());
-            out.round(t, Outcome::NoMeeting, war.ceasefire, Happened::default());
+            out.round(t, Outcome::NoMeeting, mutual(&war), Happened::default());
             continue;
         }
 
@@ -653,10 +753,7 @@ pub fn run_trial<T: Tracer>(
         // At the table: each side's disagreement payoff is the status quo (war, or the truce in
         // force) less the mediators' pressure, plus this round's political-will shock.
         let disagreement = sides.map(|i| {
-            let status_quo = match war.ceasefire {
-                Some(o) => truce_value(i, o, &war, &cost),
-                None => war_value(i, &war) - cost[i].total(),
-            };
+            let status_quo = status_quo(i, &war, &cost);
             let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_will[i]) } else { 0.0 };
             let d = status_quo - active[i].pressure + shock;
             tr.note(t, || {
@@ -747,7 +844,7 @@ pub fn run_trial<T: Tracer>(
                 }
                 peace = Some(sides.map(|i| deal.surplus[i] + disagreement[i] - extras[i]));
                 crossed = need;
-                war.ceasefire = None;
+                war.truce = None;
                 outcome = Outcome::Settlement;
                 tr.note(t, || {
                     let terms: Vec<String> = m
@@ -786,7 +883,7 @@ pub fn run_trial<T: Tracer>(
         };
         if outcome != Outcome::Settlement
             && level >= Level::Ministers
-            && war.ceasefire.is_none()
+            && war.truce.is_none_or(|truce| truce.option.is_none())
             && let Some((k, _)) = &m.ceasefire
         {
             let mut best: Option<(f64, usize)> = None;
@@ -795,7 +892,7 @@ pub fn run_trial<T: Tracer>(
                 if !(within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z)) {
                     continue;
                 }
-                let e = sides.map(|i| signed_truce(i, o, &war, &cost) + extras[i] - disagreement[i]);
+                let e = sides.map(|i| signed_truce(i, o, length(o), &war, &cost) + extras[i] - disagreement[i]);
                 tr.note(t, || {
                     format!(
                         "ceasefire option {}: surplus over disagreement {} {:+.3}, {} {:+.3}",
@@ -809,7 +906,7 @@ pub fn run_trial<T: Tracer>(
                 }
             }
             if let Some((_, o)) = best {
-                war.ceasefire = Some(o);
+                war.truce = Some(Truce { option: Some(o), scope: scope(o), end: war.months + length(o), mutual: true });
                 out.ceasefire(o, m.settlement.len());
                 outcome = Outcome::Ceasefire;
                 tr.note(t, || format!("ceasefire signed: {}", names.ceasefire_options[o]));
@@ -825,18 +922,18 @@ pub fn run_trial<T: Tracer>(
         if outcome == Outcome::TalksNoDeal && breakdown > 0.0 && random.uniform(round.slot_collapse) < breakdown {
             outcome = Outcome::Collapse;
             collapsed = true;
-            war.ceasefire = None;
+            war.truce = None;
         }
         tr.note(t, || format!("outcome: {}", outcome.label()));
         let happened = Happened {
             met: true,
             leaders: level == Level::Leaders,
             humanitarian,
-            ceasefire: outcome == Outcome::Ceasefire,
+            ceasefire: (outcome == Outcome::Ceasefire).then(|| war.truce.and_then(|t| t.option).map(signed)).flatten(),
             settlement: outcome == Outcome::Settlement,
             collapse: outcome == Outcome::Collapse,
         };
-        out.round(t, outcome, war.ceasefire, happened);
+        out.round(t, outcome, mutual(&war), happened);
     }
     out.finish();
 }

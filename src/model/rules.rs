@@ -5,7 +5,7 @@
 
 use crate::scenario::param::Param;
 use crate::scenario::schema::{Issue, Party, Position, ProposalRule, Scenario, Track};
-use crate::scenario::validate::{Check, fail};
+use crate::scenario::validate::{Check, fail, truce_days};
 
 /// Tolerance on the sum of a party's declared saliences.
 pub const SALIENCE_SUM_TOLERANCE: f64 = 0.01;
@@ -85,10 +85,33 @@ fn check_issues(s: &Scenario) -> Check {
                 if issue.reversion.is_some() {
                     fail(at("reversion"), "the ceasefire issue reverts to its first option; remove `reversion`")?;
                 }
+                if let Some(days) = &issue.duration_days {
+                    if days.len() != opts.len() {
+                        fail(
+                            at("duration_days"),
+                            format!(
+                                "`duration_days` needs one value per option ({} options, {} values)",
+                                opts.len(),
+                                days.len()
+                            ),
+                        )?;
+                    }
+                    if days.first().is_some_and(Option::is_some) {
+                        fail(at("duration_days[0]"), "\"no ceasefire\" has no duration: give `null`")?;
+                    }
+                    for (j, d) in days.iter().enumerate() {
+                        if let Some(Err(m)) = d.map(truce_days) {
+                            fail(format!("issues[{i}].duration_days[{j}]"), m)?;
+                        }
+                    }
+                }
             }
             Track::Settlement => {
                 if issue.scope.is_some() {
                     fail(at("scope"), "`scope` belongs only to the ceasefire issue")?;
+                }
+                if issue.duration_days.is_some() {
+                    fail(at("duration_days"), "`duration_days` belongs only to the ceasefire issue")?;
                 }
                 let battlefield = issue.id == s.model.battlefield.issue;
                 match (&issue.reversion, battlefield) {

@@ -234,6 +234,10 @@ pub struct Issue {
     /// for "no ceasefire".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<f64>>,
+    /// For the ceasefire issue: how many days each option's truce lasts once signed, after
+    /// which it ends by itself (`null`: until it breaks); the first, "no ceasefire", `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_days: Option<Vec<Option<f64>>>,
     /// Where the issue stands if no settlement is signed (issue units, or option index);
     /// required for settlement issues other than the battlefield issue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -584,4 +588,23 @@ pub struct Effects {
     /// Added to the collapse hazard of this round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collapse_hazard: Option<Param>,
+    /// A truce one side declares, for a fixed number of days (docs/MODEL.md §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truce: Option<DeclaredTruce>,
+}
+
+/// A unilateral truce declared by an event: it damps the fighting for its days, and counts as a
+/// signed ceasefire only if the other side reciprocates.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredTruce {
+    /// The party that declares it.
+    pub by: String,
+    /// Share of the fighting it halts, in (0, 1].
+    pub scope: Param,
+    /// How many days it lasts.
+    pub duration_days: f64,
+    /// Chance that the other side reciprocates within 48 hours (omitted: 0, never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reciprocated: Option<Param>,
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::evidence::Evidence;
 use super::question::{self, Question};
 use super::schema::{DelegationLevel, LevelLaw, Meta, RunDefaults, Scale, Scenario, Track};
-use super::walk::{EFFECTS, ParamRef, SCALE_MAX, number};
+use super::walk::{EFFECTS, ParamRef, SCALE_MAX, TRUCE_DAYS_MAX, number};
 
 /// A broken rule at a JSON path.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +88,16 @@ pub fn war_months(s: &Scenario) -> Result<f64, Violation> {
 
 /// The mean length of a month in the Gregorian calendar.
 pub const DAYS_PER_MONTH: f64 = 30.436_875;
+
+/// A truce's duration in days: more than 0, at most [`TRUCE_DAYS_MAX`]; the broken rule
+/// if not.
+pub fn truce_days(days: f64) -> Result<(), String> {
+    if days > 0.0 && days <= TRUCE_DAYS_MAX {
+        Ok(())
+    } else {
+        Err(format!("a truce lasts more than 0 and at most {} days (got {})", number(TRUCE_DAYS_MAX), number(days)))
+    }
+}
 
 /// The scenario's own questions, validated as `questions.json` is (docs/CASES.md); `as_of`,
 /// when given, equals `meta.as_of`.
@@ -402,6 +412,14 @@ fn check_events(s: &Scenario) -> Check {
                 if !party_ids.contains(party.as_str()) {
                     fail(at(&format!("effects.{}.{party}", f.name)), format!("unknown party `{party}`"))?;
                 }
+            }
+        }
+        if let Some(truce) = &ev.effects.truce {
+            if !party_ids.contains(truce.by.as_str()) {
+                fail(at("effects.truce.by"), format!("unknown party `{}`", truce.by))?;
+            }
+            if let Err(m) = truce_days(truce.duration_days) {
+                fail(at("effects.truce.duration_days"), m)?;
             }
         }
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::param::Param;
 use super::schema::{
-    DelegationLevel, Effects, Event, LevelLaw, Leverage, ModelSettings, Party, Position, Round, Scenario,
+    DeclaredTruce, DelegationLevel, Effects, Event, LevelLaw, Leverage, ModelSettings, Party, Position, Round, Scenario,
 };
 
 /// The JSON Pointer (RFC 6901) of a path such as `parties[0].positions.territory.ideal`.
@@ -376,6 +376,20 @@ pub const EFFECTS: [PerParty<Effects>; 4] = [
     },
 ];
 
+/// Site `param:events.<e>`, after both sides' effects: a truce the event declares.
+pub const TRUCE_FIRST: u32 = EFFECT_FIRST + 2 * EFFECT_PER_SIDE;
+pub const TRUCE_SCOPE: Field<DeclaredTruce> =
+    Field { name: "scope", slot: TRUCE_FIRST, bound: Bound::Positive(1.0), what: "a truce's scope", get: |t| &t.scope };
+pub const TRUCE_RECIPROCATED: OptionalField<DeclaredTruce> = OptionalField {
+    name: "reciprocated",
+    slot: TRUCE_FIRST + 1,
+    bound: Bound::Closed(0.0, 1.0),
+    what: "a probability",
+    get: |t| t.reciprocated.as_ref(),
+};
+/// The longest truce, in days (a century).
+pub const TRUCE_DAYS_MAX: f64 = 36_525.0;
+
 /// Site `round:<t>`: the round's parameters and its own draws.
 pub const MONTHS_BEFORE: Field<Round> = Field {
     name: "months_before",
@@ -402,6 +416,9 @@ pub const LEVEL: u32 = 13;
 /// engagement draw in the next.
 pub const MEDIATOR_STRIDE: u32 = 2;
 pub const PRESENCE_BOUND: Bound = Bound::Closed(0.0, 1.0);
+/// Site `round:<t>/events`: whether the other side reciprocates the truce event `e` declares,
+/// in slot `RECIPROCATION_FIRST + e`, after every event's own slot.
+pub const RECIPROCATION_FIRST: u32 = super::validate::limits::EVENTS as u32;
 
 /// The site of a scenario part's parameters, e.g. `param:parties.russia`.
 pub fn param_site(part: &str) -> String {
@@ -658,6 +675,31 @@ impl<'a> Walker<'a> {
             .collect()
     }
 
+    /// `events[e].effects.truce.<name>`, if the event declares a truce (and, for an optional
+    /// field, gives it).
+    pub fn truce(
+        &self,
+        e: usize,
+        name: &'static str,
+        slot: u32,
+        bound: Bound,
+        what: &'static str,
+        p: &'a Param,
+    ) -> ParamRef<'a> {
+        let (path, key, site) = self.event_ref(e, &format!("effects.truce.{name}"));
+        self.make(path, key, site, slot, bound, None, what, p)
+    }
+
+    /// The parameters of the truce event `e` declares: its scope, and its chance of
+    /// reciprocation if given.
+    pub fn truce_params(&self, e: usize) -> (Option<ParamRef<'a>>, Option<ParamRef<'a>>) {
+        let Some(t) = self.s.events[e].effects.truce.as_ref() else { return (None, None) };
+        let (f, g) = (&TRUCE_SCOPE, &TRUCE_RECIPROCATED);
+        let scope = self.truce(e, f.name, f.slot, f.bound, f.what, (f.get)(t));
+        let reciprocated = (g.get)(t).map(|p| self.truce(e, g.name, g.slot, g.bound, g.what, p));
+        (Some(scope), reciprocated)
+    }
+
     /// `rounds[t].months_before`.
     pub fn months_before(&self, t: usize) -> ParamRef<'a> {
         let (round, f) = (&self.s.rounds[t], &MONTHS_BEFORE);
@@ -772,6 +814,9 @@ impl Scenario {
                 out.extend(w.effects_per_party(e, f).into_iter().map(|(_, r)| r));
             }
             out.extend(w.effect(e, &COLLAPSE_HAZARD));
+            let (scope, reciprocated) = w.truce_params(e);
+            out.extend(scope);
+            out.extend(reciprocated);
         }
         out
     }
@@ -893,6 +938,11 @@ mod tests {
                 per_side(EFFECT_FIRST, EFFECT_PER_SIDE, &EFFECTS.map(|f| f.slot)),
                 EFFECTS.iter().map(|f| f.name.to_string()).collect(),
             ),
+            row(
+                "param:events.<e>",
+                span(&[TRUCE_SCOPE.slot, TRUCE_RECIPROCATED.slot]),
+                [TRUCE_SCOPE.name, TRUCE_RECIPROCATED.name].map(|n| format!("effects.truce.{n}")).to_vec(),
+            ),
             row("round:<t>", span(&[MONTHS_BEFORE.slot]), names(&[MONTHS_BEFORE.name])),
             row("round:<t>", format!("{ATTENDANCE_FIRST} + side"), names(&["attendance"])),
             row("round:<t>", span(&[INCIDENT]), vec![]),
@@ -906,6 +956,7 @@ mod tests {
             row("round:<t>/mediators", format!("{MEDIATOR_STRIDE}m"), names(&["presence"])),
             row("round:<t>/mediators", format!("{MEDIATOR_STRIDE}m + 1"), vec![]),
             row("round:<t>/events", "e".into(), vec![]),
+            row("round:<t>/events", format!("{RECIPROCATION_FIRST} + e"), vec![]),
         ]
     }
 }

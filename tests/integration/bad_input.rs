@@ -299,6 +299,56 @@ fn a_red_line_from_the_front_off_the_battlefield_or_beside_a_fixed_one() {
 }
 
 #[test]
+fn bad_truce_durations_scopes_and_parties() {
+    rejects(
+        |v| set(v, "issues[3].duration_days", json!([null, 30.0])),
+        "issues[3].duration_days",
+        &["one value per option (3 options, 2 values)"],
+    );
+    rejects(
+        |v| set(v, "issues[3].duration_days", json!([1.0, 30.0, null])),
+        "issues[3].duration_days[0]",
+        &["give `null`"],
+    );
+    rejects(
+        |v| set(v, "issues[3].duration_days", json!([null, 0.0, null])),
+        "issues[3].duration_days[1]",
+        &["a truce lasts more than 0 and at most 36525 days (got 0)"],
+    );
+    rejects(
+        |v| set(v, "issues[0].duration_days", json!([null])),
+        "issues[0].duration_days",
+        &["belongs only to the ceasefire issue"],
+    );
+    let truce = |by: &str, scope: f64, days: f64, reciprocated: f64| json!({ "by": by, "scope": scope, "duration_days": days, "reciprocated": reciprocated });
+    rejects(
+        |v| set(v, "events[0].effects.truce", truce("kremlin", 1.0, 3.0, 0.5)),
+        "events[0].effects.truce.by",
+        &["unknown party `kremlin`"],
+    );
+    rejects(
+        |v| set(v, "events[0].effects.truce", truce("russia", 1.0, -3.0, 0.5)),
+        "events[0].effects.truce.duration_days",
+        &["a truce lasts more than 0"],
+    );
+    rejects(
+        |v| set(v, "events[0].effects.truce", truce("russia", 0.0, 3.0, 0.5)),
+        "events[0].effects.truce.scope",
+        &["a truce's scope must be greater than 0"],
+    );
+    rejects(
+        |v| set(v, "events[0].effects.truce", truce("russia", 1.5, 3.0, 0.5)),
+        "events[0].effects.truce.scope",
+        &["must lie in (0, 1]"],
+    );
+    rejects(
+        |v| set(v, "events[0].effects.truce", truce("russia", 1.0, 3.0, 1.5)),
+        "events[0].effects.truce.reciprocated",
+        &["a probability must lie in [0, 1]"],
+    );
+}
+
+#[test]
 fn a_war_that_starts_after_the_as_of_date() {
     rejects(|v| set(v, "meta.war_start", json!("2030-01-01")), "meta.war_start", &["must not come after `as_of`"]);
     rejects(|v| set(v, "meta.war_start", json!("2022-02-30")), "meta.war_start", &["must exist"]);

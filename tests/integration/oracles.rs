@@ -399,3 +399,64 @@ fn a_settlement_past_a_red_line_breaks_when_the_pressure_fades() {
     remove(&mut inside, "parties[1].red_line_pressure");
     assert_eq!(holds(&inside), (TRIALS, 0), "the same terms inside the red lines must hold");
 }
+
+/// `duel` with a ceasefire issue whose one truce halts all the fighting and lasts `days` (none:
+/// until it breaks), wanted by both sides (salience 0.2 each, territory 0.8), and north the
+/// stronger (capabilities 3 and 1: balance 0.5, so the front drifts 0.02 × 0.5 = 0.01 a month
+/// towards north while the war goes on).
+fn drifting_truce(days: Option<f64>) -> serde_json::Value {
+    let mut v = duel();
+    let mut issue = json!({
+        "id": "ceasefire",
+        "label": "ceasefire",
+        "track": "ceasefire",
+        "options": ["none", "truce"],
+        "scope": [0.0, 1.0]
+    });
+    if let Some(d) = days {
+        issue["duration_days"] = json!([null, d]);
+    }
+    crate::util::at(&mut v, "issues").as_array_mut().expect("issues").push(issue);
+    for i in 0..2 {
+        set(&mut v, &format!("parties[{i}].positions.territory.salience"), json!(0.8));
+        set(&mut v, &format!("parties[{i}].positions.ceasefire"), json!({ "ideal": 1.0, "salience": 0.2 }));
+    }
+    set(&mut v, "parties[0].capability", json!(3.0));
+    set(&mut v, "model.battlefield.max_drift_per_month", json!(0.02));
+    v
+}
+
+/// Model 0.3 (issue 15): a truce of fixed duration holds its days, then ends by itself and the
+/// war resumes. The ministers sign a 30-day truce at r1; r2 comes two months later. The truce
+/// halted the fighting for 30 / 30.436875 of those months and then ended, so the front moved
+/// F = 0.5 + 0.01 (2 - 30 / 30.436875) and no ceasefire holds at r2. At r3 (leaders, no time in
+/// between) the sides settle from the war: e_north = 0.8 x + 0.2 - (0.8 F - 0.3) and
+/// e_south = 0.8 (1 - x) + 0.2 - (0.8 (1 - F) - 0.4) are equal at x = F + 0.1 / 1.6. Without a
+/// duration (0.2's truce, "for ever") the truce still holds at r2 and the front has not moved.
+/// A ministers' round after the truce ended may sign it again.
+#[test]
+fn a_truce_of_fixed_duration_holds_its_days_then_the_war_resumes() {
+    let rounds =
+        |second: &str| json!([round("r1", "ministers", 0.0), round("r2", second, 2.0), round("r3", "leaders", 0.0)]);
+    let mut v = drifting_truce(Some(30.0));
+    set(&mut v, "rounds", rounds("officials"));
+    let r = report(&v, TRIALS, 3);
+    assert_eq!(r.rounds[0].ceasefire_signed.count, TRIALS, "every trial signs the truce at r1");
+    assert_eq!(r.rounds[1].ceasefire_in_force.count, 0, "the 30-day truce is over two months later");
+    assert_eq!(r.rounds[2].settlement_signed.count, TRIALS, "every trial settles at r3");
+    let front = 0.5 + 0.01 * (2.0 - 30.0 / 30.436875);
+    let (_, mean, _) = r.continuous_term("territory");
+    let mean = mean.expect("a mean when there are settlements");
+    let expected = front + 0.1 / 1.6;
+    assert!((mean - expected).abs() < 1e-9, "territory {mean}, expected {expected} (front {front})");
+
+    let mut forever = drifting_truce(None);
+    set(&mut forever, "rounds", rounds("officials"));
+    let r = report(&forever, TRIALS, 3);
+    assert_eq!(r.rounds[1].ceasefire_in_force.count, TRIALS, "a truce without a duration still holds");
+
+    set(&mut v, "rounds", rounds("ministers"));
+    let r = report(&v, TRIALS, 3);
+    assert_eq!(r.rounds[1].ceasefire_signed.count, TRIALS, "the truce is signed again once it ended");
+    assert_eq!(r.rounds[1].ceasefire_in_force.count, TRIALS);
+}

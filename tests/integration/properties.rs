@@ -494,3 +494,56 @@ fn more_pressure_opens_red_lines_and_never_delays_the_first_agreement() {
     assert!(earlier > 0, "raising the pressure changed nothing: the test proves little");
     assert!(wider > 0, "no settlement went past the line the lower pressure allowed: the lines never opened");
 }
+
+/// Model 0.3 (issue 15): a unilateral truce declared by an event damps the front for its days
+/// and counts as a signed ceasefire only if the other side reciprocates. In `duel` with north
+/// the stronger (the front drifts 0.01 a month towards it), south declares a full truce of 30
+/// days before r2 (one month in); r3 comes two months later. The front moved
+/// 0.01 (1 + 2 - 30 / 30.436875) and the leaders settle at r3 from the war, at F + 0.05 (the
+/// Nash point with costs 0.3 and 0.4), in every trial, reciprocated or not. Reciprocated with
+/// chance 0.3, the truce is a ceasefire signed, and holding, at r2 in a share of the trials within
+/// 4 standard errors of 0.3 (20,000 trials), though the round's talks sign nothing; never
+/// reciprocated, it is never counted as signed.
+#[test]
+fn a_declared_truce_damps_the_front_and_counts_as_signed_only_if_reciprocated() {
+    let with = |reciprocated: Option<f64>| {
+        let mut v = crate::util::duel();
+        set(&mut v, "parties[0].capability", json!(3.0));
+        set(&mut v, "model.battlefield.max_drift_per_month", json!(0.02));
+        set(
+            &mut v,
+            "rounds",
+            json!([
+                crate::util::round("r1", "officials", 0.0),
+                crate::util::round("r2", "officials", 1.0),
+                crate::util::round("r3", "leaders", 2.0)
+            ]),
+        );
+        let mut truce = json!({ "by": "south", "scope": 1.0, "duration_days": 30.0 });
+        if let Some(p) = reciprocated {
+            truce["reciprocated"] = json!(p);
+        }
+        set(
+            &mut v,
+            "events",
+            json!([{ "id": "easter", "label": "south's truce", "probability": 1.0, "rounds": ["r2"], "effects": { "truce": truce } }]),
+        );
+        v
+    };
+    let n = 20_000;
+    let expected = 0.5 + 0.01 * (3.0 - 30.0 / 30.436875) + 0.05;
+    for (reciprocated, p) in [(None, 0.0), (Some(0.3), 0.3)] {
+        let r = report(&with(reciprocated), n, 11);
+        assert_eq!(r.rounds[2].settlement_signed.count, n, "every trial settles at r3");
+        let (_, mean, _) = r.continuous_term("territory");
+        let mean = mean.expect("a mean when there are settlements");
+        assert!((mean - expected).abs() < 1e-9, "territory {mean}, expected {expected}");
+        let signed = r.rounds[1].ceasefire_signed.count;
+        assert_eq!(r.rounds[1].outcomes.talks_no_deal.count, n, "officials' talks sign nothing");
+        assert_eq!(r.rounds[1].ceasefire_in_force.count, signed, "a reciprocated truce holds at its round");
+        assert_eq!(r.rounds[1].ceasefire_reached.count, signed);
+        let share = signed as f64 / n as f64;
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        assert!((share - p).abs() <= 4.0 * se, "signed in {share} of trials, expected {p} ± {}", 4.0 * se);
+    }
+}

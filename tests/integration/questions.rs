@@ -424,3 +424,68 @@ fn a_truce_broken_before_a_settlement_ends_where_it_broke() {
     assert_eq!(r.rounds[1].settlement_signed.count, 200, "the leaders settle in every trial");
     assert_answers(&v, &[("h-0305", 0.0), ("h-0312", 1.0)]);
 }
+
+/// `truce` with the rounds' months as their dates say (17, 28 and 31 days between them), and
+/// the truce lasting `days`.
+fn truce_of(days: f64) -> Value {
+    let mut v = truce(1.0);
+    set(&mut v, "issues[1].duration_days", json!([null, days]));
+    for (t, gap) in [(1, 17.0), (2, 28.0), (3, 31.0)] {
+        set(&mut v, &format!("rounds[{t}].months_before"), json!(gap / 30.436875));
+    }
+    v
+}
+
+/// Model 0.3 (issue 15): a truce of fixed duration holds exactly its days. Signed on 02-01 for
+/// 30 days, it is still in force at 03-01 and over by 04-01: it held 30 days, not 31 (without a
+/// duration it would hold to the end of the rounds). An expired truce is not broken: with
+/// fragility 1 an incident breaks any truce the next round tests, but a 20-day truce signed on
+/// 02-01 is over before 03-01 tests it, so it ended on 02-21, not at 03-01 (a break seen at
+/// 03-01 would count 21 days and more as held); 03-01 signs it again, and that one too ends
+/// after 20 days, on 03-21, before 04-01.
+#[test]
+fn a_truce_of_fixed_duration_holds_exactly_its_days() {
+    let hold = |days: u32| ceasefire(&format!("hold-{days}"), "ceasefire_holding", "2025-12-31", "general", Some(days));
+    let v = with_questions(truce_of(30.0), &[hold(30), hold(31)]);
+    assert_answers(&v, &[("hold-30", 1.0), ("hold-31", 0.0)]);
+    let mut forever = truce(1.0);
+    set(&mut forever, "rounds", at(&mut truce_of(30.0), "rounds").clone());
+    assert_answers(&with_questions(forever, &[hold(30), hold(31)]), &[("hold-30", 1.0), ("hold-31", 1.0)]);
+
+    let mut v = with_questions(truce_of(20.0), &[hold(20), hold(21)]);
+    set(&mut v, "model.ceasefire_fragility", json!(1.0));
+    assert_answers(&v, &[("hold-20", 1.0), ("hold-21", 0.0)]);
+    let m = model(&v);
+    let layout = sim::engine::Model::layout(&m);
+    let signed_again =
+        records(&m, 1, 0..50).iter().all(|r| crate::util::Read { layout, record: r }.flag(2, "ceasefire_signed"));
+    assert!(signed_again, "03-01 signs the truce again");
+}
+
+/// Model 0.3 (issue 15): a unilateral truce declared by an event before the round of 02-01, full
+/// and for 10 days, with no round able to sign anything (officials only). Reciprocated, it is a
+/// general ceasefire signed on 02-01 that held 10 days, not 11; never reciprocated, it is no
+/// ceasefire at all (QUESTIONS.md: a unilateral declaration counts only if the other side
+/// reciprocates).
+#[test]
+fn a_declared_truce_answers_as_a_ceasefire_only_if_reciprocated() {
+    let qs = [
+        ceasefire("signed-0131", "ceasefire_signed", "2025-01-31", "general", None),
+        ceasefire("signed-0201", "ceasefire_signed", "2025-02-01", "general", None),
+        ceasefire("hold-10", "ceasefire_holding", "2025-12-31", "general", Some(10)),
+        ceasefire("hold-11", "ceasefire_holding", "2025-12-31", "any", Some(11)),
+    ];
+    for (p, yes) in [(1.0, 1.0), (0.0, 0.0)] {
+        let mut v = with_questions(truce_of(30.0), &qs);
+        for t in 1..3 {
+            set(&mut v, &format!("rounds[{t}].delegations.north.level"), json!("officials"));
+        }
+        let truce = json!({ "by": "north", "scope": 1.0, "duration_days": 10.0, "reciprocated": p });
+        set(
+            &mut v,
+            "events",
+            json!([{ "id": "pause", "label": "north's truce", "probability": 1.0, "rounds": ["r1"], "effects": { "truce": truce } }]),
+        );
+        assert_answers(&v, &[("signed-0131", 0.0), ("signed-0201", yes), ("hold-10", yes), ("hold-11", 0.0)]);
+    }
+}
