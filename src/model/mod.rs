@@ -454,6 +454,13 @@ impl MediatedNash {
     /// As [`MediatedNash::asking`], checking the rules that apply in `scope`.
     fn build(s: &Scenario, attached: &[Question], scope: rules::Scope) -> Result<MediatedNash, Violation> {
         rules::check(s, scope)?;
+        if rules::n_party(s) {
+            return Err(broken(
+                "parties",
+                "more than two parties, a party that is not a veto player and a proposer are not wired into the trial \
+                 in this build (issue 16)",
+            ));
+        }
         let own = validate::questions(s)?;
         let n_own = own.len();
         let questions: Vec<Question> = own.into_iter().chain(attached.iter().cloned()).collect();
@@ -561,8 +568,11 @@ impl MediatedNash {
         let compile_party = |reg: &mut Registry, i: usize| -> Result<PartyC, Violation> {
             let party = &s.parties[i];
             let other = &s.parties[1 - i];
-            let [capability, cost_of_war, patience, optimism, mistrust] =
-                walk::PARTY.each_ref().map(|f| reg.add(&w.party(i, f)));
+            let [capability, cost_of_war, patience, optimism, mistrust] = walk::PARTY.each_ref().map(|f| {
+                let missing =
+                    || broken(&format!("parties[{i}].{}", f.name), format!("a belligerent needs `{}`", f.name));
+                reg.add(&w.party_optional(i, f).ok_or_else(missing)?)
+            });
             let curvature = reg.add_optional(w.party_optional(i, &walk::CURVATURE))?;
             let red_line_pressure = reg.add_optional(w.party_optional(i, &walk::RED_LINE_PRESSURE))?;
             let mut positions = Vec::with_capacity(s.issues.len());
@@ -753,7 +763,11 @@ impl MediatedNash {
                 }
                 asked.push((q.rule, q.by.day_number()));
             }
-            outputs::Answering { questions: asked, day }
+            let forum_of = |id: &Option<String>| id.as_ref().and_then(|f| s.forums.iter().position(|x| &x.id == f));
+            // Attached questions (a case's) ask about every forum.
+            let in_forum = (0..questions.len()).map(|i| s.questions.get(i).and_then(|q| forum_of(&q.forum))).collect();
+            let forum = s.rounds.iter().map(|r| forum_of(&r.forum).unwrap_or(0)).collect();
+            outputs::Answering { questions: asked, day, in_forum, forum }
         };
         let ceasefire_options = ceasefire.as_ref().map(|(k, _)| s.issues[*k].options.clone().unwrap_or_default());
         let layout = outputs::layout(s, &settlement, ceasefire.as_ref().map(|(k, _)| *k), &questions);

@@ -4,7 +4,7 @@
 //! `sim validate` reports them as it reports the generic rules.
 
 use crate::scenario::param::Param;
-use crate::scenario::schema::{Issue, Party, Position, ProposalRule, Scenario, Track};
+use crate::scenario::schema::{Issue, Offer, Party, Position, ProposalRule, Role, Scenario, Track};
 use crate::scenario::validate::{Check, fail, truce_days};
 
 /// Tolerance on the sum of a party's declared saliences.
@@ -33,17 +33,166 @@ pub enum Scope {
     Studied,
 }
 
+/// Whether a scenario takes the n-party path (docs/MODEL.md §7b): more than two parties, a
+/// party that is not a veto player, or a proposer. Any other scenario runs the two-party path
+/// of §6 and §7 unchanged.
+pub fn n_party(s: &Scenario) -> bool {
+    s.parties.len() > 2
+        || s.parties.iter().any(|p| !p.veto)
+        || s.model.proposal.proposer.is_some()
+        || s.rounds.iter().any(|r| r.proposer.is_some())
+}
+
 /// Checks the model's rules on a scenario that passed `scenario::validate`.
 pub fn check(s: &Scenario, scope: Scope) -> Check {
-    if s.parties.len() != 2 {
-        fail(
-            "parties",
-            format!("the mediated_nash model needs exactly two belligerent parties (got {})", s.parties.len()),
-        )?;
-    }
+    check_parties(s)?;
     check_issues(s)?;
     check_model(s)?;
-    check_positions(s, scope)
+    check_positions(s, scope)?;
+    if n_party(s) {
+        check_n_party(s)?;
+    }
+    Ok(())
+}
+
+/// Two belligerents, first in `parties`, both veto players with a capability and an optimism;
+/// every other party a stakeholder, which does not fight.
+fn check_parties(s: &Scenario) -> Check {
+    if !s.parties.iter().any(|p| p.veto) {
+        fail("parties", "at least one party is a veto player (`veto`: true, the default)")?;
+    }
+    for (i, party) in s.parties.iter().enumerate() {
+        let at = |f: &str| format!("parties[{i}].{f}");
+        let belligerent = i < crate::scenario::walk::BELLIGERENTS;
+        match (party.role, belligerent) {
+            (Role::Stakeholder, true) => fail(
+                at("role"),
+                "the first two parties are the belligerents (`role`: `belligerent`); stakeholders come after them",
+            )?,
+            (Role::Belligerent, false) => fail(
+                at("role"),
+                format!(
+                    "exactly two parties are belligerents, the first two: `{}` would be a third (make it a `stakeholder`)",
+                    party.id
+                ),
+            )?,
+            _ => {}
+        }
+        if belligerent {
+            if !party.veto {
+                fail(at("veto"), "a belligerent is a veto player: the war stops only with its signature")?;
+            }
+            for (name, given) in [("capability", party.capability.is_some()), ("optimism", party.optimism.is_some())] {
+                if !given {
+                    fail(at(name), format!("a belligerent needs `{name}`"))?;
+                }
+            }
+        } else {
+            for (name, given) in [("capability", party.capability.is_some()), ("optimism", party.optimism.is_some())] {
+                if given {
+                    fail(at(name), format!("a stakeholder does not fight: remove `{name}`"))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rules of the n-party path (docs/MODEL.md §7b): linear utilities, red lines that do not
+/// give, a Nash rule that generalizes, a setter with preferences, and leverage and events that
+/// act on what a stakeholder has.
+fn check_n_party(s: &Scenario) -> Check {
+    let m = &s.model;
+    if m.proposal.rule == ProposalRule::Rubinstein {
+        fail(
+            "model.proposal.rule",
+            "the rubinstein rule is two-party only: with more parties, a party that is not a veto player or a \
+             proposer, use `nash` or `patience_nash`",
+        )?;
+    }
+    for (i, party) in s.parties.iter().enumerate() {
+        if let Some(c) = &party.curvature
+            && c.support() != (1.0, 1.0)
+        {
+            fail(
+                format!("parties[{i}].curvature"),
+                "the n-party solver is linear: with more parties, a party that is not a veto player or a proposer, \
+                 curvature must be 1 (or omitted)",
+            )?;
+        }
+        for (issue, pos) in &party.positions {
+            if pos.red_line_give.is_some() {
+                fail(
+                    format!("parties[{i}].positions.{issue}.red_line_give"),
+                    "a red line that gives under pressure is two-party only: the n-party path takes red lines that \
+                     stand or move with the front",
+                )?;
+            }
+        }
+    }
+    let stakeholder = |id: &str| s.parties.iter().skip(2).any(|p| p.id == id);
+    for (k, med) in s.mediators.iter().enumerate() {
+        for (target, lev) in &med.leverage {
+            if stakeholder(target) && lev.information.is_some() {
+                fail(
+                    format!("mediators[{k}].leverage.{target}.information"),
+                    "information acts on a belligerent's optimism only; a stakeholder has none",
+                )?;
+            }
+        }
+    }
+    for (e, ev) in s.events.iter().enumerate() {
+        let fx = &ev.effects;
+        for (name, map) in [("capability_change", &fx.capability_change), ("optimism_change", &fx.optimism_change)] {
+            if let Some(id) = map.keys().find(|id| stakeholder(id)) {
+                fail(
+                    format!("events[{e}].effects.{name}.{id}"),
+                    format!("`{id}` is a stakeholder: it has no capability or optimism to change"),
+                )?;
+            }
+        }
+        if let Some(t) = &fx.truce
+            && stakeholder(&t.by)
+        {
+            fail(format!("events[{e}].effects.truce.by"), "only a belligerent declares a truce")?;
+        }
+    }
+    let offer = m.proposal.offer.unwrap_or(Offer::Setter);
+    let proposers = m.proposal.proposer.iter().map(|p| (p, "model.proposal.proposer".to_string())).chain(
+        s.rounds.iter().enumerate().filter_map(|(t, r)| Some((r.proposer.as_ref()?, format!("rounds[{t}].proposer")))),
+    );
+    let mut setters = Vec::new();
+    for (id, path) in proposers {
+        if let Some(k) = s.mediators.iter().position(|x| &x.id == id)
+            && offer == Offer::Setter
+        {
+            if s.mediators[k].positions.is_empty() {
+                fail(
+                    path,
+                    format!("mediator `{id}` sets the agenda (`offer`: `setter`) but has no `positions` to set it by"),
+                )?;
+            }
+            setters.push(k);
+        }
+    }
+    unused_preferences(s, &setters)
+}
+
+/// A mediator's `positions` and `deal_value` act only when it sets the agenda.
+fn unused_preferences(s: &Scenario, setters: &[usize]) -> Check {
+    for (k, med) in s.mediators.iter().enumerate() {
+        if setters.contains(&k) {
+            continue;
+        }
+        let why = "only a mediator that sets the agenda (a proposer, with `offer` `setter`) has preferences";
+        if !med.positions.is_empty() {
+            fail(format!("mediators[{k}].positions"), why)?;
+        }
+        if med.deal_value.is_some() {
+            fail(format!("mediators[{k}].deal_value"), why)?;
+        }
+    }
+    Ok(())
 }
 
 fn check_issues(s: &Scenario) -> Check {
@@ -135,6 +284,9 @@ fn check_issues(s: &Scenario) -> Check {
 
 fn check_model(s: &Scenario) -> Check {
     let m = &s.model;
+    if m.proposal.offer.is_some() && m.proposal.proposer.is_none() && !s.rounds.iter().any(|r| r.proposer.is_some()) {
+        fail("model.proposal.offer", "`offer` says what a proposer tables: name one (`proposer`), or remove it")?;
+    }
     match (m.proposal.rule, &m.proposal.first_proposer) {
         (ProposalRule::Rubinstein, None) => {
             fail("model.proposal.first_proposer", "the rubinstein rule needs `first_proposer`")?
@@ -161,6 +313,10 @@ fn check_model(s: &Scenario) -> Check {
 fn check_positions(s: &Scenario, scope: Scope) -> Check {
     for (i, party) in s.parties.iter().enumerate() {
         let at = |f: &str| format!("parties[{i}].{f}");
+        if i >= crate::scenario::walk::BELLIGERENTS {
+            check_stakeholder_positions(s, i, party, scope)?;
+            continue;
+        }
         let other = &s.parties[1 - i];
         let mut salience_sum = 0.0;
         for issue in &s.issues {
@@ -224,6 +380,48 @@ fn check_positions(s: &Scenario, scope: Scope) -> Check {
                 ),
             )?;
         }
+    }
+    Ok(())
+}
+
+/// A stakeholder's positions: a red line is a floor below its ideal and a ceiling above it
+/// (docs/MODEL.md §7b), so it may not overlap the ideal; no red line moves with the front;
+/// saliences sum to 1.
+fn check_stakeholder_positions(s: &Scenario, i: usize, party: &Party, scope: Scope) -> Check {
+    let at = |f: &str| format!("parties[{i}].{f}");
+    let mut salience_sum = 0.0;
+    for issue in &s.issues {
+        let Some(pos) = party.positions.get(&issue.id) else {
+            return fail(at("positions"), format!("party `{}` has no position on issue `{}`", party.id, issue.id));
+        };
+        let pat = |f: &str| at(&format!("positions.{}.{f}", issue.id));
+        salience_sum += pos.salience.central();
+        if pos.red_line_from_front.is_some() {
+            fail(pat("red_line_from_front"), "a red line that moves with the front is a belligerent's")?;
+        }
+        check_give(party, issue, pos, &pat)?;
+        if let Some(red) = &pos.red_line {
+            let ((a_lo, a_hi), (r_lo, r_hi)) = (pos.ideal.support(), red.support());
+            if !(r_lo >= a_hi || r_hi <= a_lo) || red.central() == pos.ideal.central() {
+                fail(
+                    pat("red_line"),
+                    format!(
+                        "a stakeholder's red line is a floor below its ideal or a ceiling above it, so it must not \
+                         overlap the ideal ([{r_lo}, {r_hi}] against [{a_lo}, {a_hi}])"
+                    ),
+                )?;
+            }
+        }
+    }
+    if scope == Scope::Written && (salience_sum - 1.0).abs() > SALIENCE_SUM_TOLERANCE {
+        fail(
+            at("positions"),
+            format!(
+                "the saliences of `{}` must sum to 1 (within {SALIENCE_SUM_TOLERANCE}; means of distributions are \
+                 used), but they sum to {salience_sum:.4}",
+                party.id
+            ),
+        )?;
     }
     Ok(())
 }

@@ -19,10 +19,13 @@ pub struct Scenario {
     pub model: ModelSettings,
     /// What is bargained over.
     pub issues: Vec<Issue>,
-    /// The two belligerents.
+    /// The sides: two belligerents (first), then any stakeholders (docs/NPARTY.md).
     pub parties: Vec<Party>,
     #[serde(default)]
     pub mediators: Vec<Mediator>,
+    /// Venues of the talks; omitted, every round belongs to one implicit forum.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forums: Vec<Forum>,
     /// Rounds of talks, in time order.
     pub rounds: Vec<Round>,
     #[serde(default)]
@@ -47,6 +50,9 @@ pub struct QuestionSpec {
     pub scope: Option<Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_days: Option<u32>,
+    /// `leaders_meet` only: count only the rounds of this forum (a `forums[].id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forum: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -190,6 +196,25 @@ pub struct Proposal {
     /// The party that proposes first, for the `rubinstein` rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_proposer: Option<String>,
+    /// A party or mediator id: who tables the proposal in every round that names no proposer
+    /// of its own (omitted: nobody sets the agenda).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposer: Option<String>,
+    /// What a proposer tables: its own best package every veto player accepts (`setter`, the
+    /// default) or the Nash package (`nash`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
+}
+
+/// What a proposer tables (docs/MODEL.md §7b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Offer {
+    /// Its own best package among those every veto player accepts, take it or leave it
+    /// (Romer and Rosenthal 1978).
+    Setter,
+    /// The Nash package of the veto players.
+    Nash,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -267,15 +292,21 @@ pub struct Party {
     pub id: String,
     pub name: String,
     pub role: Role,
-    /// Military and economic strength; only the ratio between the two sides matters.
-    pub capability: Param,
+    /// Whether its signature is needed for any agreement (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub veto: bool,
+    /// Military and economic strength; only the ratio between the two belligerents matters.
+    /// A belligerent's only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<Param>,
     /// Utility lost per round of war, at the first round.
     pub cost_of_war: Param,
     /// Per-round discount factor, in (0, 1).
     pub patience: Param,
     /// How far the side believes the war will move the front in its favour, in the
-    /// battlefield issue's units (Fearon's mutual optimism).
-    pub optimism: Param,
+    /// battlefield issue's units (Fearon's mutual optimism). A belligerent's only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimism: Option<Param>,
     /// Utility a side subtracts from any agreement for fear the other will not keep it,
     /// before guarantees.
     pub mistrust: Param,
@@ -295,7 +326,18 @@ pub struct Party {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// One of the two sides at war.
     Belligerent,
+    /// A side that does not fight but gains or loses from a deal (a guarantor, a backer).
+    Stakeholder,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -336,6 +378,22 @@ pub struct Mediator {
     /// (sanctions, aid, standing guarantees); the others act only in rounds where it engages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub standing: Vec<Channel>,
+    /// The mediator's own preferences over the issues, per issue id (needed to set the agenda).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub positions: BTreeMap<String, Preference>,
+    /// Utility any signed settlement is worth to the mediator on top of its positions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deal_value: Option<Param>,
+}
+
+/// A mediator's preference on one issue.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preference {
+    /// Most preferred outcome (issue units, or option index).
+    pub ideal: Param,
+    /// Importance; normalized over the mediator's issues after each draw.
+    pub salience: Param,
 }
 
 /// A channel of a mediator's leverage.
@@ -380,8 +438,22 @@ pub struct Round {
     /// the chance that the mediator engages in this round.
     #[serde(default)]
     pub mediators: Vec<RoundMediator>,
-    /// Delegation per belligerent id.
+    /// The forum the round belongs to (a `forums[].id`); required when `forums` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forum: Option<String>,
+    /// Who tables the proposal in this round, overriding `model.proposal.proposer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposer: Option<String>,
+    /// Delegation per party id: every veto player's, and none of a party that is not one.
     pub delegations: BTreeMap<String, Delegation>,
+}
+
+/// A venue of the talks: a label on rounds.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Forum {
+    pub id: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

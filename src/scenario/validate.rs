@@ -30,6 +30,8 @@ pub mod limits {
     /// Combinations of ordered settlement options the proposal search may enumerate per round.
     pub const PACKAGES: usize = 100_000;
     pub const MEDIATORS: usize = 32;
+    /// Sides of a bargaining scenario: two belligerents and up to six stakeholders.
+    pub const PARTIES: usize = 8;
     pub const ROUNDS: usize = 200;
     pub const EVENTS: usize = 200;
     /// Trials of one run, from `run.trials` or `--trials`.
@@ -130,6 +132,7 @@ pub fn questions(s: &Scenario) -> Result<Vec<Question>, Violation> {
 pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_header(&s.meta, &s.run)?;
     at_most("issues", s.issues.len(), limits::ISSUES, "issues")?;
+    at_most("parties", s.parties.len(), limits::PARTIES, "parties")?;
     at_most("mediators", s.mediators.len(), limits::MEDIATORS, "mediators")?;
     at_most("rounds", s.rounds.len(), limits::ROUNDS, "rounds")?;
     at_most("events", s.events.len(), limits::EVENTS, "events")?;
@@ -149,6 +152,7 @@ pub fn validate(s: &Scenario, evidence: Option<&Evidence>) -> Check {
     check_parties(s)?;
     check_model(s)?;
     check_mediators(s)?;
+    check_forums(s)?;
     check_rounds(s)?;
     check_events(s)?;
     questions(s)?;
@@ -261,6 +265,9 @@ pub(crate) fn check_space(i: usize, scale: Option<&Scale>, options: Option<&[Str
 }
 
 fn check_parties(s: &Scenario) -> Check {
+    if s.parties.len() < 2 {
+        fail("parties", format!("a bargaining scenario needs at least two parties (got {})", s.parties.len()))?;
+    }
     unique_ids(s.parties.iter().map(|p| p.id.as_str()), "parties")?;
     let issue_ids: BTreeSet<&str> = s.issues.iter().map(|i| i.id.as_str()).collect();
     for (i, party) in s.parties.iter().enumerate() {
@@ -290,6 +297,43 @@ fn check_model(s: &Scenario) -> Check {
     if !s.issues.iter().any(|i| &i.id == bf) {
         fail("model.battlefield.issue", format!("unknown issue `{bf}`"))?;
     }
+    if let Some(p) = &m.proposal.proposer {
+        known_proposer(s, p, "model.proposal.proposer")?;
+    }
+    Ok(())
+}
+
+/// A proposer names a party or a mediator.
+fn known_proposer(s: &Scenario, id: &str, path: &str) -> Check {
+    if s.parties.iter().any(|p| p.id == id) || s.mediators.iter().any(|m| m.id == id) {
+        return Ok(());
+    }
+    fail(path, format!("unknown proposer `{id}`: no party or mediator has that id"))
+}
+
+fn check_forums(s: &Scenario) -> Check {
+    unique_ids(s.forums.iter().map(|f| f.id.as_str()), "forums")?;
+    let forum_ids: BTreeSet<&str> = s.forums.iter().map(|f| f.id.as_str()).collect();
+    for (i, round) in s.rounds.iter().enumerate() {
+        match &round.forum {
+            Some(f) if !forum_ids.contains(f.as_str()) => {
+                fail(format!("rounds[{i}].forum"), format!("unknown forum `{f}`: no `forums[].id` is `{f}`"))?
+            }
+            None if !s.forums.is_empty() => {
+                fail(format!("rounds[{i}]"), "a scenario with `forums` names the forum of every round (`forum`)")?
+            }
+            _ => {}
+        }
+    }
+    for (i, q) in s.questions.iter().enumerate() {
+        let Some(f) = &q.forum else { continue };
+        if q.kind != question::QuestionKind::LeadersMeet {
+            fail(format!("questions[{i}].forum"), "only a `leaders_meet` question asks about one forum's rounds")?;
+        }
+        if !forum_ids.contains(f.as_str()) {
+            fail(format!("questions[{i}].forum"), format!("unknown forum `{f}`: no `forums[].id` is `{f}`"))?;
+        }
+    }
     Ok(())
 }
 
@@ -299,6 +343,11 @@ fn check_mediators(s: &Scenario) -> Check {
     for (i, med) in s.mediators.iter().enumerate() {
         if party_ids.contains(med.id.as_str()) {
             fail(format!("mediators[{i}].id"), format!("`{}` is already a party id", med.id))?;
+        }
+        for issue in med.positions.keys() {
+            if !s.issues.iter().any(|x| &x.id == issue) {
+                fail(format!("mediators[{i}].positions.{issue}"), format!("unknown issue `{issue}`"))?;
+            }
         }
         for target in med.leverage.keys() {
             if !party_ids.contains(target.as_str()) {
@@ -343,9 +392,22 @@ fn check_rounds(s: &Scenario) -> Check {
             }
         }
         for party in &s.parties {
-            if !round.delegations.contains_key(&party.id) {
-                return fail(at("delegations"), format!("no delegation given for party `{}`", party.id));
+            match (party.veto, round.delegations.contains_key(&party.id)) {
+                (true, false) => {
+                    return fail(at("delegations"), format!("no delegation given for party `{}`", party.id));
+                }
+                (false, true) => fail(
+                    at(&format!("delegations.{}", party.id)),
+                    format!(
+                        "`{}` is not a veto player: its signature is not needed, so it sends no delegation",
+                        party.id
+                    ),
+                )?,
+                _ => {}
             }
+        }
+        if let Some(p) = &round.proposer {
+            known_proposer(s, p, &at("proposer"))?;
         }
         for (party, d) in &round.delegations {
             if let DelegationLevel::Uncertain(law) = &d.level {

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use super::param::Param;
 use super::schema::{
-    DeclaredTruce, DelegationLevel, Effects, Event, LevelLaw, Leverage, ModelSettings, Party, Position, Round, Scenario,
+    DeclaredTruce, DelegationLevel, Effects, Event, LevelLaw, Leverage, ModelSettings, Party, Position, Preference,
+    Round, Scenario,
 };
 
 /// The JSON Pointer (RFC 6901) of a path such as `parties[0].positions.territory.ideal`.
@@ -209,25 +210,32 @@ pub const MODEL_OPTIONAL: [OptionalField<ModelSettings>; 1] = [OptionalField {
 /// Site `param:issues.<k>`: the issue's reversion point (slot 0); the positions follow.
 pub const REVERSION_SLOT: u32 = 0;
 
-/// Site `param:parties.<i>`.
-pub const PARTY: [Field<Party>; 5] = [
-    Field {
+/// Site `param:parties.<i>`. `capability` and `optimism` are a belligerent's only; the others
+/// every party has (`get` gives them always).
+pub const PARTY: [OptionalField<Party>; 5] = [
+    OptionalField {
         name: "capability",
         slot: 0,
         bound: Bound::Positive(CAPABILITY_MAX),
         what: "capability",
-        get: |p| &p.capability,
+        get: |p| p.capability.as_ref(),
     },
-    Field {
+    OptionalField {
         name: "cost_of_war",
         slot: 1,
         bound: Bound::Closed(0.0, UTILITY_MAX),
         what: "the cost of war",
-        get: |p| &p.cost_of_war,
+        get: |p| Some(&p.cost_of_war),
     },
-    Field { name: "patience", slot: 2, bound: Bound::OpenUnit, what: "patience", get: |p| &p.patience },
-    Field { name: "optimism", slot: 3, bound: Bound::Span, what: "optimism", get: |p| &p.optimism },
-    Field { name: "mistrust", slot: 4, bound: Bound::Closed(0.0, UTILITY_MAX), what: "mistrust", get: |p| &p.mistrust },
+    OptionalField { name: "patience", slot: 2, bound: Bound::OpenUnit, what: "patience", get: |p| Some(&p.patience) },
+    OptionalField { name: "optimism", slot: 3, bound: Bound::Span, what: "optimism", get: |p| p.optimism.as_ref() },
+    OptionalField {
+        name: "mistrust",
+        slot: 4,
+        bound: Bound::Closed(0.0, UTILITY_MAX),
+        what: "mistrust",
+        get: |p| Some(&p.mistrust),
+    },
 ];
 /// Site `param:parties.<i>`, after the fields above; omitted, utility is linear.
 pub const CURVATURE: OptionalField<Party> = OptionalField {
@@ -420,6 +428,35 @@ pub const PRESENCE_BOUND: Bound = Bound::Closed(0.0, 1.0);
 /// in slot `RECIPROCATION_FIRST + e`, after every event's own slot.
 pub const RECIPROCATION_FIRST: u32 = super::validate::limits::EVENTS as u32;
 
+/// The parties at positions 0 and 1 of `parties`, the belligerents, draw from the per-side
+/// slots above; a party at a later position (a stakeholder) draws from sites named by its id
+/// (docs/NPARTY.md §4), so no slot of the first two moves when one is added.
+pub const BELLIGERENTS: usize = 2;
+/// Site `param:issues.<k>/parties.<i>`: a stakeholder's `ideal`, `salience`, `red_line` in the
+/// slots of [`IDEAL`], [`SALIENCE`], [`RED_LINE`], then these.
+pub const OWN_FROM_FRONT: u32 = 3;
+pub const OWN_GIVE: u32 = 4;
+pub const OWN_PAST_COST: u32 = 5;
+/// Site `round:<t>/parties.<i>`: a stakeholder's delegation `attendance` and its draws.
+pub const OWN_ATTENDANCE: u32 = 0;
+pub const OWN_ATTEND: u32 = 1;
+pub const OWN_WILL_SHOCK: u32 = 2;
+pub const OWN_DEFECTION_SHOCK: u32 = 3;
+pub const OWN_LEVEL: u32 = 4;
+/// Site `param:mediators.<m>/positions.<k>`: a mediator's preference on issue `k`.
+pub const PREFERENCE: [Field<Preference>; 2] = [
+    Field { name: "ideal", slot: 0, bound: Bound::Issue, what: "an ideal point", get: |p| &p.ideal },
+    Field { name: "salience", slot: 1, bound: Bound::Closed(0.0, 1.0), what: "a salience", get: |p| &p.salience },
+];
+/// Site `param:mediators.<m>`, after both sides' leverage: what a settlement is worth to it.
+pub const DEAL_VALUE_SLOT: u32 = 2 * LEVERAGE_PER_SIDE;
+
+/// The site of a stakeholder's own draws below a part's site, e.g.
+/// `param:issues.territory/parties.eu`.
+pub fn own_site(site: &str, party: &str) -> String {
+    format!("{site}/parties.{party}")
+}
+
 /// The site of a scenario part's parameters, e.g. `param:parties.russia`.
 pub fn param_site(part: &str) -> String {
     format!("param:{part}")
@@ -524,12 +561,6 @@ impl<'a> Walker<'a> {
         ))
     }
 
-    /// `parties[side].<name>`.
-    pub fn party(&self, side: usize, f: &Field<Party>) -> ParamRef<'a> {
-        let party = &self.s.parties[side];
-        self.party_ref(side, f.name, f.slot, f.bound, f.what, (f.get)(party))
-    }
-
     /// `parties[side].<name>`, if given.
     pub fn party_optional(&self, side: usize, f: &OptionalField<Party>) -> Option<ParamRef<'a>> {
         let party = &self.s.parties[side];
@@ -561,11 +592,17 @@ impl<'a> Walker<'a> {
 
     fn position_ref(&self, side: usize, issue: &str, name: &str, slot: u32) -> (String, String, String, u32) {
         let id = &self.s.parties[side].id;
+        let site = param_site(&format!("issues.{issue}"));
+        let (site, slot) = if side < BELLIGERENTS {
+            (site, POSITION_FIRST + POSITION_PER_SIDE * side as u32 + slot)
+        } else {
+            (own_site(&site, id), slot)
+        };
         (
             format!("parties[{side}].positions.{issue}.{name}"),
             format!("parties.{id}.positions.{issue}.{name}"),
-            param_site(&format!("issues.{issue}")),
-            POSITION_FIRST + POSITION_PER_SIDE * side as u32 + slot,
+            site,
+            slot,
         )
     }
 
@@ -590,32 +627,34 @@ impl<'a> Walker<'a> {
 
     /// `parties[side].positions.<issue>.red_line_from_front`, if given.
     pub fn red_line_from_front(&self, side: usize, issue: &str, pos: &'a Position) -> Option<ParamRef<'a>> {
-        self.per_side(side, issue, pos, &RED_LINE_FROM_FRONT, FROM_FRONT_FIRST)
+        self.per_side(side, issue, pos, &RED_LINE_FROM_FRONT, [FROM_FRONT_FIRST, OWN_FROM_FRONT])
     }
 
     /// `parties[side].positions.<issue>.red_line_give`, if given.
     pub fn red_line_give(&self, side: usize, issue: &str, pos: &'a Position) -> Option<ParamRef<'a>> {
-        self.per_side(side, issue, pos, &RED_LINE_GIVE, GIVE_FIRST)
+        self.per_side(side, issue, pos, &RED_LINE_GIVE, [GIVE_FIRST, OWN_GIVE])
     }
 
     /// `parties[side].positions.<issue>.past_red_line_cost`, if given.
     pub fn past_red_line_cost(&self, side: usize, issue: &str, pos: &'a Position) -> Option<ParamRef<'a>> {
-        self.per_side(side, issue, pos, &PAST_RED_LINE_COST, PAST_COST_FIRST)
+        self.per_side(side, issue, pos, &PAST_RED_LINE_COST, [PAST_COST_FIRST, OWN_PAST_COST])
     }
 
     /// A position's optional parameter that sits after both sides' position slots: slot
-    /// `first + side` of `param:issues.<issue>`.
+    /// `first + side` of `param:issues.<issue>` for a belligerent, slot `own` of its own site
+    /// for a stakeholder (`[first, own]`).
     fn per_side(
         &self,
         side: usize,
         issue: &str,
         pos: &'a Position,
         f: &OptionalField<Position>,
-        first: u32,
+        [first, own]: [u32; 2],
     ) -> Option<ParamRef<'a>> {
         let p = (f.get)(pos)?;
         let (path, key, site, _) = self.position_ref(side, issue, f.name, f.slot);
-        Some(self.make(path, key, site, first + side as u32, f.bound, Some(issue), f.what, p))
+        let slot = if side < BELLIGERENTS { first + side as u32 } else { own };
+        Some(self.make(path, key, site, slot, f.bound, Some(issue), f.what, p))
     }
 
     /// `mediators[m].leverage.<target>.<channel>`, if given; `side` is the target's position
@@ -630,15 +669,51 @@ impl<'a> Walker<'a> {
     ) -> Option<ParamRef<'a>> {
         let p = (f.get)(lev)?;
         let med = &self.s.mediators[m].id;
+        let site = param_site(&format!("mediators.{med}"));
+        let (site, slot) = if side < BELLIGERENTS {
+            (site, LEVERAGE_PER_SIDE * side as u32 + f.slot)
+        } else {
+            (own_site(&site, target), f.slot)
+        };
         Some(self.make(
             format!("mediators[{m}].leverage.{target}.{}", f.name),
             format!("mediators.{med}.leverage.{target}.{}", f.name),
-            param_site(&format!("mediators.{med}")),
-            LEVERAGE_PER_SIDE * side as u32 + f.slot,
+            site,
+            slot,
             f.bound,
             None,
             f.what,
             p,
+        ))
+    }
+
+    /// `mediators[m].positions.<issue>.<name>`.
+    pub fn preference(&self, m: usize, issue: &str, pref: &'a Preference, f: &Field<Preference>) -> ParamRef<'a> {
+        let med = &self.s.mediators[m].id;
+        self.make(
+            format!("mediators[{m}].positions.{issue}.{}", f.name),
+            format!("mediators.{med}.positions.{issue}.{}", f.name),
+            param_site(&format!("mediators.{med}/positions.{issue}")),
+            f.slot,
+            f.bound,
+            Some(issue),
+            f.what,
+            (f.get)(pref),
+        )
+    }
+
+    /// `mediators[m].deal_value`, if given.
+    pub fn deal_value(&self, m: usize) -> Option<ParamRef<'a>> {
+        let med = &self.s.mediators[m];
+        Some(self.make(
+            format!("mediators[{m}].deal_value"),
+            format!("mediators.{}.deal_value", med.id),
+            param_site(&format!("mediators.{}", med.id)),
+            DEAL_VALUE_SLOT,
+            Bound::Closed(-UTILITY_MAX, UTILITY_MAX),
+            None,
+            "a deal's value",
+            med.deal_value.as_ref()?,
         ))
     }
 
@@ -669,7 +744,10 @@ impl<'a> Walker<'a> {
             .map(|(party, p)| {
                 let side = self.s.parties.iter().position(|x| &x.id == party);
                 let (path, key, site) = self.event_ref(e, &format!("effects.{}.{party}", f.name));
-                let slot = EFFECT_FIRST + EFFECT_PER_SIDE * side.unwrap_or(0) as u32 + f.slot;
+                let (site, slot) = match side.unwrap_or(0) {
+                    s if s < BELLIGERENTS => (site, EFFECT_FIRST + EFFECT_PER_SIDE * s as u32 + f.slot),
+                    _ => (own_site(&site, party), f.slot),
+                };
                 (side, self.make(path, key, site, slot, f.bound, None, f.what, p))
             })
             .collect()
@@ -737,11 +815,16 @@ impl<'a> Walker<'a> {
     pub fn attendance(&self, t: usize, party: &str, side: usize) -> Option<ParamRef<'a>> {
         let round = &self.s.rounds[t];
         let d = round.delegations.get(party)?;
+        let (site, slot) = if side < BELLIGERENTS {
+            (round_site(&round.id), ATTENDANCE_FIRST + side as u32)
+        } else {
+            (own_site(&round_site(&round.id), party), OWN_ATTENDANCE)
+        };
         Some(self.make(
             format!("rounds[{t}].delegations.{party}.attendance"),
             format!("rounds.{}.delegations.{party}.attendance", round.id),
-            round_site(&round.id),
-            ATTENDANCE_FIRST + side as u32,
+            site,
+            slot,
             ATTENDANCE_BOUND,
             None,
             "a probability",
@@ -779,7 +862,7 @@ impl Scenario {
         out.extend(MODEL_OPTIONAL.iter().filter_map(|f| w.model_optional(f)));
         out.extend((0..self.issues.len()).filter_map(|k| w.reversion(k)));
         for (side, party) in self.parties.iter().enumerate() {
-            out.extend(PARTY.iter().map(|f| w.party(side, f)));
+            out.extend(PARTY.iter().filter_map(|f| w.party_optional(side, f)));
             out.extend(w.party_optional(side, &CURVATURE));
             out.extend(w.party_optional(side, &RED_LINE_PRESSURE));
             for (issue, pos) in &party.positions {
@@ -796,6 +879,10 @@ impl Scenario {
                 let side = side_of(target).unwrap_or(0);
                 out.extend(LEVERAGE.iter().filter_map(|f| w.leverage(m, target, side, lev, f)));
             }
+            for (issue, pref) in &med.positions {
+                out.extend(PREFERENCE.iter().map(|f| w.preference(m, issue, pref, f)));
+            }
+            out.extend(w.deal_value(m));
         }
         for (t, round) in self.rounds.iter().enumerate() {
             out.push(w.months_before(t));
@@ -957,6 +1044,37 @@ mod tests {
             row("round:<t>/mediators", format!("{MEDIATOR_STRIDE}m + 1"), vec![]),
             row("round:<t>/events", "e".into(), vec![]),
             row("round:<t>/events", format!("{RECIPROCATION_FIRST} + e"), vec![]),
+            row(
+                "param:issues.<k>/parties.<i>",
+                span(&[IDEAL.slot, SALIENCE.slot, RED_LINE.slot]),
+                names(&[IDEAL.name, SALIENCE.name, RED_LINE.name]),
+            ),
+            row(
+                "param:issues.<k>/parties.<i>",
+                span(&[OWN_FROM_FRONT, OWN_GIVE, OWN_PAST_COST]),
+                names(&[RED_LINE_FROM_FRONT.name, RED_LINE_GIVE.name, PAST_RED_LINE_COST.name]),
+            ),
+            row(
+                "param:mediators.<m>/parties.<i>",
+                span(&LEVERAGE.map(|f| f.slot)),
+                LEVERAGE.iter().map(|f| f.name.to_string()).collect(),
+            ),
+            row("param:mediators.<m>", span(&[DEAL_VALUE_SLOT]), names(&["deal_value"])),
+            row(
+                "param:mediators.<m>/positions.<k>",
+                span(&PREFERENCE.map(|f| f.slot)),
+                PREFERENCE.iter().map(|f| f.name.to_string()).collect(),
+            ),
+            row(
+                "param:events.<e>/parties.<i>",
+                span(&EFFECTS.map(|f| f.slot)),
+                EFFECTS.iter().map(|f| f.name.to_string()).collect(),
+            ),
+            row("round:<t>/parties.<i>", span(&[OWN_ATTENDANCE]), names(&["attendance"])),
+            row("round:<t>/parties.<i>", span(&[OWN_ATTEND]), vec![]),
+            row("round:<t>/parties.<i>", span(&[OWN_WILL_SHOCK]), vec![]),
+            row("round:<t>/parties.<i>", span(&[OWN_DEFECTION_SHOCK]), vec![]),
+            row("round:<t>/parties.<i>", span(&[OWN_LEVEL]), vec![]),
         ]
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::util::{at, index_of, remove, set, sim_output, stderr_of, summit};
+use crate::util::{at, get, index_of, remove, set, sim_output, stderr_of, summit};
 
 /// What the error line must say.
 pub(crate) struct Expect<'a> {
@@ -550,17 +550,12 @@ fn a_scenario_over_each_limit() {
     );
     rejects(
         |v| {
-            // A third party complete in every other respect: only the model's rule is broken.
-            let mut third = at(v, "parties[0]").clone();
-            third["id"] = json!("third");
-            at(v, "parties").as_array_mut().expect("parties").push(third);
-            for round in at(v, "rounds").as_array_mut().expect("rounds") {
-                let delegation = round["delegations"]["russia"].clone();
-                round["delegations"]["third"] = delegation;
+            for i in 0..7 {
+                crate::util::add_stakeholder(v, &format!("s{i}"), false);
             }
         },
         "parties",
-        &["exactly two", "(got 3)"],
+        &["9 parties; at most 8"],
     );
     rejects(|v| grow(v, "mediators", 33), "mediators", &["33 mediators; at most 32"]);
     rejects(|v| grow(v, "rounds", 201), "rounds", &["201 rounds; at most 200"]);
@@ -771,5 +766,115 @@ fn a_red_line_that_gives_without_what_it_needs() {
         },
         &format!("{ukraine}.positions.territory.past_red_line_cost"),
         &["must lie in [0, 100]"],
+    );
+}
+
+/// The rules of more than two sides (docs/MODEL.md §7b), each broken on the bundled scenario.
+#[test]
+fn n_party_rules() {
+    use crate::util::add_stakeholder;
+    rejects(
+        |v| {
+            // A third party complete in every other respect: only the model's rule is broken.
+            let mut third = at(v, "parties[0]").clone();
+            third["id"] = json!("third");
+            at(v, "parties").as_array_mut().expect("parties").push(third);
+            for round in at(v, "rounds").as_array_mut().expect("rounds") {
+                let delegation = round["delegations"]["russia"].clone();
+                round["delegations"]["third"] = delegation;
+            }
+        },
+        "parties[2].role",
+        &["exactly two parties are belligerents", "`third` would be a third"],
+    );
+    rejects(
+        |v| {
+            for i in 0..2 {
+                set(v, &format!("parties[{i}].veto"), json!(false));
+                let id = get(v, &format!("parties[{i}].id")).as_str().unwrap().to_string();
+                for round in at(v, "rounds").as_array_mut().expect("rounds") {
+                    round["delegations"].as_object_mut().unwrap().remove(&id);
+                }
+            }
+        },
+        "parties",
+        &["at least one party is a veto player"],
+    );
+    rejects(
+        |v| set(v, "model.proposal.proposer", json!("nobody")),
+        "model.proposal.proposer",
+        &["unknown proposer `nobody`", "no party or mediator"],
+    );
+    rejects(
+        |v| set(v, "model.proposal.proposer", json!("united_states")),
+        "model.proposal.proposer",
+        &["mediator `united_states` sets the agenda", "no `positions`"],
+    );
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "model.proposal", json!({ "rule": "rubinstein", "first_proposer": "russia" }));
+        },
+        "model.proposal.rule",
+        &["rubinstein rule is two-party only"],
+    );
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "parties[0].curvature", json!(2.0));
+        },
+        "parties[0].curvature",
+        &["n-party solver is linear", "curvature must be 1"],
+    );
+    rejects(
+        |v| {
+            set(v, "forums", json!([{ "id": "istanbul", "label": "Istanbul" }]));
+            for round in at(v, "rounds").as_array_mut().expect("rounds") {
+                round["forum"] = json!("istanbul");
+            }
+            set(v, "rounds[1].forum", json!("geneva"));
+        },
+        "rounds[1].forum",
+        &["unknown forum `geneva`"],
+    );
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", true);
+            at(v, "rounds[2].delegations").as_object_mut().unwrap().remove("eu");
+        },
+        "rounds[2].delegations",
+        &["no delegation given for party `eu`"],
+    );
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "rounds[0].delegations.eu", json!({ "level": "leaders", "attendance": 1.0 }));
+        },
+        "rounds[0].delegations.eu",
+        &["not a veto player", "sends no delegation"],
+    );
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "parties[2].capability", json!(1.0));
+        },
+        "parties[2].capability",
+        &["a stakeholder does not fight"],
+    );
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "mediators[0].leverage.eu", json!({ "information": 0.5 }));
+        },
+        "mediators[0].leverage.eu.information",
+        &["information acts on a belligerent's optimism only"],
+    );
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "mediators[0].positions", json!({ "territory": { "ideal": 0.5, "salience": 1.0 } }));
+        },
+        "mediators[0].positions",
+        &["only a mediator that sets the agenda"],
     );
 }

@@ -188,6 +188,31 @@ fn party(id: &str, territory_ideal: f64, cost_of_war: f64) -> Value {
     })
 }
 
+/// A stakeholder built from `v`'s second party: its positions without red lines, no capability
+/// or optimism, a veto player or not; appended to `parties`, and given a delegation that always
+/// comes at leaders' level in every round if it is a veto player.
+pub fn add_stakeholder(v: &mut Value, id: &str, veto: bool) {
+    let mut p = get(v, "parties[1]").clone();
+    let o = p.as_object_mut().expect("a party");
+    for field in ["capability", "optimism", "curvature", "red_line_pressure"] {
+        o.remove(field);
+    }
+    o.insert("id".into(), json!(id));
+    o.insert("name".into(), json!(id));
+    o.insert("role".into(), json!("stakeholder"));
+    o.insert("veto".into(), json!(veto));
+    for pos in o["positions"].as_object_mut().expect("positions").values_mut() {
+        let pos = pos.as_object_mut().expect("a position");
+        pos.retain(|k, _| k == "ideal" || k == "salience");
+    }
+    at(v, "parties").as_array_mut().expect("parties").push(p);
+    if veto {
+        for round in at(v, "rounds").as_array_mut().expect("rounds") {
+            round["delegations"][id] = json!({ "level": "leaders", "attendance": 1.0 });
+        }
+    }
+}
+
 /// A round at `level` where both sides come for sure.
 pub fn round(id: &str, level: &str, months_before: f64) -> Value {
     json!({
