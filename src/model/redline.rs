@@ -32,7 +32,7 @@ pub(super) struct Line {
 
 impl Line {
     /// The line before pressure, at front `front`.
-    fn base(&self, front: f64) -> f64 {
+    pub(super) fn base(&self, front: f64) -> f64 {
         match self.base {
             Base::Fixed(r) => r,
             Base::Front(v) if self.direction > 0.0 => (front + v).clamp(0.0, 1.0).max(self.own),

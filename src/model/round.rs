@@ -4,9 +4,10 @@
 use rand_distr::{Distribution, StandardNormal};
 
 use super::nash::{self, Choice, Segment};
+use super::nparty::Options;
 use super::outputs::{Happened, Outcome, Signed, Writer};
 use super::redline::{self, Base, Fitted, Line, Living};
-use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Solved, Space, TermC, TruceC};
+use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Proposal, Solved, Space, TermC, TruceC, table};
 use crate::engine::rng::{SlotRef, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule, Time};
@@ -42,12 +43,20 @@ impl Tracer for Recorder {
 /// Values fixed for the whole trial once the parameters are drawn, kept to reuse buffers.
 #[derive(Debug, Default)]
 pub struct TrialState {
-    /// Salience weights, normalized to sum to 1, per side and issue.
-    w: [Vec<f64>; 2],
+    /// Salience weights, normalized to sum to 1, per side and issue: the two belligerents, then
+    /// on the n-party path the stakeholders and the setters (§7b).
+    pub(super) w: Vec<Vec<f64>>,
     /// Ideal points on [0, 1], per side and issue.
-    ideal: [Vec<f64>; 2],
+    pub(super) ideal: Vec<Vec<f64>>,
     /// Curvature of each side's utility in distance (1: linear).
-    gamma: [f64; 2],
+    pub(super) gamma: Vec<f64>,
+    /// The n-party path: per continuous settlement issue (in the order of the segments), the
+    /// issue and the bounds the veto players' fixed red lines leave; the belligerents' red
+    /// lines that move with the front, by segment; per ordered settlement issue the options the
+    /// veto players allow, with every side's utility.
+    pub(super) limits: Vec<(usize, f64, f64)>,
+    pub(super) moving: Vec<(usize, Line)>,
+    pub(super) options: Vec<Options>,
     /// Continuous settlement issues as Pareto segments ([`Solved::Segment`] indexes them).
     segments: Vec<Segment>,
     /// Ordered settlement issues ([`Solved::Choice`] indexes them).
@@ -65,6 +74,11 @@ pub struct Work {
     pub blocks: Vec<[u32; 16]>,
     /// The settlement's segments with the red lines of the round ([`redline::fit`]).
     pub fit: Fitted,
+    /// The n-party path: each side's base surplus for the proposal, each side's surplus from
+    /// the deal, and each stakeholder's value of the settlement in force (§7b).
+    base: Vec<f64>,
+    surplus: Vec<f64>,
+    peace: Vec<f64>,
 }
 
 /// The trial's random slots, with their blocks.
@@ -84,7 +98,7 @@ impl RoundRandom<'_> {
 }
 
 impl MediatedNash {
-    fn position(&self, draws: &[f64], k: usize, p: P) -> f64 {
+    pub(super) fn position(&self, draws: &[f64], k: usize, p: P) -> f64 {
         self.issues[k].normalize(draws[p.0])
     }
 
@@ -136,6 +150,11 @@ fn within_red_line(m: &MediatedNash, draws: &[f64], i: usize, k: usize, z: f64) 
 /// Prepares the trial's weights, ideals and the settlement space; false when the red lines
 /// leave no settlement possible at all.
 fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
+    if st.w.len() < 2 {
+        st.w.resize_with(2, Vec::new);
+        st.ideal.resize_with(2, Vec::new);
+        st.gamma.resize(2, 1.0);
+    }
     for i in 0..2 {
         let party: &PartyC = &m.parties[i];
         st.w[i].clear();
@@ -149,6 +168,9 @@ fn prepare(m: &MediatedNash, draws: &[f64], st: &mut TrialState) -> bool {
     }
     st.segments.clear();
     st.living.clear();
+    if let Some(t) = &m.table {
+        return table::prepare(m, t, draws, st);
+    }
     // The choices keep their buffers from trial to trial: only their contents are cleared.
     let mut n_choices = 0;
     let mut feasible = true;
@@ -265,22 +287,27 @@ fn channels<'a>(
     from: [Channels; 2],
     levers: impl Iterator<Item = &'a [LeverageC; 2]> + Clone,
 ) -> [Channels; 2] {
-    let value = |p: Option<P>| p.map_or(0.0, |p| draws[p.0]);
-    [0, 1].map(|i| {
-        let mut c = from[i];
-        let (mut no_guarantee, mut no_info) = (1.0 - c.guarantees, 1.0 - c.information);
-        for lev in levers.clone() {
-            let lev = &lev[i];
-            c.pressure += value(lev.pressure);
-            c.side_payments += value(lev.side_payments);
-            no_guarantee *= 1.0 - value(lev.guarantees);
-            no_info *= 1.0 - value(lev.information);
-        }
-        c.guarantees = 1.0 - no_guarantee;
-        c.information = 1.0 - no_info;
-        c
-    })
+    [0, 1].map(|i| combine(draws, from[i], levers.clone().map(|lev| &lev[i])))
 }
+
+/// One side's channels `levers` combined, starting from `from`.
+fn combine<'a>(draws: &[f64], from: Channels, levers: impl Iterator<Item = &'a LeverageC>) -> Channels {
+    let value = |p: Option<P>| p.map_or(0.0, |p| draws[p.0]);
+    let mut c = from;
+    let (mut no_guarantee, mut no_info) = (1.0 - c.guarantees, 1.0 - c.information);
+    for lev in levers {
+        c.pressure += value(lev.pressure);
+        c.side_payments += value(lev.side_payments);
+        no_guarantee *= 1.0 - value(lev.guarantees);
+        no_info *= 1.0 - value(lev.information);
+    }
+    c.guarantees = 1.0 - no_guarantee;
+    c.information = 1.0 - no_info;
+    c
+}
+
+/// The most sides of a table: the parties and the mediators that set the agenda.
+const SIDES: usize = limits::PARTIES + limits::MEDIATORS;
 
 /// The evolving state of one trial.
 struct War {
@@ -334,11 +361,29 @@ pub fn run_trial<T: Tracer>(
         truce: None,
     };
     let calendar = s.time == Time::Calendar;
-    // Fixed for the trial: one logarithm per side, not one per round, and none in rounds time.
-    let ln_patience = sides.map(|i| if calendar { get(m.parties[i].patience).ln() } else { 0.0 });
+    // The n-party path's sides: the parties, then the setters (§7b).
+    let (n_parties, n_sides) = m.table.as_ref().map_or((2, 2), |tb| (tb.parties(), tb.sides()));
+    let patience = |i: usize| match &m.table {
+        Some(tb) if i >= 2 => tb.stakeholders[i - 2].patience,
+        _ => m.parties[i].patience,
+    };
+    // Fixed for the trial: one logarithm per party, not one per round, and none in rounds time.
+    let mut ln_patience = [0.0; limits::PARTIES];
+    for (i, l) in ln_patience.iter_mut().enumerate().take(n_parties) {
+        *l = if calendar { get(patience(i)).ln() } else { 0.0 };
+    }
     // Value of the settlement issues other than the battlefield at their reversion points.
-    let reversion: [f64; 2] =
-        sides.map(|i| m.reverting.iter().map(|&(k, r)| utility(st, i, k, m.position(draws, k, r))).sum());
+    let mut reversion = [0.0; SIDES];
+    for (i, r) in reversion.iter_mut().enumerate().take(n_sides) {
+        *r = m.reverting.iter().map(|&(k, r)| utility(st, i, k, m.position(draws, k, r))).sum();
+    }
+    // Each stakeholder's cost of war, before weariness (events change it).
+    let mut other_cost = [0.0; limits::PARTIES];
+    if let Some(tb) = &m.table {
+        for (c, party) in other_cost.iter_mut().skip(2).zip(&tb.stakeholders) {
+            *c = get(party.cost_of_war);
+        }
+    }
     let ceasefire_options = m.ceasefire.as_ref().map_or(0, |(_, scope)| scope.len());
     let ceasefire_utility = |i: usize, o: usize| match &m.ceasefire {
         Some((k, scope)) => utility(st, i, *k, o as f64 / (scope.len() - 1) as f64),
@@ -391,6 +436,22 @@ pub fn run_trial<T: Tracer>(
         // the leverage, as they act in this round.
         let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
         let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
+        // The same for every party on the n-party path (the belligerents' as above).
+        let mut act = [Channels::default(); limits::PARTIES];
+        let mut extra = [0.0; limits::PARTIES];
+        let mut lever = [0.0; limits::PARTIES];
+        if let Some(tb) = &m.table {
+            act[..2].copy_from_slice(&active);
+            extra[..2].copy_from_slice(&extras);
+            lever[..2].copy_from_slice(&leverage);
+            for (s, party) in tb.stakeholders.iter().enumerate() {
+                let i = 2 + s;
+                let from = combine(draws, Channels::default(), tb.standing.iter().map(|v| &v[s]));
+                act[i] = combine(draws, from, engaged.iter().map(|&med| &tb.in_room[med][s]));
+                extra[i] = act[i].side_payments - get(party.mistrust) * (1.0 - act[i].guarantees);
+                lever[i] = act[i].side_payments + act[i].pressure;
+            }
+        }
         // The share of its give by which the pressure of this round opens each side's red lines.
         let opening =
             sides.map(|i| m.parties[i].red_line_pressure.map_or(0.0, |p| (active[i].pressure / get(p)).min(1.0)));
@@ -404,7 +465,7 @@ pub fn run_trial<T: Tracer>(
         });
 
         // Events fire before the round, while the war goes on.
-        let mut attendance_factor = [1.0; 2];
+        let mut attendance_factor = [1.0; limits::PARTIES];
         let mut collapse_extra = 0.0;
         // A truce declared by an event: it starts once the war up to this round has been fought
         // (after the war step below); the last one declared wins.
@@ -442,6 +503,14 @@ pub fn run_trial<T: Tracer>(
             if let Some(p) = fx.collapse_hazard {
                 collapse_extra += get(p);
             }
+            if let Some(tb) = &m.table {
+                for &(i, p) in &tb.cost_change[e] {
+                    other_cost[i] += get(p);
+                }
+                for &(i, p) in &tb.attendance_factor[e] {
+                    attendance_factor[i] *= get(p);
+                }
+            }
         }
 
         // In calendar time the cost of refusing a deal is the war until the next chance to
@@ -454,17 +523,17 @@ pub fn run_trial<T: Tracer>(
         // which leaves the talks standing (step 4).
         let breakdown = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
         let risk = breakdown * (1.0 - get(s.humanitarian).clamp(0.0, 1.0));
-        let cost_now = |war: &War| {
-            sides.map(|i| {
-                let flow = war.base_cost[i].max(0.0) * (1.0 + get(s.weariness) * war.months);
-                if calendar {
-                    let [waiting, breakdown] = months_at_risk(ln_patience[i], ahead, risk);
-                    Refusal { waiting: flow * waiting, breakdown: flow * breakdown }
-                } else {
-                    Refusal { waiting: flow, breakdown: 0.0 }
-                }
-            })
+        let cost_of = |i: usize, war: &War| {
+            let base = if i < 2 { war.base_cost[i] } else { other_cost[i] };
+            let flow = base.max(0.0) * (1.0 + get(s.weariness) * war.months);
+            if calendar {
+                let [waiting, breakdown] = months_at_risk(ln_patience[i], ahead, risk);
+                Refusal { waiting: flow * waiting, breakdown: flow * breakdown }
+            } else {
+                Refusal { waiting: flow, breakdown: 0.0 }
+            }
         };
+        let cost_now = |war: &War| sides.map(|i| cost_of(i, war));
         // Computed once, when first needed: most rounds of most trials have no agreement in
         // force and no meeting, and need no cost (the discount is an `expm1` per side).
         let mut cost: Option<[Refusal; 2]> = None;
@@ -479,8 +548,10 @@ pub fn run_trial<T: Tracer>(
                 war.front
             }
         };
+        // A stakeholder has no optimism: it expects the war's course.
         let war_value = |i: usize, war: &War| {
-            let belief = (course(war) + sign(i) * war.gap[i]).clamp(0.0, 1.0);
+            let gap = if i < 2 { war.gap[i] } else { 0.0 };
+            let belief = (course(war) + sign(i) * gap).clamp(0.0, 1.0);
             reversion[i] + utility(st, i, bf, belief) + ceasefire_utility(i, 0)
         };
         // The share of the wait for the next chance to settle that falls in the `left` months a
@@ -496,25 +567,23 @@ pub fn run_trial<T: Tracer>(
         };
         // A ceasefire with option o, `left` months still to run: the line as it stands, and the
         // unhalted share of the wait while it runs; signing one ends this round's breakdown risk.
-        let signed_truce = |i: usize, o: usize, left: f64, war: &War, cost: &[Refusal; 2]| {
+        let signed_truce = |i: usize, o: usize, left: f64, war: &War, cost: &Refusal| {
             reversion[i] + utility(st, i, bf, war.front) + ceasefire_utility(i, o)
-                - (1.0 - scope(o) * within(i, left)) * cost[i].waiting
+                - (1.0 - scope(o) * within(i, left)) * cost.waiting
         };
         // A truce in force also bears the breakdown risk in full, as the talks may still collapse
         // and end it.
-        let truce_value = |i: usize, o: usize, left: f64, war: &War, cost: &[Refusal; 2]| {
-            signed_truce(i, o, left, war, cost) - cost[i].breakdown
+        let truce_value = |i: usize, o: usize, left: f64, war: &War, cost: &Refusal| {
+            signed_truce(i, o, left, war, cost) - cost.breakdown
         };
         // The status quo: the war, a ceasefire in force, or the war damped by a declared truce.
-        let status_quo = |i: usize, war: &War, cost: &[Refusal; 2]| match war.truce {
-            None => war_value(i, war) - cost[i].total(),
+        let status_quo = |i: usize, war: &War, cost: &Refusal| match war.truce {
+            None => war_value(i, war) - cost.total(),
             Some(truce) => {
                 let left = truce.end - war.months;
                 match truce.option {
                     Some(o) => truce_value(i, o, left, war, cost),
-                    None => {
-                        war_value(i, war) - (1.0 - truce.scope * within(i, left)) * cost[i].waiting - cost[i].breakdown
-                    }
+                    None => war_value(i, war) - (1.0 - truce.scope * within(i, left)) * cost.waiting - cost.breakdown,
                 }
             }
         };
@@ -557,6 +626,20 @@ pub fn run_trial<T: Tracer>(
                             100.0 * crossed[i],
                             100.0 * opening[i]
                         )
+                    });
+                    broken = true;
+                }
+            }
+            // Every veto stakeholder signed it and may leave it too (§7b).
+            for (s, other) in round.others.iter().enumerate() {
+                let Some(dg) = &other.delegation else { continue };
+                let i = 2 + s;
+                let shock = if will_noise > 0.0 { will_noise * random.normal(dg.slot_defect) } else { 0.0 };
+                let hold = work.peace[s] + extra[i];
+                let fight = war_value(i, &war) - cost_of(i, &war).total() - act[i].pressure + shock;
+                if hold < fight {
+                    tr.note(t, || {
+                        format!("{} leaves the settlement: the status quo is worth {fight:.3} to it, the settlement {hold:.3}", names.sides[i])
                     });
                     broken = true;
                 }
@@ -609,7 +692,7 @@ pub fn run_trial<T: Tracer>(
             }
             for i in sides {
                 let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_defect[i]) } else { 0.0 };
-                let hold = truce_value(i, o, truce.end - war.months, &war, &cost) + active[i].side_payments;
+                let hold = truce_value(i, o, truce.end - war.months, &war, &cost[i]) + active[i].side_payments;
                 let fight = war_value(i, &war) - cost[i].total() - active[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
@@ -621,6 +704,23 @@ pub fn run_trial<T: Tracer>(
                     });
                 }
                 broken |= hold < fight;
+            }
+            for (s, other) in round.others.iter().enumerate() {
+                let Some(dg) = &other.delegation else { continue };
+                let i = 2 + s;
+                let shock = if will_noise > 0.0 { will_noise * random.normal(dg.slot_defect) } else { 0.0 };
+                let c = cost_of(i, &war);
+                let hold = truce_value(i, o, truce.end - war.months, &war, &c) + act[i].side_payments;
+                let fight = war_value(i, &war) - c.total() - act[i].pressure + shock;
+                if hold < fight {
+                    tr.note(t, || {
+                        format!(
+                            "{} leaves the ceasefire: war is worth {fight:.3} to it, the truce {hold:.3}",
+                            names.sides[i]
+                        )
+                    });
+                    broken = true;
+                }
             }
             if broken {
                 war.truce = None;
@@ -700,39 +800,33 @@ pub fn run_trial<T: Tracer>(
             });
             here
         });
-        if !(present[0] && present[1]) {
+        // Every veto stakeholder's delegation must come too; a bystander sends none.
+        let mut others_here = true;
+        for (s, other) in round.others.iter().enumerate() {
+            let Some(dg) = &other.delegation else { continue };
+            let i = 2 + s;
+            let p = (get(dg.attendance) * attendance_factor[i]).clamp(0.0, 1.0);
+            let here = p >= 1.0 || (p > 0.0 && random.uniform(dg.slot_attend) < p);
+            tr.note(t, || format!("{} {} (chance {p:.3})", names.sides[i], if here { "comes" } else { "stays away" }));
+            others_here &= here;
+        }
+        if !(present[0] && present[1] && others_here) {
             tr.note(t, || "outcome: no meeting".into());
             out.round(t, Outcome::NoMeeting, mutual(&war), Happened::default());
             continue;
         }
 
-        let level = sides.map(|i| match round.level[i] {
-            LevelC::Fixed(level) => level,
-            LevelC::Drawn { below, slot } => {
-                let u = random.uniform(slot);
-                let level = if u < below[0] {
-                    Level::Officials
-                } else if u < below[1] {
-                    Level::Ministers
-                } else {
-                    Level::Leaders
-                };
-                tr.note(t, || {
-                    format!(
-                        "{}'s delegation: {} (drawn: U = {u:.4}; officials if U < {:.4}, else ministers if U < {:.4}, else leaders)",
-                        names.parties[i],
-                        level.key(),
-                        below[0],
-                        below[1]
-                    )
-                });
-                level
-            }
-        });
-        let level = level[0].min(level[1]);
+        let level = sides.map(|i| draw_level(round.level[i], &random, tr, t, &names.parties[i]));
+        let mut level = level[0].min(level[1]);
+        let mut signs_only = round.to_sign[0] || round.to_sign[1];
+        for (s, other) in round.others.iter().enumerate() {
+            let Some(dg) = &other.delegation else { continue };
+            level = level.min(draw_level(dg.level, &random, tr, t, &names.sides[2 + s]));
+            signs_only |= dg.to_sign;
+        }
         // A leaders' delegation that comes only to sign sits at leaders' level only if a
         // settlement is signed (decided below).
-        let to_sign = level == Level::Leaders && (round.to_sign[0] || round.to_sign[1]);
+        let to_sign = level == Level::Leaders && signs_only;
         // For the trace: the parties whose leaders come only to sign.
         let signers_only = || {
             let who: Vec<&str> =
@@ -753,7 +847,7 @@ pub fn run_trial<T: Tracer>(
         // At the table: each side's disagreement payoff is the status quo (war, or the truce in
         // force) less the mediators' pressure, plus this round's political-will shock.
         let disagreement = sides.map(|i| {
-            let status_quo = status_quo(i, &war, &cost);
+            let status_quo = status_quo(i, &war, &cost[i]);
             let shock = if will_noise > 0.0 { will_noise * random.normal(round.slot_will[i]) } else { 0.0 };
             let d = status_quo - active[i].pressure + shock;
             tr.note(t, || {
@@ -764,6 +858,29 @@ pub fn run_trial<T: Tracer>(
             });
             d
         });
+
+        // On the n-party path: every side's disagreement payoff, the belligerents' as above; a
+        // setter's is the issues where they stand, with no cost of war.
+        let mut d_all = [0.0; SIDES];
+        if let Some(tb) = &m.table {
+            d_all[..2].copy_from_slice(&disagreement);
+            for (s, other) in round.others.iter().enumerate() {
+                let i = 2 + s;
+                let status_quo = status_quo(i, &war, &cost_of(i, &war));
+                let shock = if will_noise > 0.0 { will_noise * random.normal(other.slot_will) } else { 0.0 };
+                d_all[i] = status_quo - act[i].pressure + shock;
+                tr.note(t, || {
+                    format!(
+                        "{}: disagreement payoff {:.3} = status quo {status_quo:.3} - pressure {:.3} + will shock {shock:+.3}",
+                        names.sides[i], d_all[i], act[i].pressure
+                    )
+                });
+            }
+            let current = war.truce.and_then(|t| t.option).unwrap_or(0);
+            for i in tb.parties()..tb.sides() {
+                d_all[i] = reversion[i] + utility(st, i, bf, course(&war)) + ceasefire_utility(i, current);
+            }
+        }
 
         let mut outcome = Outcome::TalksNoDeal;
         // Red lines that move with the front cut the battlefield issue where the front now is,
@@ -796,29 +913,42 @@ pub fn run_trial<T: Tracer>(
             tr.note(t, || "no settlement: the red lines leave no package both sides could accept".into());
         }
         if level == Level::Leaders && possible {
-            let base = sides.map(|i| {
-                let start: f64 = m
-                    .settlement
-                    .iter()
-                    .filter_map(|t| match t.solved {
-                        Solved::Segment(j) => Some(utility(st, i, t.issue, segments[j].start)),
-                        Solved::Choice { .. } => None,
-                    })
-                    .sum();
-                // A settlement ends the war on agreed terms, so the ceasefire question is moot:
-                // each side gets its full ceasefire-issue utility.
-                let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
-                // Past a red line at a segment's start, the cost of being there.
-                let past = if living { work.fit.start_cost[i] } else { 0.0 };
-                start - past + ceasefire_moot + extras[i] - disagreement[i]
-            });
+            let base = || {
+                sides.map(|i| {
+                    let start: f64 = m
+                        .settlement
+                        .iter()
+                        .filter_map(|t| match t.solved {
+                            Solved::Segment(j) => Some(utility(st, i, t.issue, segments[j].start)),
+                            Solved::Choice { .. } => None,
+                        })
+                        .sum();
+                    // A settlement ends the war on agreed terms, so the ceasefire question is moot:
+                    // each side gets its full ceasefire-issue utility.
+                    let ceasefire_moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
+                    // Past a red line at a segment's start, the cost of being there.
+                    let past = if living { work.fit.start_cost[i] } else { 0.0 };
+                    start - past + ceasefire_moot + extras[i] - disagreement[i]
+                })
+            };
             // Where conceding past a red line costs, the solver works on the pieces between
             // the lines.
             let pieces = if living { work.fit.for_solver() } else { segments };
-            let deal = if st.gamma == [1.0; 2] {
-                nash::solve(base, pieces, &st.choices, alpha, &mut work.order)
+            let deal = if let Some(tb) = &m.table {
+                work.base.clear();
+                for i in 0..tb.sides() {
+                    let moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
+                    let gain = match i.checked_sub(tb.parties()) {
+                        None => extra[i],
+                        Some(j) => tb.setters[j].deal_value.map_or(0.0, get),
+                    };
+                    work.base.push(moot + gain - d_all[i]);
+                }
+                table::propose(m, draws, st, round.proposal, war.front, &work.base, &mut work.surplus)
+            } else if st.gamma == [1.0; 2] {
+                nash::solve(base(), pieces, &st.choices, alpha, &mut work.order)
             } else {
-                nash::solve_concave(base, pieces, &st.choices, alpha, st.gamma)
+                nash::solve_concave(base(), pieces, &st.choices, alpha, [st.gamma[0], st.gamma[1]])
             };
             if let Some(mut deal) = deal {
                 if living {
@@ -833,7 +963,8 @@ pub fn run_trial<T: Tracer>(
                     };
                     m.term_value(t.issue, z)
                 };
-                let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i] || need[i] > 0.0);
+                let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i] || need[i] > 0.0)
+                    || (2..n_parties).any(|i| round.others[i - 2].delegation.is_some() && work.surplus[i] < lever[i]);
                 // The event records the trial's first settlement; a later one, after the first
                 // broke, is signed and reported per round only.
                 if !out.settled_before() {
@@ -843,6 +974,8 @@ pub fn run_trial<T: Tracer>(
                     out.settle(leverage_dependent);
                 }
                 peace = Some(sides.map(|i| deal.surplus[i] + disagreement[i] - extras[i]));
+                work.peace.clear();
+                work.peace.extend((2..n_parties).map(|i| work.surplus[i] + d_all[i] - extra[i]));
                 crossed = need;
                 war.truce = None;
                 outcome = Outcome::Settlement;
@@ -863,8 +996,14 @@ pub fn run_trial<T: Tracer>(
                             )
                         })
                         .collect();
+                    let others: Vec<String> = (2..n_sides)
+                        .map(|i| {
+                            format!("{} gains {:.3} over its disagreement payoff", names.sides[i], work.surplus[i])
+                        })
+                        .collect();
+                    let others = if others.is_empty() { String::new() } else { format!("; {}", others.join("; ")) };
                     let lever = if leverage_dependent { "; it rests on the mediators' leverage" } else { "" };
-                    format!("settlement signed: {}; {}{lever}", terms.join(", "), values.join("; "))
+                    format!("settlement signed: {}; {}{others}{lever}", terms.join(", "), values.join("; "))
                 });
             } else {
                 tr.note(t, || "no settlement: no package gives both sides at least their disagreement payoff".into());
@@ -889,17 +1028,43 @@ pub fn run_trial<T: Tracer>(
             let mut best: Option<(f64, usize)> = None;
             for o in 1..ceasefire_options {
                 let z = o as f64 / (ceasefire_options - 1) as f64;
-                if !(within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z)) {
+                let allowed = match &m.table {
+                    Some(tb) => table::allowed(m, tb, draws, *k, z),
+                    None => within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z),
+                };
+                if !allowed {
                     continue;
                 }
-                let e = sides.map(|i| signed_truce(i, o, length(o), &war, &cost) + extras[i] - disagreement[i]);
+                let e = sides.map(|i| signed_truce(i, o, length(o), &war, &cost[i]) + extras[i] - disagreement[i]);
                 tr.note(t, || {
                     format!(
                         "ceasefire option {}: surplus over disagreement {} {:+.3}, {} {:+.3}",
                         names.ceasefire_options[o], names.parties[0], e[0], names.parties[1], e[1]
                     )
                 });
-                if let Some(v) = nash::log_nash(e, alpha)
+                let value = match &m.table {
+                    None => nash::log_nash(e, alpha),
+                    Some(tb) => {
+                        // Every veto player must gain; the Nash rule weighs them, a setter
+                        // offers the option it gains most from, if it gains at all (§7b).
+                        let gain =
+                            |i: usize| signed_truce(i, o, length(o), &war, &cost_of(i, &war)) + extra[i] - d_all[i];
+                        let mut nash_value = 0.0;
+                        let mut acceptable = true;
+                        for i in (0..tb.parties()).filter(|&i| tb.veto(i)) {
+                            let e = gain(i);
+                            acceptable &= e >= 0.0;
+                            nash_value += table::weight(m, tb, draws, i) * e.ln();
+                        }
+                        let own = match round.proposal {
+                            Proposal::Nash => Some(nash_value),
+                            Proposal::Setter(p) if p < tb.parties() => Some(gain(p)),
+                            Proposal::Setter(p) => Some(ceasefire_utility(p, o) - ceasefire_utility(p, 0)),
+                        };
+                        own.filter(|&v| acceptable && (round.proposal == Proposal::Nash || v >= 0.0))
+                    }
+                };
+                if let Some(v) = value
                     && best.is_none_or(|(b, _)| v > b)
                 {
                     best = Some((v, o));
@@ -936,6 +1101,32 @@ pub fn run_trial<T: Tracer>(
         out.round(t, outcome, mutual(&war), happened);
     }
     out.finish();
+}
+
+/// The level of a delegation whose law is `level` (its draw, if any, noted for the trace).
+fn draw_level<T: Tracer>(level: LevelC, random: &RoundRandom, tr: &mut T, t: usize, name: &str) -> Level {
+    match level {
+        LevelC::Fixed(level) => level,
+        LevelC::Drawn { below, slot } => {
+            let u = random.uniform(slot);
+            let level = if u < below[0] {
+                Level::Officials
+            } else if u < below[1] {
+                Level::Ministers
+            } else {
+                Level::Leaders
+            };
+            tr.note(t, || {
+                format!(
+                    "{name}'s delegation: {} (drawn: U = {u:.4}; officials if U < {:.4}, else ministers if U < {:.4}, else leaders)",
+                    level.key(),
+                    below[0],
+                    below[1]
+                )
+            });
+            level
+        }
+    }
 }
 
 fn level_scope(level: Level) -> &'static str {

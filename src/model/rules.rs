@@ -120,6 +120,13 @@ fn check_n_party(s: &Scenario) -> Check {
                  curvature must be 1 (or omitted)",
             )?;
         }
+        if party.red_line_pressure.is_some() {
+            fail(
+                format!("parties[{i}].red_line_pressure"),
+                "red lines that give under pressure are two-party only: the n-party path takes red lines that \
+                 stand or move with the front",
+            )?;
+        }
         for (issue, pos) in &party.positions {
             if pos.red_line_give.is_some() {
                 fail(

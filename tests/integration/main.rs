@@ -23,6 +23,8 @@
 //!   permissions kept, written together, nothing left by SIGTERM; the long-run warning.
 //! - `score`: questions and resolutions of cases (fixtures in tests/data/cases), the scoring
 //!   core's decomposition identity and its bootstrap at any thread count.
+//! - `nparty`: more than two sides: n-party Nash and setter closed forms at trial level, a
+//!   bystander that cannot block, determinism and shards, invariants under common random numbers.
 //! - `questions`: forecast questions answered by the model: closed-form answers, errors, shards.
 //! - `recipes`: docs/SCALING.md shows the Slurm and GNU parallel scripts as they are.
 //! - `sobol`: Sobol indices of the Ishigami function, the g-function (with a group) and a
@@ -47,6 +49,7 @@ mod determinism;
 mod engine;
 mod extremes;
 mod mutation;
+mod nparty;
 mod oracles;
 mod outputs;
 mod properties;
