@@ -288,7 +288,9 @@ impl<'a> Writer<'a> {
     /// (nothing in a round carried over, beside a truce reciprocated before it).
     pub(super) fn round(&mut self, t: usize, outcome: Outcome, in_force: bool, happened: Happened) {
         let carried = self.peace || self.collapsed;
-        let signed = happened.ceasefire.is_some() || std::mem::take(&mut self.declared);
+        // Taken whatever the table signed: a marker left standing would sign the next round.
+        let declared = std::mem::take(&mut self.declared);
+        let signed = happened.ceasefire.is_some() || declared;
         self.reached |= signed || happened.settlement;
         self.signed |= happened.settlement;
         self.peace = outcome == Outcome::Settlement;

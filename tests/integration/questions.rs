@@ -523,3 +523,25 @@ fn a_leaders_meet_question_may_ask_about_one_forum() {
         "at questions[0].forum: only a `leaders_meet` question asks about one forum's rounds",
     );
 }
+
+/// `ceasefire_signed` is what a round itself produced. In `truce(1.0)`, south declares a full
+/// truce of 10 days before r1, always reciprocated, and the ministers of r1 then sign the table
+/// truce, which replaces it: r1 signs a ceasefire in every trial, and nothing is signed after it
+/// (the truce holds and cannot be upgraded; r3 is officials). Found by the independent
+/// re-implementation of MODEL.md: the marker of the reciprocated truce survived a round that
+/// also signed at the table and showed as a signature in the next round that signed nothing.
+#[test]
+fn a_reciprocated_truce_replaced_at_the_table_is_signed_once() {
+    let mut v = truce(1.0);
+    let truce = json!({ "by": "south", "scope": 1.0, "duration_days": 10.0, "reciprocated": 1.0 });
+    set(
+        &mut v,
+        "events",
+        json!([{ "id": "truce", "label": "south's truce", "probability": 1.0, "rounds": ["r1"], "effects": { "truce": truce } }]),
+    );
+    let n = 200;
+    let r = report(&v, n, 3);
+    assert_eq!(r.rounds[1].outcomes.ceasefire.count, n, "r1 signs the table truce");
+    let signed: Vec<u64> = r.rounds.iter().map(|x| x.ceasefire_signed.count).collect();
+    assert_eq!(signed, [0, n, 0, 0], "a ceasefire is signed at r1 only");
+}
