@@ -64,15 +64,16 @@ const GROWTH_TRIALS: u64 = 4096;
 type Axis = (&'static str, &'static [usize], fn(&Value, usize) -> Value);
 
 /// How the cost of a trial grows with the size of the scenario: the summit scenario with more
-/// rounds, settlement issues, options on its ordered issue, or mediators. The model is
-/// bilateral, so the number of parties is fixed at two; mediators are the actors that grow.
+/// rounds, settlement issues, options on its ordered issue, mediators, or parties (stakeholders
+/// after its two belligerents, which move it to the n-party path of docs/MODEL.md §7b).
 fn growth(c: &mut Criterion) {
     let base = summit_json();
-    let axes: [Axis; 4] = [
+    let axes: [Axis; 5] = [
         ("rounds", &[1, 2, 4, 8, 16, 32], with_rounds),
         ("issues", &[4, 6, 10, 18, 32], with_issues),
         ("options", &[2, 4, 8, 16, 32], with_options),
         ("mediators", &[1, 2, 4, 8, 16], with_mediators),
+        ("parties", &[2, 3, 4, 6, 8], with_parties),
     ];
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
     for (axis, sizes, grow) in axes {
@@ -275,6 +276,36 @@ fn with_mediators(base: &Value, n: usize) -> Value {
     doc["mediators"] = Value::Array(mediators);
     for round in doc["rounds"].as_array_mut().expect("rounds") {
         round["mediators"] = Value::Array(ids.clone());
+    }
+    doc
+}
+
+/// `n` parties: the summit's two belligerents and `n - 2` copies of a generated stakeholder, a
+/// veto player with Ukraine's positions (no red lines), costs, patience and mistrust, whose
+/// delegation comes for sure at Ukraine's level in every round. With two it is the summit.
+fn with_parties(base: &Value, n: usize) -> Value {
+    let mut doc = base.clone();
+    let mut template = base["parties"][1].clone();
+    let t = template.as_object_mut().expect("party");
+    for field in ["capability", "optimism", "curvature", "red_line_pressure"] {
+        t.remove(field);
+    }
+    t.insert("role".into(), json!("stakeholder"));
+    for pos in t["positions"].as_object_mut().expect("positions").values_mut() {
+        pos.as_object_mut().expect("position").retain(|k, _| k == "ideal" || k == "salience");
+    }
+    let ukraine = base["parties"][1]["id"].as_str().expect("id").to_string();
+    for j in 2..n {
+        let id = format!("s{j}");
+        let mut p = template.clone();
+        p["id"] = json!(id);
+        p["name"] = json!(id);
+        doc["parties"].as_array_mut().expect("parties").push(p);
+        for round in doc["rounds"].as_array_mut().expect("rounds") {
+            let mut d = round["delegations"][&ukraine].clone();
+            d["attendance"] = json!(1.0);
+            round["delegations"][&id] = d;
+        }
     }
     doc
 }
