@@ -16,6 +16,22 @@ use crate::scenario::validate::limits;
 /// Slack for comparing positions with red lines, against rounding in normalization.
 pub(super) const EPS: f64 = 1e-9;
 
+/// How much likelier a side is to walk out of an agreement it signed if it does not mean to
+/// keep talking than if it does: the Bayes factor, per walk-out, against the talks (docs/MODEL.md
+/// §6 step 13, a stated judgement, not fitted).
+const MISTRUST_PER_WALKOUT: f64 = 2.0;
+
+/// This round's chance that talks without a deal collapse, after `walkouts` earlier rounds in
+/// which a side walked out of an agreement in force: each multiplies the odds of a collapse by
+/// [`MISTRUST_PER_WALKOUT`] (Kydd 2005). Without one it is the scenario's, bit for bit.
+fn mistrusted(collapse: f64, walkouts: i32) -> f64 {
+    if walkouts == 0 {
+        return collapse;
+    }
+    let odds = MISTRUST_PER_WALKOUT.powi(walkouts);
+    collapse * odds / (collapse * odds + 1.0 - collapse)
+}
+
 /// Receives the story of a trial, for `sim trace`. The text is built only if a tracer wants it,
 /// so [`Silent`] costs nothing in ordinary runs.
 pub trait Tracer {
@@ -397,6 +413,8 @@ pub fn run_trial<T: Tracer>(
     // Sanctions, aid and standing guarantees act in every round, at the table or not.
     let standing = channels(draws, [Channels::default(); 2], m.standing.iter());
     let mut collapsed = false;
+    // Earlier rounds of the trial in which a side walked out of an agreement in force.
+    let mut walkouts = 0;
     // The share of optimism a month of full fighting keeps, as a logarithm taken once per
     // trial: each war step then needs an `exp`, not a `powf`.
     let ln_unlearned = (-get(s.learning)).ln_1p();
@@ -521,7 +539,16 @@ pub fn run_trial<T: Tracer>(
         // This round's chance that talks without a deal collapse (drawn at the round's end);
         // in calendar time a refusal risks it, unless the round agrees a humanitarian step,
         // which leaves the talks standing (step 4).
-        let breakdown = (get(s.collapse) + collapse_extra).clamp(0.0, 1.0);
+        // Known before the round opens: it follows from the walk-outs of earlier rounds.
+        let breakdown = mistrusted((get(s.collapse) + collapse_extra).clamp(0.0, 1.0), walkouts);
+        if walkouts > 0 {
+            tr.note(t, || {
+                format!(
+                    "{walkouts} earlier walk-out(s) from an agreement: talks without a deal collapse with chance \
+                     {breakdown:.3}"
+                )
+            });
+        }
         let risk = breakdown * (1.0 - get(s.humanitarian).clamp(0.0, 1.0));
         let cost_of = |i: usize, war: &War| {
             let base = if i < 2 { war.base_cost[i] } else { other_cost[i] };
@@ -599,6 +626,7 @@ pub fn run_trial<T: Tracer>(
             let cost = *cost.get_or_insert_with(|| cost_now(&war));
             let hazard = s.implementation.map_or(0.0, implementation);
             let mut broken = random.uniform(round.slot_incident) < hazard;
+            let mut walked = false;
             if broken {
                 tr.note(t, || "the settlement's implementation breaks down".into());
             }
@@ -615,7 +643,7 @@ pub fn run_trial<T: Tracer>(
                         )
                     });
                 }
-                broken |= hold < fight;
+                walked |= hold < fight;
                 // Terms past a red line hold only while pressure keeps that line open.
                 if opening[i] < crossed[i] {
                     tr.note(t, || {
@@ -627,7 +655,7 @@ pub fn run_trial<T: Tracer>(
                             100.0 * opening[i]
                         )
                     });
-                    broken = true;
+                    walked = true;
                 }
             }
             // Every veto stakeholder signed it and may leave it too (§7b).
@@ -641,9 +669,12 @@ pub fn run_trial<T: Tracer>(
                     tr.note(t, || {
                         format!("{} leaves the settlement: the status quo is worth {fight:.3} to it, the settlement {hold:.3}", names.sides[i])
                     });
-                    broken = true;
+                    walked = true;
                 }
             }
+            // A side that walks out of the settlement, not an implementation that breaks down.
+            walkouts += i32::from(walked);
+            broken |= walked;
             if !broken {
                 tr.note(t, || "outcome: settlement (in force since an earlier round)".into());
                 out.round(t, Outcome::Settlement, false, Happened::default());
@@ -687,6 +718,7 @@ pub fn run_trial<T: Tracer>(
                 Some(h) => 1.0 - (1.0 - incident) * (1.0 - implementation(h)),
             };
             let mut broken = random.uniform(round.slot_incident) < incident;
+            let mut walked = false;
             if broken {
                 tr.note(t, || format!("an incident breaks the ceasefire ({})", names.ceasefire_options[o]));
             }
@@ -703,7 +735,7 @@ pub fn run_trial<T: Tracer>(
                         )
                     });
                 }
-                broken |= hold < fight;
+                walked |= hold < fight;
             }
             for (s, other) in round.others.iter().enumerate() {
                 let Some(dg) = &other.delegation else { continue };
@@ -719,9 +751,12 @@ pub fn run_trial<T: Tracer>(
                             names.sides[i]
                         )
                     });
-                    broken = true;
+                    walked = true;
                 }
             }
+            // A side that walks out of the ceasefire, not an incident.
+            walkouts += i32::from(walked);
+            broken |= walked;
             if broken {
                 war.truce = None;
                 out.truce_broke(t);

@@ -173,6 +173,53 @@ fn a_settlement_made_by_leverage_breaks_when_the_leverage_fades() {
     assert_eq!(holds(&base(0.3, None)), (TRIALS, 0), "a settlement made by the cost of war must hold");
 }
 
+/// Model 0.3 (issue 15): a side that walks out of an agreement makes later talks likelier to
+/// collapse (Kydd 2005; MODEL.md §6 step 13). The duel with mistrust 0.1 settles in round 1
+/// under pressure 0.3 that is gone in round 2, where both sides walk out (war 0.5 against the
+/// settlement's 0.4, as above). Talks without a deal collapse with h = 0.2 in round 2, as the
+/// state at its start holds no walk-out, and in round 3 with the odds doubled,
+/// 0.2·2 / (0.2·2 + 0.8) = 1/3. Without the pressure nothing is signed and every meeting
+/// collapses with 0.2 (the constant law of 0.2 gives 0.2 in round 3 in both).
+#[test]
+fn a_walk_out_raises_the_odds_that_later_talks_collapse() {
+    const N: u64 = 20_000;
+    let collapse_given_standing = |pressure: bool| {
+        let mut v = duel();
+        for side in 0..2 {
+            set(&mut v, &format!("parties[{side}].cost_of_war"), json!(0.0));
+            set(&mut v, &format!("parties[{side}].mistrust"), json!(0.1));
+        }
+        set(&mut v, "model.collapse_hazard", json!(0.2));
+        set(
+            &mut v,
+            "rounds",
+            json!([round("r1", "leaders", 0.0), round("r2", "ministers", 1.0), round("r3", "officials", 1.0)]),
+        );
+        if pressure {
+            let lev = json!({ "pressure": 0.3 });
+            set(
+                &mut v,
+                "mediators",
+                json!([{ "id": "broker", "name": "broker", "leverage": { "north": lev, "south": lev } }]),
+            );
+            set(&mut v, "rounds[0].mediators", json!(["broker"]));
+        }
+        let r = report(&v, N, 5);
+        let walked_out = r.rounds[0].settlement_signed.count == N && r.rounds[1].settlement_in_force.count == 0;
+        assert_eq!(walked_out, pressure, "the settlement is signed in round 1 and left in round 2 iff pressed");
+        [1, 2].map(|t| {
+            let standing = N - r.rounds[t - 1].outcomes.collapse.count;
+            (r.rounds[t].collapsed.count as f64 / standing as f64, standing as f64)
+        })
+    };
+    for (pressure, expected) in [(false, [0.2, 0.2]), (true, [0.2, 1.0 / 3.0])] {
+        for ((p, n), want) in collapse_given_standing(pressure).into_iter().zip(expected) {
+            let se = (want * (1.0 - want) / n).sqrt();
+            assert!((p - want).abs() < 4.0 * se, "pressure {pressure}: collapse chance {p}, expected {want} (se {se})");
+        }
+    }
+}
+
 /// Model 0.3 (issue 15): concave utility. With curvatures γ (ζ in docs/MODEL.md) the duel's utilities are
 /// u_north = 1 - (1 - x)^γ0 and u_south = 1 - x^γ1, and at the front 0.5 the disagreement
 /// payoffs are 1 - 0.5^γ_i less the costs. γ = (2, 2), costs 0.1 and 0.395: d = (0.65, 0.355),
