@@ -66,6 +66,14 @@ pub struct SlotRef {
     overflow_block: Option<u32>,
 }
 
+impl SlotRef {
+    /// Index of the slot's first word in the plan's blocks laid end to end (see
+    /// [`word_uniform`]).
+    pub fn word_index(self) -> usize {
+        self.block as usize * BLOCK_WORDS + usize::from(self.word)
+    }
+}
+
 impl PartialEq for SlotRef {
     fn eq(&self, other: &SlotRef) -> bool {
         (self.block, self.word) == (other.block, other.word)
@@ -171,6 +179,16 @@ fn slot_u64(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> u64 {
     u64::from(block[w + 1]) << 32 | u64::from(block[w])
 }
 
+/// [`slot_uniform`] of the slot whose first word is `words[word]`, with the blocks laid end to
+/// end ([`SlotRef::word_index`]).
+#[inline]
+pub fn word_uniform(words: &[u32], word: usize) -> f64 {
+    match words[word..word + 2] {
+        [lo, hi] => unit(u64::from(hi) << 32 | u64::from(lo)),
+        _ => unreachable!("a range of two words"),
+    }
+}
+
 /// A uniform draw in [0, 1) from a slot alone, as [`uniform01`] reads it.
 #[inline]
 pub fn slot_uniform(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> f64 {
@@ -247,6 +265,83 @@ impl TryRng for SlotStream<'_> {
     }
 }
 
+/// A slot's words as far as the plan's blocks hold them, read as [`SlotStream`] reads them with
+/// `next_u64`: the slot's 64 bits, then the first block of its overflow if the plan computed
+/// it. A draw that reads on past them (a rejection, a ziggurat's slow path), or reads a single
+/// word, finds the tape [`short`](SlotTape::is_short): what it drew is then not the slot's draw,
+/// and it must draw again from [`TrialRng::slot`]. Most draws never need to; a tape is a few
+/// registers where a stream is a struct in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotTape<'a> {
+    first: u64,
+    /// The overflow's first block, or nothing.
+    overflow: &'a [u32],
+    /// The 64-bit words read so far.
+    read: usize,
+    short: bool,
+}
+
+/// What a short tape gives: a word on which the draws made from tapes end at once (a normal of
+/// exactly 0 on the ziggurat's fast path, a uniform of about 1/2), so that a draw that ran
+/// short stops soon.
+const FILLER: u64 = 1 << 63 | 1;
+
+/// The tape of `slot`: see [`SlotTape`].
+#[inline]
+pub fn slot_tape(slot: SlotRef, blocks: &[[u32; BLOCK_WORDS]]) -> SlotTape<'_> {
+    SlotTape {
+        first: slot_u64(slot, blocks),
+        overflow: slot.overflow_block.map_or(&[][..], |b| &blocks[b as usize][..]),
+        read: 0,
+        short: false,
+    }
+}
+
+impl SlotTape<'_> {
+    /// Whether a draw read past the tape, so that its value is not the slot's draw.
+    #[inline]
+    pub fn is_short(&self) -> bool {
+        self.short
+    }
+
+    #[cold]
+    fn ran_short(&mut self) -> u64 {
+        self.short = true;
+        FILLER
+    }
+}
+
+impl TryRng for SlotTape<'_> {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.ran_short() as u32)
+    }
+
+    #[inline(always)]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let i = self.read;
+        self.read += 1;
+        Ok(if i == 0 {
+            self.first
+        } else {
+            match self.overflow.get(2 * i - 2..2 * i) {
+                Some(&[lo, hi]) => u64::from(hi) << 32 | u64::from(lo),
+                _ => self.ran_short(),
+            }
+        })
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        let filler = self.ran_short();
+        for chunk in dst.chunks_mut(8) {
+            chunk.copy_from_slice(&filler.to_le_bytes()[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
 /// A uniform draw in [0, 1) with 53 random bits: (next_u64 >> 11) * 2^-53.
 #[inline]
 pub fn uniform01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
@@ -317,6 +412,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_tape_reads_the_slots_words_until_it_runs_short() {
+        let rng = TrialRng::new(7, 3);
+        let mut plan = BlockPlan::default();
+        let (narrow, wide) = (plan.slot(Site::named("t"), 5), plan.wide_slot(Site::named("t"), 6));
+        let mut blocks = Vec::new();
+        rng.fill(&plan, &mut blocks);
+        // The slot's 64 bits, then (wide) the 8 pairs of words of the overflow's first block.
+        for (slot, held) in [(narrow, 1), (wide, 9)] {
+            let (mut tape, mut stream) = (slot_tape(slot, &blocks), rng.slot(slot, &blocks));
+            for _ in 0..held {
+                assert_eq!(tape.next_u64(), stream.next_u64());
+                assert!(!tape.is_short());
+            }
+            tape.next_u64();
+            assert!(tape.is_short());
+        }
+        let mut tape = slot_tape(wide, &blocks);
+        tape.next_u32();
+        assert!(tape.is_short(), "a single word is never on a tape");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::sampler::Sampler;
 use crate::engine::Site;
 use crate::engine::TrialRng;
-use crate::engine::rng::{BlockPlan, SlotRef};
+use crate::engine::rng::{BlockPlan, SlotRef, word_uniform};
 use crate::scenario::Param;
 use crate::scenario::param::InverseCdf;
 use crate::scenario::validate::Violation;
@@ -61,8 +61,34 @@ impl Registry {
             Sampler::BetaGammas(..) => 2,
             Sampler::BetaCheng(_) => 3,
         });
-        ParamSet { keys: self.keys, params: self.params, uncertain, plan: self.plan }
+        let uniform = uncertain
+            .iter()
+            .filter_map(|&(at, slot, sampler)| match sampler {
+                Sampler::Inverse(InverseCdf::Uniform { low, span }) => {
+                    Some(UniformDraw { at, word: slot.word_index(), low, span })
+                }
+                _ => None,
+            })
+            .collect();
+        let other = uncertain
+            .iter()
+            .copied()
+            .filter(|(_, _, sampler)| !matches!(sampler, Sampler::Inverse(InverseCdf::Uniform { .. })))
+            .collect();
+        ParamSet { keys: self.keys, params: self.params, uncertain, uniform, other, plan: self.plan }
     }
+}
+
+/// An uncertain parameter drawn from a uniform law: most are, so they are drawn in a loop of
+/// their own, straight from the slot's words.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UniformDraw {
+    /// Index in the draw vector.
+    at: usize,
+    /// The slot's first word in the trial's blocks laid end to end.
+    word: usize,
+    low: f64,
+    span: f64,
 }
 
 /// The parameters of a compiled model.
@@ -73,6 +99,9 @@ pub(crate) struct ParamSet {
     params: Vec<Param>,
     /// The uncertain parameters: index, slot and sampler.
     pub(crate) uncertain: Vec<(usize, SlotRef, Sampler)>,
+    /// The same parameters, split for drawing: the uniform ones, and the others.
+    uniform: Vec<UniformDraw>,
+    other: Vec<(usize, SlotRef, Sampler)>,
     /// Every block a trial reads: the uncertain parameters' slots and the rounds'.
     pub(crate) plan: BlockPlan,
 }
@@ -87,7 +116,11 @@ impl ParamSet {
     /// Computes the trial's blocks and draws the uncertain parameters from their slots.
     pub(crate) fn draw(&self, rng: &TrialRng, blocks: &mut Vec<[u32; 16]>, draws: &mut [f64]) {
         rng.fill(&self.plan, blocks);
-        for (i, slot, sampler) in &self.uncertain {
+        let words = blocks.as_flattened();
+        for u in &self.uniform {
+            draws[u.at] = InverseCdf::uniform_at(u.low, u.span, word_uniform(words, u.word));
+        }
+        for (i, slot, sampler) in &self.other {
             draws[*i] = sampler.sample_slot(rng, *slot, blocks);
         }
     }

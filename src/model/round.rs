@@ -8,7 +8,7 @@ use super::nparty::Options;
 use super::outputs::{Happened, Outcome, Signed, Writer};
 use super::redline::{self, Base, Fitted, Line, Living};
 use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Proposal, Solved, Space, TermC, TruceC, table};
-use crate::engine::rng::{SlotRef, slot_uniform};
+use crate::engine::rng::{SlotRef, slot_tape, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule, Time};
 use crate::scenario::validate::limits;
@@ -108,8 +108,11 @@ impl RoundRandom<'_> {
         slot_uniform(slot, self.blocks)
     }
 
+    /// From the slot's 64 bits alone unless the ziggurat reads on (rarely).
     fn normal(&self, slot: SlotRef) -> f64 {
-        StandardNormal.sample(&mut self.rng.slot(slot, self.blocks))
+        let mut tape = slot_tape(slot, self.blocks);
+        let x = StandardNormal.sample(&mut tape);
+        if tape.is_short() { StandardNormal.sample(&mut self.rng.slot(slot, self.blocks)) } else { x }
     }
 }
 

@@ -217,11 +217,17 @@ pub enum InverseCdf {
 }
 
 impl InverseCdf {
+    /// The uniform law's F^{-1}(u), for callers that hold its two constants apart.
+    #[inline]
+    pub fn uniform_at(low: f64, span: f64, u: f64) -> f64 {
+        low + span * u
+    }
+
     /// F^{-1}(u) for u in [0, 1] (1 gives the upper end).
     #[inline]
     pub fn at(&self, u: f64) -> f64 {
         match *self {
-            InverseCdf::Uniform { low, span } => low + span * u,
+            InverseCdf::Uniform { low, span } => InverseCdf::uniform_at(low, span, u),
             InverseCdf::Triangular { low, mode, high } => {
                 // The formula of rand_distr's Triangular.
                 let range = high - low;
