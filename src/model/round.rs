@@ -138,13 +138,14 @@ fn utility(st: &TrialState, i: usize, k: usize, z: f64) -> f64 {
     st.w[i][k] * (1.0 - if g == 1.0 { d } else { d.powf(g) })
 }
 
-/// Nash weights of the two sides.
-fn weights(m: &MediatedNash, draws: &[f64]) -> [f64; 2] {
+/// Nash weights of the two sides; `ln_patience` is ln δ of each side wherever the rule or the
+/// calendar needs it.
+fn weights(m: &MediatedNash, draws: &[f64], ln_patience: [f64; 2]) -> [f64; 2] {
     let delta = [0, 1].map(|i| draws[m.parties[i].patience.0]);
     match m.settings.rule {
         ProposalRule::Nash => [0.5, 0.5],
         ProposalRule::PatienceNash => {
-            let (l0, l1) = (delta[0].ln(), delta[1].ln());
+            let [l0, l1] = ln_patience;
             [l1 / (l0 + l1), l0 / (l0 + l1)]
         }
         ProposalRule::Rubinstein => {
@@ -365,7 +366,6 @@ pub fn run_trial<T: Tracer>(
 ) {
     let mut out = Writer::new(record, &m.answering);
     let settlement_possible = prepare(m, draws, st);
-    let alpha = weights(m, draws);
     let st: &TrialState = st;
     let s = &m.settings;
     let get = |p: P| draws[p.0];
@@ -386,11 +386,15 @@ pub fn run_trial<T: Tracer>(
         Some(tb) if i >= 2 => tb.stakeholders[i - 2].patience,
         _ => m.parties[i].patience,
     };
-    // Fixed for the trial: one logarithm per party, not one per round, and none in rounds time.
+    // Fixed for the trial: one logarithm per party, not one per round, and none in rounds time
+    // but the two belligerents' when their Nash weights are patience-weighted.
     let mut ln_patience = [0.0; limits::PARTIES];
     for (i, l) in ln_patience.iter_mut().enumerate().take(n_parties) {
-        *l = if calendar { get(patience(i)).ln() } else { 0.0 };
+        if calendar || (i < 2 && s.rule == ProposalRule::PatienceNash) {
+            *l = get(patience(i)).ln();
+        }
     }
+    let alpha = weights(m, draws, [ln_patience[0], ln_patience[1]]);
     // Value of the settlement issues other than the battlefield at their reversion points.
     let mut reversion = [0.0; SIDES];
     for (i, r) in reversion.iter_mut().enumerate().take(n_sides) {

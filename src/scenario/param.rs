@@ -232,11 +232,10 @@ impl InverseCdf {
                 // The formula of rand_distr's Triangular.
                 let range = high - low;
                 let f = u * range;
-                if f < mode - low {
-                    low + (f * (mode - low)).sqrt()
-                } else {
-                    high - ((range - f) * (high - mode)).sqrt()
-                }
+                // Both sides computed and one chosen without a branch: which is random.
+                let below = low + (f * (mode - low)).sqrt();
+                let above = high - ((range - f) * (high - mode)).sqrt();
+                std::hint::select_unpredictable(f < mode - low, below, above)
             }
             InverseCdf::TruncatedNormal { mean, sd, low, high, cdf_low, mass } => {
                 (mean + sd * Normal::standard().inverse_cdf(cdf_low + mass * u)).clamp(low, high)
