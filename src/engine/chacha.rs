@@ -101,8 +101,10 @@ impl Stream {
         #[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
         if let Some(avx2) = avx2 {
             for (cs, os) in counters.chunks(8).zip(out.chunks_mut(8)) {
-                if let Ok(full) = <&mut [[u32; BLOCK_WORDS]; 8]>::try_from(&mut *os) {
-                    x86::blocks8(avx2, self, &padded(cs), full);
+                if let (Ok(cs), Ok(full)) =
+                    (<&[u64; 8]>::try_from(cs), <&mut [[u32; BLOCK_WORDS]; 8]>::try_from(&mut *os))
+                {
+                    x86::blocks8(avx2, self, cs, full);
                 } else {
                     let mut blocks = [[0; BLOCK_WORDS]; 8];
                     x86::blocks8(avx2, self, &padded(cs), &mut blocks);

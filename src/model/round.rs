@@ -108,7 +108,9 @@ impl RoundRandom<'_> {
         slot_uniform(slot, self.blocks)
     }
 
-    /// From the slot's 64 bits alone unless the ziggurat reads on (rarely).
+    /// From the slot's 64 bits alone unless the ziggurat reads on (rarely). Inlined: a call
+    /// would cost more than the draw.
+    #[inline(always)]
     fn normal(&self, slot: SlotRef) -> f64 {
         let mut tape = slot_tape(slot, self.blocks);
         let x = StandardNormal.sample(&mut tape);
