@@ -95,6 +95,13 @@ pub struct Work {
     base: Vec<f64>,
     surplus: Vec<f64>,
     peace: Vec<f64>,
+    /// The n-party path, per round: every party's channels acting, what any agreement adds,
+    /// its leverage, and every side's disagreement payoff. Kept here, filled only on that path,
+    /// so a two-party round does not clear them.
+    act: Vec<Channels>,
+    extra: Vec<f64>,
+    lever: Vec<f64>,
+    d_all: Vec<f64>,
 }
 
 /// The trial's random slots, with their blocks.
@@ -133,7 +140,7 @@ impl MediatedNash {
 
 /// Utility of side `i` for position `z` on issue `k`: w (1 - |z - ideal|^γ), linear (and
 /// computed as in 0.2) when γ = 1.
-#[inline]
+#[inline(always)]
 fn utility(st: &TrialState, i: usize, k: usize, z: f64) -> f64 {
     let d = (z - st.ideal[i][k]).abs();
     let g = st.gamma[i];
@@ -464,19 +471,19 @@ pub fn run_trial<T: Tracer>(
         let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
         let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
         // The same for every party on the n-party path (the belligerents' as above).
-        let mut act = [Channels::default(); limits::PARTIES];
-        let mut extra = [0.0; limits::PARTIES];
-        let mut lever = [0.0; limits::PARTIES];
         if let Some(tb) = &m.table {
-            act[..2].copy_from_slice(&active);
-            extra[..2].copy_from_slice(&extras);
-            lever[..2].copy_from_slice(&leverage);
+            work.act.clear();
+            work.extra.clear();
+            work.lever.clear();
+            work.act.extend_from_slice(&active);
+            work.extra.extend_from_slice(&extras);
+            work.lever.extend_from_slice(&leverage);
             for (s, party) in tb.stakeholders.iter().enumerate() {
-                let i = 2 + s;
                 let from = combine(draws, Channels::default(), tb.standing.iter().map(|v| &v[s]));
-                act[i] = combine(draws, from, engaged.iter().map(|&med| &tb.in_room[med][s]));
-                extra[i] = act[i].side_payments - get(party.mistrust) * (1.0 - act[i].guarantees);
-                lever[i] = act[i].side_payments + act[i].pressure;
+                let a = combine(draws, from, engaged.iter().map(|&med| &tb.in_room[med][s]));
+                work.act.push(a);
+                work.extra.push(a.side_payments - get(party.mistrust) * (1.0 - a.guarantees));
+                work.lever.push(a.side_payments + a.pressure);
             }
         }
         // The share of its give by which the pressure of this round opens each side's red lines.
@@ -672,8 +679,8 @@ pub fn run_trial<T: Tracer>(
                 let Some(dg) = &other.delegation else { continue };
                 let i = 2 + s;
                 let shock = if will_noise > 0.0 { will_noise * random.normal(dg.slot_defect) } else { 0.0 };
-                let hold = work.peace[s] + extra[i];
-                let fight = war_value(i, &war) - cost_of(i, &war).total() - act[i].pressure + shock;
+                let hold = work.peace[s] + work.extra[i];
+                let fight = war_value(i, &war) - cost_of(i, &war).total() - work.act[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
                         format!("{} leaves the settlement: the status quo is worth {fight:.3} to it, the settlement {hold:.3}", names.sides[i])
@@ -751,8 +758,8 @@ pub fn run_trial<T: Tracer>(
                 let i = 2 + s;
                 let shock = if will_noise > 0.0 { will_noise * random.normal(dg.slot_defect) } else { 0.0 };
                 let c = cost_of(i, &war);
-                let hold = truce_value(i, o, truce.end - war.months, &war, &c) + act[i].side_payments;
-                let fight = war_value(i, &war) - c.total() - act[i].pressure + shock;
+                let hold = truce_value(i, o, truce.end - war.months, &war, &c) + work.act[i].side_payments;
+                let fight = war_value(i, &war) - c.total() - work.act[i].pressure + shock;
                 if hold < fight {
                     tr.note(t, || {
                         format!(
@@ -905,24 +912,26 @@ pub fn run_trial<T: Tracer>(
 
         // On the n-party path: every side's disagreement payoff, the belligerents' as above; a
         // setter's is the issues where they stand, with no cost of war.
-        let mut d_all = [0.0; SIDES];
         if let Some(tb) = &m.table {
-            d_all[..2].copy_from_slice(&disagreement);
+            work.d_all.clear();
+            work.d_all.extend_from_slice(&disagreement);
             for (s, other) in round.others.iter().enumerate() {
                 let i = 2 + s;
                 let status_quo = status_quo(i, &war, &cost_of(i, &war));
                 let shock = if will_noise > 0.0 { will_noise * random.normal(other.slot_will) } else { 0.0 };
-                d_all[i] = status_quo - act[i].pressure + shock;
+                let pressure = work.act[i].pressure;
+                let d = status_quo - pressure + shock;
+                work.d_all.push(d);
                 tr.note(t, || {
                     format!(
-                        "{}: disagreement payoff {:.3} = status quo {status_quo:.3} - pressure {:.3} + will shock {shock:+.3}",
-                        names.sides[i], d_all[i], act[i].pressure
+                        "{}: disagreement payoff {d:.3} = status quo {status_quo:.3} - pressure {pressure:.3} + will shock {shock:+.3}",
+                        names.sides[i]
                     )
                 });
             }
             let current = war.truce.and_then(|t| t.option).unwrap_or(0);
-            for i in tb.parties()..tb.sides() {
-                d_all[i] = reversion[i] + utility(st, i, bf, course(&war)) + ceasefire_utility(i, current);
+            for (i, r) in reversion.iter().enumerate().take(tb.sides()).skip(tb.parties()) {
+                work.d_all.push(r + utility(st, i, bf, course(&war)) + ceasefire_utility(i, current));
             }
         }
 
@@ -983,10 +992,10 @@ pub fn run_trial<T: Tracer>(
                 for i in 0..tb.sides() {
                     let moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
                     let gain = match i.checked_sub(tb.parties()) {
-                        None => extra[i],
+                        None => work.extra[i],
                         Some(j) => tb.setters[j].deal_value.map_or(0.0, get),
                     };
-                    work.base.push(moot + gain - d_all[i]);
+                    work.base.push(moot + gain - work.d_all[i]);
                 }
                 table::propose(m, draws, st, round.proposal, war.front, &work.base, &mut work.surplus)
             } else if st.gamma == [1.0; 2] {
@@ -1008,7 +1017,8 @@ pub fn run_trial<T: Tracer>(
                     m.term_value(t.issue, z)
                 };
                 let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i] || need[i] > 0.0)
-                    || (2..n_parties).any(|i| round.others[i - 2].delegation.is_some() && work.surplus[i] < lever[i]);
+                    || (2..n_parties)
+                        .any(|i| round.others[i - 2].delegation.is_some() && work.surplus[i] < work.lever[i]);
                 // The event records the trial's first settlement; a later one, after the first
                 // broke, is signed and reported per round only.
                 if !out.settled_before() {
@@ -1019,7 +1029,7 @@ pub fn run_trial<T: Tracer>(
                 }
                 peace = Some(sides.map(|i| deal.surplus[i] + disagreement[i] - extras[i]));
                 work.peace.clear();
-                work.peace.extend((2..n_parties).map(|i| work.surplus[i] + d_all[i] - extra[i]));
+                work.peace.extend((2..n_parties).map(|i| work.surplus[i] + work.d_all[i] - work.extra[i]));
                 crossed = need;
                 war.truce = None;
                 outcome = Outcome::Settlement;
@@ -1091,8 +1101,9 @@ pub fn run_trial<T: Tracer>(
                     Some(tb) => {
                         // Every veto player must gain; the Nash rule weighs them, a setter
                         // offers the option it gains most from, if it gains at all (§7b).
-                        let gain =
-                            |i: usize| signed_truce(i, o, length(o), &war, &cost_of(i, &war)) + extra[i] - d_all[i];
+                        let gain = |i: usize| {
+                            signed_truce(i, o, length(o), &war, &cost_of(i, &war)) + work.extra[i] - work.d_all[i]
+                        };
                         let mut nash_value = 0.0;
                         let mut acceptable = true;
                         for i in (0..tb.parties()).filter(|&i| tb.veto(i)) {
