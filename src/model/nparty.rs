@@ -1,4 +1,4 @@
-//! The proposal among n sides (issue 16; no scenario reaches it yet): the weighted n-party Nash
+//! The proposal among n sides (issue 16; the trial's n-party path, §7b, calls it): the weighted n-party Nash
 //! solution over the veto players' surpluses ([`nash`]) and an agenda setter's
 //! take-it-or-leave-it offer (Romer and Rosenthal 1978, [`setter`]), for linear utilities over
 //! the package structure of [`super::nash`] (docs/MODEL.md §7a).
