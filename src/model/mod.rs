@@ -932,11 +932,7 @@ impl MediatedNash {
                 }
                 asked.push((q.rule, q.by.day_number()));
             }
-            let forum_of = |id: &Option<String>| id.as_ref().and_then(|f| s.forums.iter().position(|x| &x.id == f));
-            // Attached questions (a case's) ask about every forum.
-            let in_forum = (0..questions.len()).map(|i| s.questions.get(i).and_then(|q| forum_of(&q.forum))).collect();
-            let forum = s.rounds.iter().map(|r| forum_of(&r.forum).unwrap_or(0)).collect();
-            outputs::Answering { questions: asked, day, in_forum, forum }
+            outputs::Answering { questions: asked, day }
         };
         let ceasefire_options = ceasefire.as_ref().map(|(k, _)| s.issues[*k].options.clone().unwrap_or_default());
         let layout = outputs::layout(s, &settlement, ceasefire.as_ref().map(|(k, _)| *k), &questions);

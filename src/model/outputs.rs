@@ -214,11 +214,6 @@ pub(super) struct Answering {
     pub(super) questions: Vec<(Rule, i64)>,
     /// Per round, its date (every round is dated when there are questions).
     pub(super) day: Vec<i64>,
-    /// Per question, the forum whose rounds alone answer it (`leaders_meet` only; none: every
-    /// round).
-    pub(super) in_forum: Vec<Option<usize>>,
-    /// Per round, its forum (0 when the scenario has none).
-    pub(super) forum: Vec<usize>,
 }
 
 /// A truce the questions follow: the day it was signed, whether it is general, and the day it
@@ -403,8 +398,8 @@ impl<'a> Writer<'a> {
             _ => {}
         }
         let met = happened.leaders;
-        for ((&(rule, by), answer), only) in a.questions.iter().zip(&mut self.record.answers).zip(&a.in_forum) {
-            if day > by || only.is_some_and(|f| f != a.forum[t]) {
+        for (&(rule, by), answer) in a.questions.iter().zip(&mut self.record.answers) {
+            if day > by {
                 continue;
             }
             *answer |= match rule {

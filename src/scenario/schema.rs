@@ -50,9 +50,6 @@ pub struct QuestionSpec {
     pub scope: Option<Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_days: Option<u32>,
-    /// `leaders_meet` only: count only the rounds of this forum (a `forums[].id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forum: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -325,15 +325,6 @@ fn check_forums(s: &Scenario) -> Check {
             _ => {}
         }
     }
-    for (i, q) in s.questions.iter().enumerate() {
-        let Some(f) = &q.forum else { continue };
-        if q.kind != question::QuestionKind::LeadersMeet {
-            fail(format!("questions[{i}].forum"), "only a `leaders_meet` question asks about one forum's rounds")?;
-        }
-        if !forum_ids.contains(f.as_str()) {
-            fail(format!("questions[{i}].forum"), format!("unknown forum `{f}`: no `forums[].id` is `{f}`"))?;
-        }
-    }
     Ok(())
 }
 

@@ -491,11 +491,11 @@ fn a_declared_truce_answers_as_a_ceasefire_only_if_reciprocated() {
 }
 
 /// Forums are labels on rounds: a round of any forum is a meeting, so labelling the rounds
-/// changes no answer, and a `leaders_meet` question that names a forum is answered by that
-/// forum's rounds alone. `truce(1.0)` with two leaders' rounds, Geneva on 2025-02-01 (which
-/// always settles) and Istanbul on 2025-03-01.
+/// changes no answer, and questions are venue-agnostic (QUESTIONS.md's kinds, unchanged): one
+/// that names a forum is refused. `truce(1.0)` with two leaders' rounds, Geneva on 2025-02-01
+/// (which always settles) and Istanbul on 2025-03-01.
 #[test]
-fn a_leaders_meet_question_may_ask_about_one_forum() {
+fn questions_are_answered_by_the_rounds_of_every_forum() {
     let mut v = truce(1.0);
     set(&mut v, "rounds", json!([dated("r1", "leaders", "2025-02-01"), dated("r2", "leaders", "2025-03-01")]));
     let qs = [
@@ -509,19 +509,9 @@ fn a_leaders_meet_question_may_ask_about_one_forum() {
     set(&mut v, "rounds[0].forum", json!("geneva"));
     set(&mut v, "rounds[1].forum", json!("istanbul"));
     assert_eq!(answers(&with_questions(v.clone(), &qs), 50), unlabelled, "labels change no answer");
-    let in_forum = |id: &str, forum: &str| {
-        let mut q = question(id, "leaders_meet", "2025-02-15");
-        q["forum"] = json!(forum);
-        q
-    };
-    let forum_qs = [in_forum("geneva", "geneva"), in_forum("istanbul", "istanbul")];
-    assert_answers(&with_questions(v.clone(), &forum_qs), &[("geneva", 1.0), ("istanbul", 0.0)]);
-    let mut wrong = question("s", "settlement_signed", "2025-03-15");
-    wrong["forum"] = json!("geneva");
-    assert_refused(
-        &with_questions(v, &[wrong]),
-        "at questions[0].forum: only a `leaders_meet` question asks about one forum's rounds",
-    );
+    let mut venue = question("s", "leaders_meet", "2025-03-15");
+    venue["forum"] = json!("geneva");
+    assert_refused(&with_questions(v, &[venue]), "at questions[0].forum (line 152, column 13): unknown field `forum`");
 }
 
 /// `ceasefire_signed` is what a round itself produced. In `truce(1.0)`, south declares a full
