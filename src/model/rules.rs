@@ -377,16 +377,7 @@ fn check_positions(s: &Scenario, scope: Scope) -> Check {
                 "`red_line_pressure` moves only red lines that give: add `red_line_give` to a position, or remove it",
             )?;
         }
-        if scope == Scope::Written && (salience_sum - 1.0).abs() > SALIENCE_SUM_TOLERANCE {
-            fail(
-                at("positions"),
-                format!(
-                    "the saliences of `{}` must sum to 1 (within {SALIENCE_SUM_TOLERANCE}; means of distributions are \
-                     used), but they sum to {salience_sum:.4}",
-                    party.id
-                ),
-            )?;
-        }
+        check_salience_sum(&at("positions"), party, salience_sum, scope)?;
     }
     Ok(())
 }
@@ -420,9 +411,14 @@ fn check_stakeholder_positions(s: &Scenario, i: usize, party: &Party, scope: Sco
             }
         }
     }
+    check_salience_sum(&at("positions"), party, salience_sum, scope)
+}
+
+/// A party's saliences, by the means of their laws, sum to 1 where the scenario writes them.
+fn check_salience_sum(path: &str, party: &Party, salience_sum: f64, scope: Scope) -> Check {
     if scope == Scope::Written && (salience_sum - 1.0).abs() > SALIENCE_SUM_TOLERANCE {
         fail(
-            at("positions"),
+            path.to_string(),
             format!(
                 "the saliences of `{}` must sum to 1 (within {SALIENCE_SUM_TOLERANCE}; means of distributions are \
                  used), but they sum to {salience_sum:.4}",
