@@ -55,12 +55,10 @@ pub fn check(s: &Scenario, scope: Scope) -> Check {
     Ok(())
 }
 
-/// Two belligerents, first in `parties`, both veto players with a capability and an optimism;
-/// every other party a stakeholder, which does not fight.
+/// Two belligerents, first in `parties`, with a capability and an optimism (that both are veto
+/// players is `scenario::validate`'s rule, checked before the delegations it implies); every
+/// other party a stakeholder, which does not fight.
 fn check_parties(s: &Scenario) -> Check {
-    if !s.parties.iter().any(|p| p.veto) {
-        fail("parties", "at least one party is a veto player (`veto`: true, the default)")?;
-    }
     for (i, party) in s.parties.iter().enumerate() {
         let at = |f: &str| format!("parties[{i}].{f}");
         let belligerent = i < crate::scenario::walk::BELLIGERENTS;
@@ -79,9 +77,6 @@ fn check_parties(s: &Scenario) -> Check {
             _ => {}
         }
         if belligerent {
-            if !party.veto {
-                fail(at("veto"), "a belligerent is a veto player: the war stops only with its signature")?;
-            }
             for (name, given) in [("capability", party.capability.is_some()), ("optimism", party.optimism.is_some())] {
                 if !given {
                     fail(at(name), format!("a belligerent needs `{name}`"))?;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::evidence::Evidence;
 use super::question::{self, Question};
 use super::schema::{DelegationLevel, LevelLaw, Meta, RunDefaults, Scale, Scenario, Track};
-use super::walk::{EFFECTS, ParamRef, SCALE_MAX, TRUCE_DAYS_MAX, number};
+use super::walk::{BELLIGERENTS, EFFECTS, ParamRef, SCALE_MAX, TRUCE_DAYS_MAX, number};
 
 /// A broken rule at a JSON path.
 #[derive(Debug, Clone, PartialEq)]
@@ -269,6 +269,14 @@ fn check_parties(s: &Scenario) -> Check {
         fail("parties", format!("a bargaining scenario needs at least two parties (got {})", s.parties.len()))?;
     }
     unique_ids(s.parties.iter().map(|p| p.id.as_str()), "parties")?;
+    // Before the rounds' delegations, which follow from `veto`: a belligerent without a veto
+    // would otherwise be reported as a delegation it should not send.
+    if !s.parties.iter().any(|p| p.veto) {
+        fail("parties", "at least one party is a veto player (`veto`: true, the default)")?;
+    }
+    if let Some(i) = s.parties.iter().take(BELLIGERENTS).position(|p| !p.veto) {
+        fail(format!("parties[{i}].veto"), "a belligerent is a veto player: the war stops only with its signature")?;
+    }
     let issue_ids: BTreeSet<&str> = s.issues.iter().map(|i| i.id.as_str()).collect();
     for (i, party) in s.parties.iter().enumerate() {
         let at = |f: &str| format!("parties[{i}].{f}");

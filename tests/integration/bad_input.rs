@@ -878,3 +878,23 @@ fn n_party_rules() {
         &["only a mediator that sets the agenda"],
     );
 }
+
+/// `veto: false` on a belligerent is reported as that rule, whether or not its delegations were
+/// removed to match, not as the delegation rule it makes the rounds break.
+#[test]
+fn a_belligerent_without_a_veto_is_refused_as_such() {
+    for drop_delegations in [false, true] {
+        rejects(
+            |v| {
+                set(v, "parties[1].veto", json!(false));
+                if drop_delegations {
+                    for round in at(v, "rounds").as_array_mut().expect("rounds") {
+                        round["delegations"].as_object_mut().unwrap().remove("ukraine");
+                    }
+                }
+            },
+            "parties[1].veto",
+            &["a belligerent is a veto player"],
+        );
+    }
+}
