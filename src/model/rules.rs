@@ -133,6 +133,25 @@ fn check_n_party(s: &Scenario) -> Check {
         }
     }
     let stakeholder = |id: &str| s.parties.iter().skip(2).any(|p| p.id == id);
+    let offer = m.proposal.offer.unwrap_or(Offer::Setter);
+    let proposers: Vec<(&String, String)> = m
+        .proposal
+        .proposer
+        .iter()
+        .map(|p| (p, "model.proposal.proposer".to_string()))
+        .chain(
+            s.rounds
+                .iter()
+                .enumerate()
+                .filter_map(|(t, r)| Some((r.proposer.as_ref()?, format!("rounds[{t}].proposer")))),
+        )
+        .collect();
+    // A bystander's quantities reach the outcome only through its own surplus, which only a
+    // bystander that sets the agenda consults (docs/MODEL.md §7b).
+    let inert = |id: &str| {
+        s.parties.iter().skip(2).any(|p| p.id == id && !p.veto)
+            && !(offer == Offer::Setter && proposers.iter().any(|(p, _)| p.as_str() == id))
+    };
     for (k, med) in s.mediators.iter().enumerate() {
         for (target, lev) in &med.leverage {
             if stakeholder(target) && lev.information.is_some() {
@@ -158,11 +177,22 @@ fn check_n_party(s: &Scenario) -> Check {
         {
             fail(format!("events[{e}].effects.truce.by"), "only a belligerent declares a truce")?;
         }
+        if let Some(id) = fx.attendance_factor.keys().find(|id| s.parties.iter().any(|p| &p.id == *id && !p.veto)) {
+            fail(
+                format!("events[{e}].effects.attendance_factor.{id}"),
+                format!("`{id}` is not a veto player: it sends no delegation, so an attendance factor acts on nothing"),
+            )?;
+        }
+        if let Some(id) = fx.cost_change.keys().find(|id| inert(id)) {
+            fail(
+                format!("events[{e}].effects.cost_change.{id}"),
+                format!(
+                    "`{id}` is not a veto player and never sets the agenda (a proposer, with `offer` `setter`): a \
+                     change of its cost of war acts on nothing"
+                ),
+            )?;
+        }
     }
-    let offer = m.proposal.offer.unwrap_or(Offer::Setter);
-    let proposers = m.proposal.proposer.iter().map(|p| (p, "model.proposal.proposer".to_string())).chain(
-        s.rounds.iter().enumerate().filter_map(|(t, r)| Some((r.proposer.as_ref()?, format!("rounds[{t}].proposer")))),
-    );
     let mut setters = Vec::new();
     for (id, path) in proposers {
         if let Some(k) = s.mediators.iter().position(|x| &x.id == id)

@@ -877,6 +877,39 @@ fn n_party_rules() {
         "mediators[0].positions",
         &["only a mediator that sets the agenda"],
     );
+    // A bystander sends no delegation, so an attendance factor on it would act on nothing.
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "events[0].effects.attendance_factor.eu", json!(0.5));
+        },
+        "events[0].effects.attendance_factor.eu",
+        &["`eu` is not a veto player", "sends no delegation", "attendance"],
+    );
+    // A bystander's cost of war acts only on its own surplus, which only a bystander that
+    // sets the agenda consults.
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "events[1].effects.cost_change.eu", json!(0.1));
+        },
+        "events[1].effects.cost_change.eu",
+        &["`eu` is not a veto player", "sets the agenda"],
+    );
+}
+
+/// The bystander rule refuses only what is inert: a bystander that sets the agenda weighs its
+/// own surplus, so a change of its cost of war is accepted.
+#[test]
+fn a_bystander_that_sets_the_agenda_may_have_its_cost_changed() {
+    let (dir, file) = mutated(|v| {
+        crate::util::add_stakeholder(v, "eu", false);
+        set(v, "model.proposal.proposer", json!("eu"));
+        set(v, "events[1].effects.cost_change.eu", json!(0.1));
+    });
+    let out = sim_output(["validate".as_ref(), file.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    drop(dir);
 }
 
 /// `veto: false` on a belligerent is reported as that rule, whether or not its delegations were
