@@ -1116,7 +1116,10 @@ mod tests {
 
     /// `s` with two stakeholders after its belligerents: a veto player with uncertain
     /// attendance and level, positions and leverage on it, and a bystander with positions
-    /// (each a copy of the second belligerent's without its red lines).
+    /// (each a copy of the second belligerent's without its red lines); an event that changes
+    /// both stakeholders' costs of war and the veto player's attendance; and two proposers: the
+    /// bystander in the first round, the second mediator, with uncertain positions and
+    /// deal value, in the others.
     fn with_stakeholders(s: &Scenario) -> Scenario {
         let mut v = serde_json::to_value(s).expect("serializable");
         for (id, veto) in [("eu", true), ("ngo", false)] {
@@ -1140,6 +1143,20 @@ mod tests {
         }
         v["mediators"][0]["leverage"]["eu"] =
             serde_json::json!({ "pressure": { "dist": "uniform", "low": 0.0, "high": 0.1 } });
+        let uniform = |low: f64, high: f64| serde_json::json!({ "dist": "uniform", "low": low, "high": high });
+        let setter = &mut v["mediators"][1];
+        setter["positions"] = serde_json::json!({
+            "territory": { "ideal": uniform(0.6, 0.8), "salience": uniform(0.5, 0.7) },
+            "guarantees": { "ideal": uniform(10.0, 20.0), "salience": uniform(0.3, 0.5) }
+        });
+        setter["deal_value"] = uniform(0.0, 0.1);
+        let setter = setter["id"].clone();
+        v["model"]["proposal"]["proposer"] = setter;
+        v["rounds"][0]["proposer"] = "ngo".into();
+        let effects = &mut v["events"][0]["effects"];
+        effects["cost_change"]["eu"] = uniform(0.0, 0.05);
+        effects["cost_change"]["ngo"] = uniform(0.0, 0.05);
+        effects["attendance_factor"]["eu"] = uniform(0.5, 1.5);
         serde_json::from_value(v).expect("a scenario")
     }
 
@@ -1216,6 +1233,115 @@ mod tests {
                     );
                 }
                 assert!(uncertain > 50, "{file}: {uncertain} uncertain parameters");
+            }
+        }
+    }
+    /// Common random numbers (docs/NPARTY.md §4): adding stakeholders, a setter's positions and
+    /// deal value, proposers and events on the stakeholders to a bilateral scenario's file
+    /// moves no draw of the belligerents. Every parameter of the bilateral file keeps its site
+    /// and slot, and the model reads the same words for it and for every round draw of the two
+    /// sides; every new parameter and round draw comes from a stakeholder's own site (named by
+    /// its id) or the setter's preference sites.
+    #[test]
+    fn stakeholders_and_a_setter_move_no_draw_of_the_belligerents() {
+        let bilateral = &scenarios()[0].1;
+        let more = with_stakeholders(bilateral);
+        validate::validate(&more, None).expect("the extended scenario is valid");
+        let (m, n) = (MediatedNash::new(bilateral).expect("compiles"), MediatedNash::new(&more).expect("compiles"));
+        assert!(m.table.is_none() && n.table.is_some(), "the bilateral file takes the two-party path");
+        let placed = |s: &Scenario| -> std::collections::BTreeMap<String, (String, u32)> {
+            s.params().into_iter().map(|p| (p.key, (p.site, p.slot))).collect()
+        };
+        let (before, after) = (placed(bilateral), placed(&more));
+        for (key, at) in &before {
+            assert_eq!(after.get(key), Some(at), "{key} moved");
+        }
+        let setter = &more.mediators[1].id;
+        let deal_value = (walk::param_site(&format!("mediators.{setter}")), walk::DEAL_VALUE_SLOT);
+        let mut new = 0;
+        for (key, (site, slot)) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
+            let own = ["eu", "ngo"].iter().any(|id| {
+                *site == walk::param_site(&format!("parties.{id}")) || site.ends_with(&format!("/parties.{id}"))
+            });
+            let preference = site.starts_with(&format!("param:mediators.{setter}/positions."));
+            assert!(own || preference || (site, slot) == (&deal_value.0, &deal_value.1), "{key} drawn from {site}");
+            new += 1;
+        }
+        assert!(
+            ["events.surprise_strike.effects.cost_change.ngo", "mediators.united_states.deal_value"]
+                .iter()
+                .all(|k| after.contains_key(*k) && !before.contains_key(*k)),
+            "the fixture adds an event's effect on a bystander and a setter's deal value"
+        );
+        assert!(new > 20, "{new} new parameters");
+        // A round draw's value, read from the model's own blocks, and the value at a site and
+        // slot read from a plan of that slot alone.
+        let value = |blocks: &[[u32; 16]], slot: SlotRef| crate::engine::rng::slot_uniform(slot, blocks);
+        for trial in [0, 5, 77] {
+            let rng = TrialRng::new(bilateral.run.seed, trial);
+            let [mut a, mut b] = [Vec::new(), Vec::new()];
+            rng.fill(&m.params.plan, &mut a);
+            rng.fill(&n.params.plan, &mut b);
+            let at = |site: &str, slot: u32| {
+                let mut plan = crate::engine::rng::BlockPlan::default();
+                let r = plan.slot(crate::engine::Site::named(site), slot);
+                let mut blocks = Vec::new();
+                rng.fill(&plan, &mut blocks);
+                value(&blocks, r)
+            };
+            let (dm, dn) = (m.trace(&rng).draws, n.trace(&rng).draws);
+            let drawn: std::collections::HashMap<String, f64> = dn.into_iter().collect();
+            for (key, x) in &dm {
+                assert_eq!(x.to_bits(), drawn[key].to_bits(), "trial {trial}: {key} drawn differently");
+            }
+            for (t, (r, q)) in m.rounds.iter().zip(&n.rounds).enumerate() {
+                let mut pairs: Vec<(SlotRef, SlotRef)> = Vec::new();
+                for i in 0..2 {
+                    pairs.extend([
+                        (r.slot_attend[i], q.slot_attend[i]),
+                        (r.slot_will[i], q.slot_will[i]),
+                        (r.slot_defect[i], q.slot_defect[i]),
+                    ]);
+                    if let (LevelC::Drawn { slot: x, .. }, LevelC::Drawn { slot: y, .. }) = (r.level[i], q.level[i]) {
+                        pairs.push((x, y));
+                    }
+                }
+                pairs.extend([
+                    (r.slot_incident, q.slot_incident),
+                    (r.slot_battlefield, q.slot_battlefield),
+                    (r.slot_humanitarian, q.slot_humanitarian),
+                    (r.slot_collapse, q.slot_collapse),
+                ]);
+                pairs.extend(r.mediators.iter().zip(&q.mediators).map(|(x, y)| (x.2, y.2)));
+                pairs.extend(r.events.iter().zip(&q.events).map(|(x, y)| (x.fires, y.fires)));
+                assert_eq!(
+                    r.level.map(|l| matches!(l, LevelC::Drawn { .. })),
+                    q.level.map(|l| matches!(l, LevelC::Drawn { .. }))
+                );
+                assert!(pairs.len() > 10, "round {t}: {} draws", pairs.len());
+                for (x, y) in pairs {
+                    assert_eq!(
+                        value(&a, x).to_bits(),
+                        value(&b, y).to_bits(),
+                        "trial {trial}, round {t}: a draw moved"
+                    );
+                }
+                let id = &more.rounds[t].id;
+                for (o, party) in q.others.iter().zip(["eu", "ngo"]) {
+                    let own = walk::own_site(&walk::round_site(id), party);
+                    assert_eq!(value(&b, o.slot_will), at(&own, walk::OWN_WILL_SHOCK), "round {t}: {party}'s will");
+                    assert_eq!(o.delegation.is_some(), party == "eu", "round {t}: only the veto player sends one");
+                    if let Some(d) = &o.delegation {
+                        assert_eq!(value(&b, d.slot_attend), at(&own, walk::OWN_ATTEND), "round {t}: attendance");
+                        assert_eq!(
+                            value(&b, d.slot_defect),
+                            at(&own, walk::OWN_DEFECTION_SHOCK),
+                            "round {t}: defection"
+                        );
+                        let LevelC::Drawn { slot, .. } = d.level else { panic!("round {t}: eu's level is drawn") };
+                        assert_eq!(value(&b, slot), at(&own, walk::OWN_LEVEL), "round {t}: level");
+                    }
+                }
             }
         }
     }
