@@ -7,7 +7,7 @@ use super::nash::{self, Choice, Segment};
 use super::nparty::Options;
 use super::outputs::{Happened, Outcome, Signed, Writer};
 use super::redline::{self, Base, Fitted, Line, Living};
-use super::{LevelC, LeverageC, MediatedNash, P, PartyC, Proposal, Solved, Space, TermC, TruceC, table};
+use super::{LevelC, LeverageC, MediatedNash, OtherC, P, PartyC, Proposal, Solved, Space, TermC, TruceC, table};
 use crate::engine::rng::{SlotRef, slot_tape, slot_uniform};
 use crate::engine::{TrialRecord, TrialRng};
 use crate::scenario::schema::{Level, ProposalRule, Time};
@@ -373,6 +373,25 @@ pub fn run_trial<T: Tracer>(
     record: &mut TrialRecord,
     tr: &mut T,
 ) {
+    if m.table.is_some() {
+        trial::<T, true>(m, draws, rng, st, work, record, tr);
+    } else {
+        trial::<T, false>(m, draws, rng, st, work, record, tr);
+    }
+}
+
+/// [`run_trial`], compiled once for the n-party path (`TABLE`) and once for two parties, so that
+/// the two-party code carries none of the n-party branches and loops: a smaller, faster loop.
+fn trial<T: Tracer, const TABLE: bool>(
+    m: &MediatedNash,
+    draws: &[f64],
+    rng: &TrialRng,
+    st: &mut TrialState,
+    work: &mut Work,
+    record: &mut TrialRecord,
+    tr: &mut T,
+) {
+    let table = if TABLE { m.table.as_ref() } else { None };
     let mut out = Writer::new(record, &m.answering);
     let settlement_possible = prepare(m, draws, st);
     let st: &TrialState = st;
@@ -390,8 +409,8 @@ pub fn run_trial<T: Tracer>(
     };
     let calendar = s.time == Time::Calendar;
     // The n-party path's sides: the parties, then the setters (§7b).
-    let (n_parties, n_sides) = m.table.as_ref().map_or((2, 2), |tb| (tb.parties(), tb.sides()));
-    let patience = |i: usize| match &m.table {
+    let (n_parties, n_sides) = table.map_or((2, 2), |tb| (tb.parties(), tb.sides()));
+    let patience = |i: usize| match table {
         Some(tb) if i >= 2 => tb.stakeholders[i - 2].patience,
         _ => m.parties[i].patience,
     };
@@ -411,7 +430,7 @@ pub fn run_trial<T: Tracer>(
     }
     // Each stakeholder's cost of war, before weariness (events change it).
     let mut other_cost = [0.0; limits::PARTIES];
-    if let Some(tb) = &m.table {
+    if let Some(tb) = table {
         for (c, party) in other_cost.iter_mut().skip(2).zip(&tb.stakeholders) {
             *c = get(party.cost_of_war);
         }
@@ -446,6 +465,8 @@ pub fn run_trial<T: Tracer>(
     let mutual = |war: &War| war.truce.is_some_and(|t| t.mutual);
 
     for (t, round) in m.rounds.iter().enumerate() {
+        // The round's stakeholders: none on the two-party path.
+        let others: &[OtherC] = if TABLE { &round.others } else { &[] };
         if collapsed {
             tr.note(t, || "outcome: collapse (carried over from an earlier round)".into());
             out.round(t, Outcome::Collapse, false, Happened::default());
@@ -471,7 +492,7 @@ pub fn run_trial<T: Tracer>(
         let extras = sides.map(|i| active[i].side_payments - get(m.parties[i].mistrust) * (1.0 - active[i].guarantees));
         let leverage = sides.map(|i| active[i].side_payments + active[i].pressure);
         // The same for every party on the n-party path (the belligerents' as above).
-        if let Some(tb) = &m.table {
+        if let Some(tb) = table {
             work.act.clear();
             work.extra.clear();
             work.lever.clear();
@@ -537,7 +558,7 @@ pub fn run_trial<T: Tracer>(
             if let Some(p) = fx.collapse_hazard {
                 collapse_extra += get(p);
             }
-            if let Some(tb) = &m.table {
+            if let Some(tb) = table {
                 for &(i, p) in &tb.cost_change[e] {
                     other_cost[i] += get(p);
                 }
@@ -675,7 +696,7 @@ pub fn run_trial<T: Tracer>(
                 }
             }
             // Every veto stakeholder signed it and may leave it too (§7b).
-            for (s, other) in round.others.iter().enumerate() {
+            for (s, other) in others.iter().enumerate() {
                 let Some(dg) = &other.delegation else { continue };
                 let i = 2 + s;
                 let shock = if will_noise > 0.0 { will_noise * random.normal(dg.slot_defect) } else { 0.0 };
@@ -753,7 +774,7 @@ pub fn run_trial<T: Tracer>(
                 }
                 walked |= hold < fight;
             }
-            for (s, other) in round.others.iter().enumerate() {
+            for (s, other) in others.iter().enumerate() {
                 let Some(dg) = &other.delegation else { continue };
                 let i = 2 + s;
                 let shock = if will_noise > 0.0 { will_noise * random.normal(dg.slot_defect) } else { 0.0 };
@@ -853,7 +874,7 @@ pub fn run_trial<T: Tracer>(
         });
         // Every veto stakeholder's delegation must come too; a bystander sends none.
         let mut others_here = true;
-        for (s, other) in round.others.iter().enumerate() {
+        for (s, other) in others.iter().enumerate() {
             let Some(dg) = &other.delegation else { continue };
             let i = 2 + s;
             let p = (get(dg.attendance) * attendance_factor[i]).clamp(0.0, 1.0);
@@ -870,7 +891,7 @@ pub fn run_trial<T: Tracer>(
         let level = sides.map(|i| draw_level(round.level[i], &random, tr, t, &names.parties[i]));
         let mut level = level[0].min(level[1]);
         let mut signs_only = round.to_sign[0] || round.to_sign[1];
-        for (s, other) in round.others.iter().enumerate() {
+        for (s, other) in others.iter().enumerate() {
             let Some(dg) = &other.delegation else { continue };
             level = level.min(draw_level(dg.level, &random, tr, t, &names.sides[2 + s]));
             signs_only |= dg.to_sign;
@@ -912,10 +933,10 @@ pub fn run_trial<T: Tracer>(
 
         // On the n-party path: every side's disagreement payoff, the belligerents' as above; a
         // setter's is the issues where they stand, with no cost of war.
-        if let Some(tb) = &m.table {
+        if let Some(tb) = table {
             work.d_all.clear();
             work.d_all.extend_from_slice(&disagreement);
-            for (s, other) in round.others.iter().enumerate() {
+            for (s, other) in others.iter().enumerate() {
                 let i = 2 + s;
                 let status_quo = status_quo(i, &war, &cost_of(i, &war));
                 let shock = if will_noise > 0.0 { will_noise * random.normal(other.slot_will) } else { 0.0 };
@@ -987,7 +1008,7 @@ pub fn run_trial<T: Tracer>(
             // Where conceding past a red line costs, the solver works on the pieces between
             // the lines.
             let pieces = if living { work.fit.for_solver() } else { segments };
-            let deal = if let Some(tb) = &m.table {
+            let deal = if let Some(tb) = table {
                 work.base.clear();
                 for i in 0..tb.sides() {
                     let moot = m.ceasefire.as_ref().map_or(0.0, |(k, _)| st.w[i][*k]);
@@ -1018,7 +1039,7 @@ pub fn run_trial<T: Tracer>(
                 };
                 let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i] || need[i] > 0.0)
                     || (2..n_parties)
-                        .any(|i| round.others[i - 2].delegation.is_some() && work.surplus[i] < work.lever[i]);
+                        .any(|i| others[i - 2].delegation.is_some() && work.surplus[i] < work.lever[i]);
                 // The event records the trial's first settlement; a later one, after the first
                 // broke, is signed and reported per round only.
                 if !out.settled_before() {
@@ -1082,7 +1103,7 @@ pub fn run_trial<T: Tracer>(
             let mut best: Option<(f64, usize)> = None;
             for o in 1..ceasefire_options {
                 let z = o as f64 / (ceasefire_options - 1) as f64;
-                let allowed = match &m.table {
+                let allowed = match table {
                     Some(tb) => table::allowed(m, tb, draws, *k, z),
                     None => within_red_line(m, draws, 0, *k, z) && within_red_line(m, draws, 1, *k, z),
                 };
@@ -1096,7 +1117,7 @@ pub fn run_trial<T: Tracer>(
                         names.ceasefire_options[o], names.parties[0], e[0], names.parties[1], e[1]
                     )
                 });
-                let value = match &m.table {
+                let value = match table {
                     None => nash::log_nash(e, alpha),
                     Some(tb) => {
                         // Every veto player must gain; the Nash rule weighs them, a setter
