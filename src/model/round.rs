@@ -80,6 +80,9 @@ pub struct TrialState {
     /// The segments whose red lines move with the front or give under pressure, set anew
     /// each time a settlement is sought.
     living: Vec<Living>,
+    /// Every side's utility of each ceasefire option, side by side: side i's option o at
+    /// `i * options + o`.
+    truce_utility: Vec<f64>,
 }
 
 /// Reusable buffers of a trial.
@@ -394,11 +397,25 @@ fn trial<T: Tracer, const TABLE: bool>(
     let table = if TABLE { m.table.as_ref() } else { None };
     let mut out = Writer::new(record, &m.answering);
     let settlement_possible = prepare(m, draws, st);
+    // The n-party path's sides: the parties, then the setters (§7b).
+    let (n_parties, n_sides) = table.map_or((2, 2), |tb| (tb.parties(), tb.sides()));
+    // Every side's utility of every ceasefire option, fixed for the trial: read many times a
+    // round (the war's value, each option at the table).
+    st.truce_utility.clear();
+    if let Some((k, scope)) = &m.ceasefire {
+        for i in 0..n_sides {
+            for o in 0..scope.len() {
+                st.truce_utility.push(utility(st, i, *k, o as f64 / (scope.len() - 1) as f64));
+            }
+        }
+    }
     let st: &TrialState = st;
     let s = &m.settings;
     let get = |p: P| draws[p.0];
     let bf = m.battlefield.issue;
     let sides = [0usize, 1];
+    // The front's fastest drift a month, in [0, 1] units; the capability balance sets its share.
+    let pace = m.battlefield.length(get(s.bf_max_drift));
     let mut war = War {
         front: m.position(draws, bf, s.bf_initial),
         gap: sides.map(|i| m.battlefield.length(get(m.parties[i].optimism))),
@@ -408,8 +425,6 @@ fn trial<T: Tracer, const TABLE: bool>(
         truce: None,
     };
     let calendar = s.time == Time::Calendar;
-    // The n-party path's sides: the parties, then the setters (§7b).
-    let (n_parties, n_sides) = table.map_or((2, 2), |tb| (tb.parties(), tb.sides()));
     let patience = |i: usize| match table {
         Some(tb) if i >= 2 => tb.stakeholders[i - 2].patience,
         _ => m.parties[i].patience,
@@ -436,10 +451,8 @@ fn trial<T: Tracer, const TABLE: bool>(
         }
     }
     let ceasefire_options = m.ceasefire.as_ref().map_or(0, |(_, scope)| scope.len());
-    let ceasefire_utility = |i: usize, o: usize| match &m.ceasefire {
-        Some((k, scope)) => utility(st, i, *k, o as f64 / (scope.len() - 1) as f64),
-        None => 0.0,
-    };
+    let ceasefire_utility =
+        |i: usize, o: usize| if ceasefire_options == 0 { 0.0 } else { st.truce_utility[i * ceasefire_options + o] };
     let scope = |o: usize| m.ceasefire.as_ref().map_or(0.0, |(_, scope)| scope[o]);
     // How long option o's truce lasts, in months (infinite: until it breaks).
     let length = |o: usize| m.truce_length[o].map_or(f64::INFINITY, |(months, _)| months);
@@ -604,10 +617,12 @@ fn trial<T: Tracer, const TABLE: bool>(
         let sign = |i: usize| if i == m.high_side { 1.0 } else { -1.0 };
         // Where the war is heading by the next chance to settle: in calendar time the front's
         // expected drift is the truth that beliefs are measured from, not a misperception.
+        // The drift a month at this round's capability balance (only events change it, and they
+        // have fired).
+        let push = pace * balance(m, &war.capability);
         let course = |war: &War| {
             if calendar {
-                let drift = m.battlefield.length(get(s.bf_max_drift)) * balance(m, &war.capability) * ahead;
-                (war.front + drift).clamp(0.0, 1.0)
+                (war.front + push * ahead).clamp(0.0, 1.0)
             } else {
                 war.front
             }
@@ -806,7 +821,7 @@ fn trial<T: Tracer, const TABLE: bool>(
         // reveals information that shrinks each side's optimism.
         if dt > 0.0 {
             let halted = war.truce.map_or(expired_halted, |truce| truce.scope);
-            let drift = m.battlefield.length(get(s.bf_max_drift)) * balance(m, &war.capability) * dt;
+            let drift = push * dt;
             let vol = m.battlefield.length(get(s.bf_volatility));
             let shock =
                 if vol > 0.0 && halted < 1.0 { vol * dt.sqrt() * random.normal(round.slot_battlefield) } else { 0.0 };
