@@ -2,9 +2,9 @@
 //!
 //! `rand_chacha` defines the trial streams, but it always produces four consecutive blocks
 //! (64 words) after a seek, while a random site reads only a few words at a far-away position.
-//! This computes exactly the blocks needed, four or eight of them side by side in vector
-//! registers (SSE2, or AVX2 where the processor has it, with AVX-512VL's rotations where it has
-//! those too). The words are identical to
+//! This computes exactly the blocks needed, four, eight or sixteen of them side by side in
+//! vector registers (SSE2; AVX2 where the processor has it; with AVX-512F and VL, sixteen in
+//! 512-bit registers and AVX-512VL's rotations for a batch of eight). The words are identical to
 //! `rand_chacha::ChaCha8Rng`'s (a unit test compares them), so this is only a faster way to
 //! read the same stream.
 //!
@@ -93,13 +93,30 @@ impl Stream {
         self.blocks_with(counters, out, Avx2::detect());
     }
 
-    /// [`Stream::blocks`], eight at a time with AVX2 if given the proof that the processor has
-    /// it, otherwise four at a time.
+    /// [`Stream::blocks`], sixteen or eight at a time if given the proof that the processor has
+    /// AVX2 (sixteen only with AVX-512), otherwise four at a time.
     #[cfg_attr(not(all(target_arch = "x86_64", not(feature = "portable-chacha"))), allow(unused_variables))]
     fn blocks_with(&self, counters: &[u64], out: &mut [[u32; BLOCK_WORDS]], avx2: Option<Avx2>) {
         assert_eq!(counters.len(), out.len(), "one output block per counter");
         #[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
         if let Some(avx2) = avx2 {
+            let (mut counters, mut out) = (counters, out);
+            // Sixteen at a time while more than eight are left, if the processor has AVX-512.
+            while avx2.avx512() && counters.len() > 8 {
+                let n = counters.len().min(16);
+                let (cs, more_counters) = counters.split_at(n);
+                let (os, more_out) = std::mem::take(&mut out).split_at_mut(n);
+                if let (Ok(cs), Ok(full)) =
+                    (<&[u64; 16]>::try_from(cs), <&mut [[u32; BLOCK_WORDS]; 16]>::try_from(&mut *os))
+                {
+                    x86::blocks16(avx2, self, cs, full);
+                } else {
+                    let mut blocks = [[0; BLOCK_WORDS]; 16];
+                    x86::blocks16(avx2, self, &padded(cs), &mut blocks);
+                    os.copy_from_slice(&blocks[..n]);
+                }
+                (counters, out) = (more_counters, more_out);
+            }
             for (cs, os) in counters.chunks(8).zip(out.chunks_mut(8)) {
                 if let (Ok(cs), Ok(full)) =
                     (<&[u64; 8]>::try_from(cs), <&mut [[u32; BLOCK_WORDS]; 8]>::try_from(&mut *os))
@@ -192,6 +209,11 @@ mod x86 {
             })
         }
 
+        /// Whether the processor also has AVX-512F and AVX-512VL.
+        pub fn avx512(self) -> bool {
+            self.avx512
+        }
+
         /// The same proof without AVX-512, so that tests run both kernels on one processor.
         #[cfg(test)]
         pub fn without_avx512(self) -> Avx2 {
@@ -209,6 +231,20 @@ mod x86 {
                 blocks8_avx512(stream, counters, out);
             } else {
                 blocks8_avx2(stream, counters, out);
+            }
+        }
+    }
+
+    /// Sixteen blocks, one per lane, into `out`: in 512-bit registers with AVX-512, else as
+    /// two batches of eight.
+    #[inline]
+    pub fn blocks16(proof: Avx2, stream: &Stream, counters: &[u64; 16], out: &mut [[u32; BLOCK_WORDS]; 16]) {
+        if proof.avx512 {
+            // SAFETY: an `Avx2` says AVX-512 only if the processor has AVX-512F and AVX-512VL.
+            unsafe { blocks16_avx512(stream, counters, out) }
+        } else {
+            for (cs, os) in counters.as_chunks::<8>().0.iter().zip(out.as_chunks_mut::<8>().0) {
+                blocks8(proof, stream, cs, os);
             }
         }
     }
@@ -246,6 +282,11 @@ mod x86 {
     macro_rules! rotate_avx512 {
         ($v:expr, $k:literal) => {
             _mm256_rol_epi32::<$k>($v)
+        };
+    }
+    macro_rules! rotate_zmm {
+        ($v:expr, $k:literal) => {
+            _mm512_rol_epi32::<$k>($v)
         };
     }
 
@@ -313,6 +354,23 @@ mod x86 {
         store8(&vectors8_avx512(stream, counters), out);
     }
 
+    /// The same sixteen at a time in 512-bit registers: each step of a quarter-round is one
+    /// instruction for twice the blocks. The halves of the vectors are stored as two batches of
+    /// eight.
+    #[target_feature(enable = "avx2,avx512f,avx512vl")]
+    fn blocks16_avx512(stream: &Stream, counters: &[u64; 16], out: &mut [[u32; BLOCK_WORDS]; 16]) {
+        let x = vectors16_avx512(stream, counters);
+        let mut low = [_mm256_setzero_si256(); BLOCK_WORDS];
+        let mut high = low;
+        for ((l, h), v) in low.iter_mut().zip(&mut high).zip(x) {
+            *l = _mm512_castsi512_si256(v);
+            *h = _mm512_extracti64x4_epi64::<1>(v);
+        }
+        for (half, os) in [low, high].iter().zip(out.as_chunks_mut::<8>().0) {
+            store8(half, os);
+        }
+    }
+
     /// [`blocks8`]: the word-major vectors are transposed in registers, eight words at a time.
     #[target_feature(enable = "avx2")]
     fn store8(x: &[__m256i; BLOCK_WORDS], out: &mut [[u32; BLOCK_WORDS]; 8]) {
@@ -364,6 +422,17 @@ mod x86 {
         _mm256_loadu_si256
     );
     lanes!(
+        vectors16_avx512,
+        "avx512f",
+        16,
+        __m512i,
+        _mm512_set1_epi32,
+        _mm512_add_epi32,
+        _mm512_xor_si512,
+        rotate_zmm,
+        _mm512_loadu_si512
+    );
+    lanes!(
         vectors8_avx512,
         "avx2,avx512f,avx512vl",
         8,
@@ -413,6 +482,16 @@ mod tests {
             15,
             16,
             17,
+            1 << 40,
+            (1 << 40) + 1,
+            18,
+            19,
+            20,
+            21,
+            22,
+            23,
+            24,
+            25,
         ]
         .into();
         // Plain (or SSE2), AVX2, and AVX-512 where the processor has them.
@@ -423,7 +502,8 @@ mod tests {
         for nonce in [0, 3, u64::MAX, 0x0123_4567_89ab_cdef] {
             let stream = Stream::new(&key, nonce);
             for &avx2 in &paths {
-                // Every batch size from 1 to all: full and partial batches of 4 and 8.
+                // Every batch size from 1 to all: full and partial batches of 4, 8 and 16, and sixteen
+                // followed by eight and by fewer.
                 for n in 1..=counters.len() {
                     let mut out = vec![[0; BLOCK_WORDS]; n];
                     stream.blocks_with(&counters[..n], &mut out, avx2);
