@@ -114,12 +114,33 @@ impl GammaMt {
             let v = v * v * v;
             let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
             let x2 = x * x;
-            if u < 1.0 - 0.0331 * x2 * x2 || u.ln() < 0.5 * x2 + self.d * (1.0 - v + v.ln()) {
+            if u < 1.0 - 0.0331 * x2 * x2 || ln_below(u, 0.5 * x2 + self.d * (1.0 - v + v.ln())) {
                 return self.d * v;
             }
         }
     }
 }
+
+/// Whether `u.ln() < rhs`, for u in (0, 1), mostly without the logarithm: on [1/2, 1) the
+/// bounds 1 - 1/u <= ln u <= u - 1 decide unless `rhs` lies within [`LN_SLACK`] of them. Both
+/// bounds are computed exactly there (Sterbenz), and `ln` is within an ulp of ln u (below
+/// 1e-16 on that range), so the answer is always the one `u.ln() < rhs` gives.
+#[inline(always)]
+fn ln_below(u: f64, rhs: f64) -> bool {
+    if u >= 0.5 {
+        if u - 1.0 < rhs - LN_SLACK {
+            return true;
+        }
+        if 1.0 - 1.0 / u > rhs + LN_SLACK {
+            return false;
+        }
+    }
+    u.ln() < rhs
+}
+
+/// Far wider than the rounding of `ln` and of the bounds on [1/2, 1) (about 1e-16), and far
+/// narrower than the gap between the bounds where the squeeze fails.
+const LN_SLACK: f64 = 1e-12;
 
 #[cfg(test)]
 mod tests {
@@ -173,6 +194,21 @@ mod tests {
                     let from_stream = beta.sample(&mut rng.slot(slot, &blocks));
                     assert_eq!(beta.sample_slot(&rng, slot, &blocks).to_bits(), from_stream.to_bits());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_gamma_log_test_without_the_logarithm_decides_as_the_logarithm() {
+        // Every u the gamma reads is ((k >> 11) + 1/2) 2^-53; on each side of the bounds, at
+        // the bounds and between them, and against right-hand sides near ln u itself.
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..200_000 {
+            let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+            let u = if rng.next_u64() & 1 == 0 { u } else { 1.0 - u * 1e-3 };
+            let ln = u.ln();
+            for rhs in [ln, ln.next_up(), ln.next_down(), u - 1.0, 1.0 - 1.0 / u, ln + 1e-13, ln - 1e-13, ln * 0.5, 0.0] {
+                assert_eq!(ln_below(u, rhs), u.ln() < rhs, "u {u}, rhs {rhs}");
             }
         }
     }
