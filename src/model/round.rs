@@ -621,11 +621,7 @@ fn trial<T: Tracer, const TABLE: bool>(
         // have fired).
         let push = pace * balance(m, &war.capability);
         let course = |war: &War| {
-            if calendar {
-                (war.front + push * ahead).clamp(0.0, 1.0)
-            } else {
-                war.front
-            }
+            if calendar { (war.front + push * ahead).clamp(0.0, 1.0) } else { war.front }
         };
         // A stakeholder has no optimism: it expects the war's course.
         let war_value = |i: usize, war: &War| {
@@ -1053,8 +1049,7 @@ fn trial<T: Tracer, const TABLE: bool>(
                     m.term_value(t.issue, z)
                 };
                 let leverage_dependent = sides.into_iter().any(|i| deal.surplus[i] < leverage[i] || need[i] > 0.0)
-                    || (2..n_parties)
-                        .any(|i| others[i - 2].delegation.is_some() && work.surplus[i] < work.lever[i]);
+                    || (2..n_parties).any(|i| others[i - 2].delegation.is_some() && work.surplus[i] < work.lever[i]);
                 // The event records the trial's first settlement; a later one, after the first
                 // broke, is signed and reported per round only.
                 if !out.settled_before() {

@@ -207,7 +207,8 @@ mod tests {
             let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
             let u = if rng.next_u64() & 1 == 0 { u } else { 1.0 - u * 1e-3 };
             let ln = u.ln();
-            for rhs in [ln, ln.next_up(), ln.next_down(), u - 1.0, 1.0 - 1.0 / u, ln + 1e-13, ln - 1e-13, ln * 0.5, 0.0] {
+            for rhs in [ln, ln.next_up(), ln.next_down(), u - 1.0, 1.0 - 1.0 / u, ln + 1e-13, ln - 1e-13, ln * 0.5, 0.0]
+            {
                 assert_eq!(ln_below(u, rhs), u.ln() < rhs, "u {u}, rhs {rhs}");
             }
         }
