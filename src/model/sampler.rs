@@ -121,10 +121,11 @@ impl GammaMt {
     }
 }
 
-/// Whether `u.ln() < rhs`, for u in (0, 1), mostly without the logarithm: on [1/2, 1) the
-/// bounds 1 - 1/u <= ln u <= u - 1 decide unless `rhs` lies within [`LN_SLACK`] of them. Both
-/// bounds are computed exactly there (Sterbenz), and `ln` is within an ulp of ln u (below
-/// 1e-16 on that range), so the answer is always the one `u.ln() < rhs` gives.
+/// Whether `u.ln() < rhs`, for u in (0, 1], mostly without the logarithm: on [1/2, 1] the
+/// bounds 1 - 1/u <= ln u <= u - 1 decide unless `rhs` lies within [`LN_SLACK`] of them. There
+/// `u - 1` is exact (Sterbenz), `1 - 1/u` is off by the rounding of the division only (at most
+/// about 2.2e-16), and `ln` is within an ulp of ln u (about 1.1e-16 on that range), so the
+/// answer is always the one `u.ln() < rhs` gives.
 #[inline(always)]
 fn ln_below(u: f64, rhs: f64) -> bool {
     if u >= 0.5 {
@@ -138,7 +139,7 @@ fn ln_below(u: f64, rhs: f64) -> bool {
     u.ln() < rhs
 }
 
-/// Far wider than the rounding of `ln` and of the bounds on [1/2, 1) (about 1e-16), and far
+/// Far wider than the rounding of `ln` and of the bounds on [1/2, 1] (a few 1e-16), and far
 /// narrower than the gap between the bounds where the squeeze fails.
 const LN_SLACK: f64 = 1e-12;
 
@@ -200,18 +201,47 @@ mod tests {
 
     #[test]
     fn the_gamma_log_test_without_the_logarithm_decides_as_the_logarithm() {
-        // Every u the gamma reads is ((k >> 11) + 1/2) 2^-53; on each side of the bounds, at
-        // the bounds and between them, and against right-hand sides near ln u itself.
+        // Every u the gamma reads is ((k >> 11) + 1/2) 2^-53, 1 included; right-hand sides on
+        // each side of both bounds, at them, at the slack around them, and near ln u itself.
         let mut rng = ChaCha8Rng::seed_from_u64(7);
+        // How often each way of deciding was taken: by the upper bound, by the lower, by `ln`.
+        let mut ways = [0u32; 3];
         for _ in 0..200_000 {
             let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
             let u = if rng.next_u64() & 1 == 0 { u } else { 1.0 - u * 1e-3 };
             let ln = u.ln();
-            for rhs in [ln, ln.next_up(), ln.next_down(), u - 1.0, 1.0 - 1.0 / u, ln + 1e-13, ln - 1e-13, ln * 0.5, 0.0]
-            {
+            let (upper, lower) = (u - 1.0, 1.0 - 1.0 / u);
+            for rhs in [
+                ln,
+                ln.next_up(),
+                ln.next_down(),
+                ln + 1e-13,
+                ln - 1e-13,
+                ln * 0.5,
+                2.0 * ln - 1e-3,
+                0.0,
+                upper,
+                upper + LN_SLACK,
+                (upper + LN_SLACK).next_up(),
+                lower,
+                lower - LN_SLACK,
+                (lower - LN_SLACK).next_down(),
+                lower - 1e-11,
+            ] {
                 assert_eq!(ln_below(u, rhs), u.ln() < rhs, "u {u}, rhs {rhs}");
+                let way = if u >= 0.5 && upper < rhs - LN_SLACK {
+                    0
+                } else if u >= 0.5 && lower > rhs + LN_SLACK {
+                    1
+                } else {
+                    2
+                };
+                ways[way] += 1;
             }
         }
+        assert!(ways.iter().all(|&n| n > 100_000), "each way of deciding is tested: {ways:?}");
+        assert_eq!(ln_below(1.0, 0.0), 1f64.ln() < 0.0);
+        assert_eq!(ln_below(1.0, 1e-300), 1f64.ln() < 1e-300);
     }
 
     #[test]
