@@ -102,17 +102,19 @@ impl Stream {
         if let Some(avx2) = avx2 {
             let (mut counters, mut out) = (counters, out);
             // Sixteen at a time while more than eight are left, if the processor has AVX-512.
-            while avx2.avx512() && counters.len() > 8 {
+            while let Some(avx512) = avx2.avx512()
+                && counters.len() > 8
+            {
                 let n = counters.len().min(16);
                 let (cs, more_counters) = counters.split_at(n);
                 let (os, more_out) = std::mem::take(&mut out).split_at_mut(n);
                 if let (Ok(cs), Ok(full)) =
                     (<&[u64; 16]>::try_from(cs), <&mut [[u32; BLOCK_WORDS]; 16]>::try_from(&mut *os))
                 {
-                    x86::blocks16(avx2, self, cs, full);
+                    x86::blocks16(avx512, self, cs, full);
                 } else {
                     let mut blocks = [[0; BLOCK_WORDS]; 16];
-                    x86::blocks16(avx2, self, &padded(cs), &mut blocks);
+                    x86::blocks16(avx512, self, &padded(cs), &mut blocks);
                     os.copy_from_slice(&blocks[..n]);
                 }
                 (counters, out) = (more_counters, more_out);
@@ -209,9 +211,9 @@ mod x86 {
             })
         }
 
-        /// Whether the processor also has AVX-512F and AVX-512VL.
-        pub fn avx512(self) -> bool {
-            self.avx512
+        /// The proof that the processor also has AVX-512F and AVX-512VL, if it has them.
+        pub fn avx512(self) -> Option<Avx512> {
+            self.avx512.then_some(Avx512(()))
         }
 
         /// The same proof without AVX-512, so that tests run both kernels on one processor.
@@ -235,18 +237,16 @@ mod x86 {
         }
     }
 
-    /// Sixteen blocks, one per lane, into `out`: in 512-bit registers with AVX-512, else as
-    /// two batches of eight.
+    /// Proof that the processor running this has AVX-512F and AVX-512VL: only
+    /// [`Avx2::avx512`] makes one.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Avx512(());
+
+    /// Sixteen blocks, one per lane of 512-bit registers, into `out`.
     #[inline]
-    pub fn blocks16(proof: Avx2, stream: &Stream, counters: &[u64; 16], out: &mut [[u32; BLOCK_WORDS]; 16]) {
-        if proof.avx512 {
-            // SAFETY: an `Avx2` says AVX-512 only if the processor has AVX-512F and AVX-512VL.
-            unsafe { blocks16_avx512(stream, counters, out) }
-        } else {
-            for (cs, os) in counters.as_chunks::<8>().0.iter().zip(out.as_chunks_mut::<8>().0) {
-                blocks8(proof, stream, cs, os);
-            }
-        }
+    pub fn blocks16(_proof: Avx512, stream: &Stream, counters: &[u64; 16], out: &mut [[u32; BLOCK_WORDS]; 16]) {
+        // SAFETY: an `Avx512` exists only if the processor has AVX-512F and AVX-512VL.
+        unsafe { blocks16_avx512(stream, counters, out) }
     }
 
     /// Rotations of every 32-bit lane: shifts with SSE2; byte shuffles for the rotations by
