@@ -160,6 +160,15 @@ fn check_n_party(s: &Scenario) -> Check {
                     "information acts on a belligerent's optimism only; a stakeholder has none",
                 )?;
             }
+            if inert(target) {
+                fail(
+                    format!("mediators[{k}].leverage.{target}"),
+                    format!(
+                        "`{target}` is not a veto player and never sets the agenda (a proposer, with `offer` \
+                         `setter`): leverage on it acts on nothing"
+                    ),
+                )?;
+            }
         }
     }
     for (e, ev) in s.events.iter().enumerate() {

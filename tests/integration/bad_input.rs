@@ -896,16 +896,26 @@ fn n_party_rules() {
         "events[1].effects.cost_change.eu",
         &["`eu` is not a veto player", "sets the agenda"],
     );
+    // So does a mediator's leverage on it.
+    rejects(
+        |v| {
+            add_stakeholder(v, "eu", false);
+            set(v, "mediators[0].leverage.eu", json!({ "pressure": 0.1 }));
+        },
+        "mediators[0].leverage.eu",
+        &["`eu` is not a veto player", "sets the agenda", "leverage on it acts on nothing"],
+    );
 }
 
 /// The bystander rule refuses only what is inert: a bystander that sets the agenda weighs its
-/// own surplus, so a change of its cost of war is accepted.
+/// own surplus, so a change of its cost of war and a mediator's leverage on it are accepted.
 #[test]
 fn a_bystander_that_sets_the_agenda_may_have_its_cost_changed() {
     let (dir, file) = mutated(|v| {
         crate::util::add_stakeholder(v, "eu", false);
         set(v, "model.proposal.proposer", json!("eu"));
         set(v, "events[1].effects.cost_change.eu", json!(0.1));
+        set(v, "mediators[0].leverage.eu", json!({ "pressure": 0.1 }));
     });
     let out = sim_output(["validate".as_ref(), file.as_os_str()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
