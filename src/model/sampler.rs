@@ -101,8 +101,9 @@ impl GammaMt {
     }
 
     /// Each attempt reads a standard normal (`rand_distr`'s ziggurat, one `next_u64` on its
-    /// common path) and then U = ((next_u64 >> 11) + 1/2) 2^-53, in (0, 1] (1 when the 53 bits are all ones: the sum rounds up). Inlined, so that a
-    /// beta's [`SlotTape`](crate::engine::rng::SlotTape) stays in registers.
+    /// common path) and then U = ((next_u64 >> 11) + 1/2) 2^-53, in (0, 1] (1 when the 53 bits
+    /// are all ones: the sum rounds up). Inlined, so that a beta's
+    /// [`SlotTape`](crate::engine::rng::SlotTape) stays in registers.
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         loop {
