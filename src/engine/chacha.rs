@@ -100,35 +100,18 @@ impl Stream {
         assert_eq!(counters.len(), out.len(), "one output block per counter");
         #[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
         if let Some(avx2) = avx2 {
-            let (mut counters, mut out) = (counters, out);
+            let mut done = 0;
             // Sixteen at a time while more than eight are left, if the processor has AVX-512.
-            while let Some(avx512) = avx2.avx512()
-                && counters.len() > 8
-            {
-                let n = counters.len().min(16);
-                let (cs, more_counters) = counters.split_at(n);
-                let (os, more_out) = std::mem::take(&mut out).split_at_mut(n);
-                if let (Ok(cs), Ok(full)) =
-                    (<&[u64; 16]>::try_from(cs), <&mut [[u32; BLOCK_WORDS]; 16]>::try_from(&mut *os))
-                {
-                    x86::blocks16(avx512, self, cs, full);
-                } else {
-                    let mut blocks = [[0; BLOCK_WORDS]; 16];
-                    x86::blocks16(avx512, self, &padded(cs), &mut blocks);
-                    os.copy_from_slice(&blocks[..n]);
+            if let Some(avx512) = avx2.avx512() {
+                while counters.len() - done > 8 {
+                    let n = (counters.len() - done).min(16);
+                    let range = done..done + n;
+                    batch(&counters[range.clone()], &mut out[range], |cs, os| x86::blocks16(avx512, self, cs, os));
+                    done += n;
                 }
-                (counters, out) = (more_counters, more_out);
             }
-            for (cs, os) in counters.chunks(8).zip(out.chunks_mut(8)) {
-                if let (Ok(cs), Ok(full)) =
-                    (<&[u64; 8]>::try_from(cs), <&mut [[u32; BLOCK_WORDS]; 8]>::try_from(&mut *os))
-                {
-                    x86::blocks8(avx2, self, cs, full);
-                } else {
-                    let mut blocks = [[0; BLOCK_WORDS]; 8];
-                    x86::blocks8(avx2, self, &padded(cs), &mut blocks);
-                    os.copy_from_slice(&blocks[..cs.len()]);
-                }
+            for (cs, os) in counters[done..].chunks(8).zip(out[done..].chunks_mut(8)) {
+                batch(cs, os, |cs, os| x86::blocks8(avx2, self, cs, os));
             }
             return;
         }
@@ -167,6 +150,23 @@ impl Avx2 {
     #[cfg(test)]
     fn without_avx512(self) -> Avx2 {
         match self {}
+    }
+}
+
+/// Runs `kernel` on one batch of at most `N` counters: on `out` itself when the batch is full,
+/// else on zero-padded counters whose extra blocks are dropped.
+#[cfg(all(target_arch = "x86_64", not(feature = "portable-chacha")))]
+fn batch<const N: usize>(
+    counters: &[u64],
+    out: &mut [[u32; BLOCK_WORDS]],
+    kernel: impl FnOnce(&[u64; N], &mut [[u32; BLOCK_WORDS]; N]),
+) {
+    if let (Ok(cs), Ok(full)) = (<&[u64; N]>::try_from(counters), <&mut [[u32; BLOCK_WORDS]; N]>::try_from(&mut *out)) {
+        kernel(cs, full);
+    } else {
+        let mut blocks = [[0; BLOCK_WORDS]; N];
+        kernel(&padded(counters), &mut blocks);
+        out.copy_from_slice(&blocks[..counters.len()]);
     }
 }
 
